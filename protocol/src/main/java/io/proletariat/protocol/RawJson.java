@@ -1,0 +1,267 @@
+package io.proletariat.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One JSON value kept as the bytes it arrived in, so that the manager can pass work arguments and
+ * results from one peer to another without ever building a tree of them.
+ *
+ * <p>A value is a slice of a frame's payload. Its {@link #kind()} is known at once; its members
+ * ({@link #fields()}, {@link #elements()}) are found by scanning the slice on demand. Immutable and
+ * safe to share between threads.
+ */
+public final class RawJson {
+    /** The kind of a JSON value, from its first token. */
+    public enum Kind { OBJECT, ARRAY, STRING, NUMBER, TRUE, FALSE, NULL }
+
+    static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+    /** The JSON literal {@code null}. */
+    public static final RawJson NULL = ofAscii("null", Kind.NULL);
+    /** The JSON literal {@code true}. */
+    public static final RawJson TRUE = ofAscii("true", Kind.TRUE);
+    /** The JSON literal {@code false}. */
+    public static final RawJson FALSE = ofAscii("false", Kind.FALSE);
+
+    private final byte[] bytes;
+    private final int offset;
+    private final int length;
+    private final Kind kind;
+
+    private RawJson(byte[] bytes, int offset, int length, Kind kind) {
+        this.bytes = bytes;
+        this.offset = offset;
+        this.length = length;
+        this.kind = kind;
+    }
+
+    private static RawJson ofAscii(String json, Kind kind) {
+        byte[] b = json.getBytes(StandardCharsets.US_ASCII);
+        return new RawJson(b, 0, b.length, kind);
+    }
+
+    /**
+     * Parses a whole JSON text (one frame's payload), checking that it is well formed.
+     *
+     * @throws MalformedJsonException when the text is not exactly one valid JSON value
+     */
+    public static RawJson parse(byte[] text) {
+        return parse(text, 0, text.length);
+    }
+
+    /** Parses the JSON text in {@code text[offset, offset+length)}; see {@link #parse(byte[])}. */
+    public static RawJson parse(byte[] text, int offset, int length) {
+        try (JsonParser p = FACTORY.createParser(text, offset, length)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new MalformedJsonException("empty JSON text");
+            }
+            RawJson value = capture(p, text, offset, first);
+            if (p.nextToken() != null) {
+                throw new MalformedJsonException("trailing data after the JSON value");
+            }
+            return value;
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+    }
+
+    /** Encodes a Java string as a JSON string value. */
+    public static RawJson ofString(String s) {
+        JsonWriter w = JsonWriter.toBytes();
+        w.value(s);
+        return w.toRawJson();
+    }
+
+    /** A JSON number. */
+    public static RawJson ofNumber(long n) {
+        return ofAscii(Long.toString(n), Kind.NUMBER);
+    }
+
+    /**
+     * Wraps JSON text produced elsewhere (for example by a JSON library), checking it.
+     *
+     * @throws MalformedJsonException when it is not one valid JSON value
+     */
+    public static RawJson of(String json) {
+        return parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Reads the value at the parser's current token (already consumed by nextToken). */
+    private static RawJson capture(JsonParser p, byte[] text, int base, JsonToken token) throws IOException {
+        int start = (int) p.currentTokenLocation().getByteOffset() + base;
+        Kind kind = kindOf(token);
+        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+            p.skipChildren();
+        } else if (token == JsonToken.VALUE_STRING) {
+            p.finishToken(); // makes the parser move its location past the closing quote
+        }
+        int end = (int) p.currentLocation().getByteOffset() + base;
+        return new RawJson(text, start, end - start, kind);
+    }
+
+    private static Kind kindOf(JsonToken token) {
+        switch (token) {
+            case START_OBJECT: return Kind.OBJECT;
+            case START_ARRAY: return Kind.ARRAY;
+            case VALUE_STRING: return Kind.STRING;
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT: return Kind.NUMBER;
+            case VALUE_TRUE: return Kind.TRUE;
+            case VALUE_FALSE: return Kind.FALSE;
+            case VALUE_NULL: return Kind.NULL;
+            default: throw new MalformedJsonException("unexpected token " + token);
+        }
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public boolean isObject() {
+        return kind == Kind.OBJECT;
+    }
+
+    public boolean isArray() {
+        return kind == Kind.ARRAY;
+    }
+
+    public boolean isString() {
+        return kind == Kind.STRING;
+    }
+
+    public boolean isNumber() {
+        return kind == Kind.NUMBER;
+    }
+
+    public boolean isNull() {
+        return kind == Kind.NULL;
+    }
+
+    /**
+     * JavaScript truthiness, which the original uses on many fields: {@code null}, {@code false},
+     * {@code 0}, {@code ""} and NaN are false; everything else is true.
+     */
+    public boolean isTruthy() {
+        switch (kind) {
+            case NULL:
+            case FALSE: return false;
+            case STRING: return length > 2;
+            case NUMBER: return asDouble() != 0.0;
+            default: return true;
+        }
+    }
+
+    /** The value of a string, or {@code null} when this is not a string. */
+    public String asText() {
+        if (kind != Kind.STRING) {
+            return null;
+        }
+        try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+            p.nextToken();
+            return p.getText();
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+    }
+
+    /** The value of a number as a double (may be infinite), or NaN when this is not a number. */
+    public double asDouble() {
+        if (kind != Kind.NUMBER) {
+            return Double.NaN;
+        }
+        try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+            p.nextToken();
+            return p.getDoubleValue();
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+    }
+
+    /** The members of an object in arrival order (a repeated key keeps its last value), or an empty map. */
+    public Map<String, RawJson> fields() {
+        if (kind != Kind.OBJECT) {
+            return Collections.emptyMap();
+        }
+        Map<String, RawJson> fields = new LinkedHashMap<>();
+        try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                fields.put(name, capture(p, bytes, offset, p.nextToken()));
+            }
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+        return fields;
+    }
+
+    /** The elements of an array in order, or an empty list when this is not an array. */
+    public List<RawJson> elements() {
+        if (kind != Kind.ARRAY) {
+            return Collections.emptyList();
+        }
+        List<RawJson> elements = new ArrayList<>();
+        try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+            p.nextToken();
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+                elements.add(capture(p, bytes, offset, t));
+            }
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+        return elements;
+    }
+
+    /** The number of UTF-8 bytes of this value's JSON text. */
+    public int byteLength() {
+        return length;
+    }
+
+    /** Copies this value's JSON text into {@code out}. */
+    public void writeTo(io.netty.buffer.ByteBuf out) {
+        out.writeBytes(bytes, offset, length);
+    }
+
+    /** This value's JSON text. */
+    public byte[] toBytes() {
+        byte[] copy = new byte[length];
+        System.arraycopy(bytes, offset, copy, 0, length);
+        return copy;
+    }
+
+    /** This value's JSON text, exactly as received. */
+    @Override
+    public String toString() {
+        return new String(bytes, offset, length, StandardCharsets.UTF_8);
+    }
+
+    /** Two values are equal when their JSON texts are byte for byte the same. */
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof RawJson)) {
+            return false;
+        }
+        RawJson other = (RawJson) o;
+        return java.util.Arrays.equals(bytes, offset, offset + length, other.bytes, other.offset, other.offset + other.length);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 1;
+        for (int i = offset; i < offset + length; i++) {
+            h = 31 * h + bytes[i];
+        }
+        return h;
+    }
+}

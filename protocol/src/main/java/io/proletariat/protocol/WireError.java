@@ -1,0 +1,56 @@
+package io.proletariat.protocol;
+
+/**
+ * The error codes of the protocol, with the descriptions the original manager sends.
+ *
+ * <p>Codes marked "Java" are this implementation's additions for input the original crashed on or
+ * accepted silently; the original libraries ignore error answers they do not know.
+ */
+public enum WireError {
+    EUNKNCMD("Unknown command"),
+    EUNKNANDT("Unknown answer type"),
+    ELARGEMSG("Message too large"),
+    EINVSLOTNR("Invalid/Unexistent slot number"),
+    EINVCMDSTAT1("You are not new here."),
+    EINVCMDSTAT2("You are a new comrade. You had not work"),
+    EINVSTAT1("You had no work"),
+    ENORID("No request ID"),
+    EINVWORKL("Invalid work list"),
+    EABINVINP("Invalid input for abort command. Need a group or a work list."),
+    EABRNOFO("Request ID not found."),
+    EINVWLI("Invalid work list."),
+    EINVWORK("Invalid work ?array?"),
+    /** Java: a push reused the id of a request of the same connection that is still pending. */
+    EDUPRID("Request ID already in use by a pending request"),
+    /** Java: priority is negative or too large. */
+    EINVPRIO("Invalid priority: it must be an integer from 0 to 2147483647"),
+    /** Java: timeout or assigntimeout is negative. */
+    EINVTIMEOUT("Invalid timeout: it must be a number of milliseconds >= 0"),
+    /** Java: a done item was not an object with an id and a result, repeated one, or named a work this worker does not hold. */
+    EINVDONE("Some done items were ignored: not an object with id and result, repeated, or not a work of yours"),
+    /** Java: a frame was not valid JSON. */
+    EBADJSON("Invalid JSON"),
+    /** Java: the dumpall command is not supported. */
+    ENOTSUP("Not supported");
+
+    private final String description;
+
+    WireError(String description) {
+        this.description = description;
+    }
+
+    /** The code as it appears on the wire, e.g. {@code "EUNKNCMD"}. */
+    public String code() {
+        return name();
+    }
+
+    /** The human-readable description sent beside the code. */
+    public String description() {
+        return description;
+    }
+
+    /** Writes {@code "error":{"code":..,"description":..}} as a member of the current object. */
+    public JsonWriter writeMember(JsonWriter w) {
+        return w.name("error").beginObject().name("code").value(code()).name("description").value(description).endObject();
+    }
+}
