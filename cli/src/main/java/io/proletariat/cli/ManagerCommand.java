@@ -1,0 +1,87 @@
+package io.proletariat.cli;
+
+import io.proletariat.manager.Manager;
+import io.proletariat.manager.ManagerListener;
+import io.proletariat.manager.ManagerOptions;
+import io.proletariat.manager.ProletariatManagerException;
+import io.proletariat.manager.SystemMessage;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code proletariat manager}: runs the manager daemon in the foreground until interrupted. */
+@Command(name = "manager", mixinStandardHelpOptions = true,
+        description = "Run the manager daemon (Ctrl-C stops it).")
+final class ManagerCommand implements Callable<Integer> {
+    @Option(names = "--port", paramLabel = "PORT", description = "TCP port (default: ${DEFAULT-VALUE}).")
+    int port = ManagerOptions.DEFAULT_PORT;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on (default: every interface).")
+    String bind;
+
+    @Option(names = "--sacred-guarantees", description = "SACRED_GUARANTEES: high priorities only take slots from the lowest range.")
+    boolean sacredGuarantees;
+
+    @Option(names = "--hold-similar-work", description = "HOLDSIMILARWORK: works with the same args._key wait for the live one and share its result.")
+    boolean holdSimilarWork;
+
+    @Option(names = "--avail-threshold", paramLabel = "N", description = "AVAIL_THRESHOLD: free slots needed to resume after the system was full (default: ${DEFAULT-VALUE}).")
+    int availThreshold = ManagerOptions.DEFAULT_AVAIL_THRESHOLD;
+
+    @Option(names = "--distrib-randmax", paramLabel = "MS", description = "DISTRIB_RANDMAX: upper bound in ms on the wait before a distribution pass (default: ${DEFAULT-VALUE}).")
+    long distribRandMax = ManagerOptions.DEFAULT_DISTRIB_RANDMAX.toMillis();
+
+    @Option(names = "--cleanup-reqs", paramLabel = "N", description = "CLEANUP_REQS: finished works between cleanups (default: ${DEFAULT-VALUE}).")
+    int cleanupReqs = ManagerOptions.DEFAULT_CLEANUP_REQS;
+
+    @Option(names = "--cleanup-checkint", paramLabel = "MS", description = "CLEANUP_CHECKINT: ms between periodic cleanups (default: ${DEFAULT-VALUE}).")
+    long cleanupCheckInt = ManagerOptions.DEFAULT_CLEANUP_CHECKINT.toMillis();
+
+    @Option(names = "--max-frame", paramLabel = "BYTES", description = "Largest frame accepted (default: ${DEFAULT-VALUE}).")
+    int maxFrame = io.proletariat.protocol.FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
+
+    @Option(names = "--debug", description = "DEBUG: log every frame and decision.")
+    boolean debug;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ManagerOptions options;
+        try {
+            options = ManagerOptions.builder()
+                    .port(port)
+                    .bindAddress(bind)
+                    .sacredGuarantees(sacredGuarantees)
+                    .holdSimilarWork(holdSimilarWork)
+                    .availThreshold(availThreshold)
+                    .distribRandMax(Duration.ofMillis(distribRandMax))
+                    .cleanupReqs(cleanupReqs)
+                    .cleanupCheckInterval(Duration.ofMillis(cleanupCheckInt))
+                    .maxFrameLength(maxFrame)
+                    .debug(debug)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            System.err.println("proletariat manager: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        Manager manager = new Manager(options);
+        try {
+            manager.start();
+        } catch (ProletariatManagerException e) {
+            System.err.println("proletariat manager: " + e.getMessage());
+            return Main.EXIT_UNAVAILABLE;
+        }
+        manager.addListener(new ManagerListener() {
+            @Override
+            public void sysmsg(SystemMessage message) {
+                System.out.println("System message from " + message.from() + ": " + message.content());
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "proletariat-shutdown"));
+        System.out.println("proletariat manager listening on " + manager.address() + " (" + manager.transport()
+                + (sacredGuarantees ? ", sacred guarantees" : "") + ")");
+        System.out.flush();
+        manager.awaitTermination();
+        return 0;
+    }
+}

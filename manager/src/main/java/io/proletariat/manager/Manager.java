@@ -1,0 +1,143 @@
+package io.proletariat.manager;
+
+import io.proletariat.manager.internal.ManagerServer;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * The proletariat manager: accepts workers and clients on one TCP port, queues works by priority,
+ * hands them to workers with free slots, and relays results, aborts and system messages. It speaks
+ * the original node.js protocol, so original workers and clients (0.3 and 0.4) can use it.
+ *
+ * <p>All scheduling runs on one dispatch thread; frames are decoded on I/O threads; listeners run
+ * on an event thread of their own. Thread-safe.
+ *
+ * <pre>{@code
+ * try (Manager manager = new Manager(ManagerOptions.builder().port(1917).build()).start()) {
+ *     manager.addListener(new ManagerListener() {
+ *         public void sysmsg(SystemMessage msg) { System.out.println("System message: " + msg.content()); }
+ *     });
+ *     manager.awaitTermination(); // or keep serving while the application runs
+ * }
+ * }</pre>
+ */
+public final class Manager implements AutoCloseable {
+    private final ManagerOptions options;
+    private volatile ManagerServer server;
+    private final java.util.List<ManagerListener> pendingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
+
+    /** A manager with the default options (port 1917, every interface). */
+    public Manager() {
+        this(ManagerOptions.defaults());
+    }
+
+    public Manager(ManagerOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * Binds the port and starts serving; returns once connections are accepted.
+     *
+     * @throws IllegalStateException if already started
+     * @throws ProletariatManagerException if the port cannot be bound
+     */
+    public synchronized Manager start() {
+        if (server != null) {
+            throw new IllegalStateException("manager already started");
+        }
+        try {
+            ManagerServer s = ManagerServer.start(options);
+            pendingListeners.forEach(s::addListener);
+            server = s;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProletariatManagerException("interrupted while starting the manager", e);
+        } catch (RuntimeException e) {
+            String where = (options.bindAddress() == null ? "*" : options.bindAddress()) + ":" + options.port();
+            throw new ProletariatManagerException("cannot listen on " + where + ": " + e.getMessage()
+                    + " (is another manager running? choose another port with --port)", e);
+        }
+        return this;
+    }
+
+    public ManagerOptions options() {
+        return options;
+    }
+
+    /** The address actually bound (useful with port 0). */
+    public InetSocketAddress address() {
+        return running().localAddress();
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return address().getPort();
+    }
+
+    /** "epoll" (Linux native transport) or "nio". */
+    public String transport() {
+        return running().transport();
+    }
+
+    /** Registers a listener for the manager's events; may be called before or after {@link #start()}. */
+    public void addListener(ManagerListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        pendingListeners.add(listener);
+        ManagerServer s = server;
+        if (s != null) {
+            s.addListener(listener);
+        }
+    }
+
+    public void removeListener(ManagerListener listener) {
+        pendingListeners.remove(listener);
+        ManagerServer s = server;
+        if (s != null) {
+            s.removeListener(listener);
+        }
+    }
+
+    /** Works waiting in the queues (not on hold, not yet assigned). */
+    public long queuedWorks() {
+        return running().counts()[0];
+    }
+
+    /** Works assigned to or running on workers. */
+    public long runningWorks() {
+        return running().counts()[1];
+    }
+
+    /** Every work the manager still holds: queued, on hold, assigned or running. */
+    public long liveWorks() {
+        return running().counts()[2];
+    }
+
+    /** Open connections of every kind. */
+    public int connections() {
+        return (int) running().counts()[3];
+    }
+
+    /** Blocks until {@link #close()} is called from another thread. */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** Closes every connection and stops the manager's threads. Idempotent. */
+    @Override
+    public synchronized void close() {
+        ManagerServer s = server;
+        if (s != null) {
+            s.stop();
+        }
+        terminated.countDown();
+    }
+
+    private ManagerServer running() {
+        ManagerServer s = server;
+        if (s == null) {
+            throw new IllegalStateException("manager not started");
+        }
+        return s;
+    }
+}

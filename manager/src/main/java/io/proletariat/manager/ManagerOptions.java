@@ -1,0 +1,310 @@
+package io.proletariat.manager;
+
+import io.proletariat.protocol.FrameDecoder;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link Manager}: immutable, built with {@link #builder()}.
+ *
+ * <p>The options of the original keep their names and defaults: {@code AVAIL_THRESHOLD} is
+ * {@link #availThreshold()}, {@code CLEANUP_REQS} {@link #cleanupReqs()}, {@code CLEANUP_CHECKINT}
+ * {@link #cleanupCheckInterval()}, {@code DISTRIB_RANDMAX} {@link #distribRandMax()}, {@code DEBUG}
+ * {@link #debug()}, {@code SACRED_GUARANTEES} {@link #sacredGuarantees()} and
+ * {@code HOLDSIMILARWORK} {@link #holdSimilarWork()}.
+ *
+ * <pre>{@code
+ * ManagerOptions options = ManagerOptions.builder()
+ *     .port(1917)
+ *     .sacredGuarantees(true)
+ *     .build();
+ * }</pre>
+ */
+public final class ManagerOptions {
+    /** The protocol's port. */
+    public static final int DEFAULT_PORT = 1917;
+    public static final int DEFAULT_AVAIL_THRESHOLD = 50;
+    public static final int DEFAULT_CLEANUP_REQS = 1000;
+    public static final Duration DEFAULT_CLEANUP_CHECKINT = Duration.ofMillis(60_000);
+    public static final Duration DEFAULT_DISTRIB_RANDMAX = Duration.ofMillis(100);
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_BEFORE_PING = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_PING_GRACE = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_SYSMSG_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String bindAddress;
+    private final int port;
+    private final int availThreshold;
+    private final int cleanupReqs;
+    private final Duration cleanupCheckInterval;
+    private final Duration distribRandMax;
+    private final boolean debug;
+    private final boolean sacredGuarantees;
+    private final boolean holdSimilarWork;
+    private final int maxFrameLength;
+    private final Duration pingInterval;
+    private final Duration idleBeforePing;
+    private final Duration pingGrace;
+    private final Duration sysmsgTimeout;
+    private final WorkSelector workSelector;
+
+    private ManagerOptions(Builder b) {
+        this.bindAddress = b.bindAddress;
+        this.port = b.port;
+        this.availThreshold = b.availThreshold;
+        this.cleanupReqs = b.cleanupReqs;
+        this.cleanupCheckInterval = b.cleanupCheckInterval;
+        this.distribRandMax = b.distribRandMax;
+        this.debug = b.debug;
+        this.sacredGuarantees = b.sacredGuarantees;
+        this.holdSimilarWork = b.holdSimilarWork;
+        this.maxFrameLength = b.maxFrameLength;
+        this.pingInterval = b.pingInterval;
+        this.idleBeforePing = b.idleBeforePing;
+        this.pingGrace = b.pingGrace;
+        this.sysmsgTimeout = b.sysmsgTimeout;
+        this.workSelector = b.workSelector;
+    }
+
+    /** Options with every default. */
+    public static ManagerOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to derive variants. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The address to listen on; {@code null} means every interface, as the original. */
+    public String bindAddress() {
+        return bindAddress;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int availThreshold() {
+        return availThreshold;
+    }
+
+    public int cleanupReqs() {
+        return cleanupReqs;
+    }
+
+    public Duration cleanupCheckInterval() {
+        return cleanupCheckInterval;
+    }
+
+    public Duration distribRandMax() {
+        return distribRandMax;
+    }
+
+    public boolean debug() {
+        return debug;
+    }
+
+    public boolean sacredGuarantees() {
+        return sacredGuarantees;
+    }
+
+    public boolean holdSimilarWork() {
+        return holdSimilarWork;
+    }
+
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    public Duration idleBeforePing() {
+        return idleBeforePing;
+    }
+
+    public Duration pingGrace() {
+        return pingGrace;
+    }
+
+    public Duration sysmsgTimeout() {
+        return sysmsgTimeout;
+    }
+
+    /** The assignment function; {@link WorkSelector#weightedRandom()} unless set. */
+    public WorkSelector workSelector() {
+        return workSelector;
+    }
+
+    /** Builds {@link ManagerOptions}; every setter validates its argument. */
+    public static final class Builder {
+        private String bindAddress;
+        private int port = DEFAULT_PORT;
+        private int availThreshold = DEFAULT_AVAIL_THRESHOLD;
+        private int cleanupReqs = DEFAULT_CLEANUP_REQS;
+        private Duration cleanupCheckInterval = DEFAULT_CLEANUP_CHECKINT;
+        private Duration distribRandMax = DEFAULT_DISTRIB_RANDMAX;
+        private boolean debug;
+        private boolean sacredGuarantees;
+        private boolean holdSimilarWork;
+        private int maxFrameLength = FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
+        private Duration idleBeforePing = DEFAULT_IDLE_BEFORE_PING;
+        private Duration pingGrace = DEFAULT_PING_GRACE;
+        private Duration sysmsgTimeout = DEFAULT_SYSMSG_TIMEOUT;
+        private WorkSelector workSelector = WorkSelector.weightedRandom();
+
+        private Builder() {
+        }
+
+        private Builder(ManagerOptions o) {
+            bindAddress = o.bindAddress;
+            port = o.port;
+            availThreshold = o.availThreshold;
+            cleanupReqs = o.cleanupReqs;
+            cleanupCheckInterval = o.cleanupCheckInterval;
+            distribRandMax = o.distribRandMax;
+            debug = o.debug;
+            sacredGuarantees = o.sacredGuarantees;
+            holdSimilarWork = o.holdSimilarWork;
+            maxFrameLength = o.maxFrameLength;
+            pingInterval = o.pingInterval;
+            idleBeforePing = o.idleBeforePing;
+            pingGrace = o.pingGrace;
+            sysmsgTimeout = o.sysmsgTimeout;
+            workSelector = o.workSelector;
+        }
+
+        /** Address to bind, e.g. {@code "127.0.0.1"} or {@code "::1"}; {@code null} (default) binds every interface. */
+        public Builder bindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        /** TCP port, 0 to 65535 (0 picks a free one); default {@value #DEFAULT_PORT}. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * {@code AVAIL_THRESHOLD}: once a pass leaves works queued with every slot taken, the next
+         * pass waits until this many slots are free. Capped at the slots that exist, so it can
+         * never stall dispatch; 0 disables it. Default {@value #DEFAULT_AVAIL_THRESHOLD}.
+         */
+        public Builder availThreshold(int availThreshold) {
+            if (availThreshold < 0) {
+                throw new IllegalArgumentException("availThreshold must be >= 0: " + availThreshold);
+            }
+            this.availThreshold = availThreshold;
+            return this;
+        }
+
+        /** {@code CLEANUP_REQS}: finished works between two cleanups, >= 1; default {@value #DEFAULT_CLEANUP_REQS}. */
+        public Builder cleanupReqs(int cleanupReqs) {
+            if (cleanupReqs < 1) {
+                throw new IllegalArgumentException("cleanupReqs must be >= 1: " + cleanupReqs);
+            }
+            this.cleanupReqs = cleanupReqs;
+            return this;
+        }
+
+        /** {@code CLEANUP_CHECKINT}: interval of the periodic cleanup, > 0; default 60 s. */
+        public Builder cleanupCheckInterval(Duration interval) {
+            this.cleanupCheckInterval = positive("cleanupCheckInterval", interval);
+            return this;
+        }
+
+        /**
+         * {@code DISTRIB_RANDMAX}: the longest a queued work may wait for a distribution pass once a
+         * slot is free, >= 0; default 100 ms. The dispatch core runs its pass as soon as the events
+         * at hand are processed, so the actual wait is always far below this bound.
+         */
+        public Builder distribRandMax(Duration distribRandMax) {
+            Objects.requireNonNull(distribRandMax, "distribRandMax");
+            if (distribRandMax.isNegative()) {
+                throw new IllegalArgumentException("distribRandMax must be >= 0: " + distribRandMax);
+            }
+            this.distribRandMax = distribRandMax;
+            return this;
+        }
+
+        /** {@code DEBUG}: log every frame and decision at INFO level; default false. */
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        /** {@code SACRED_GUARANTEES}: high priorities only take slots from the lowest range; default false. */
+        public Builder sacredGuarantees(boolean sacredGuarantees) {
+            this.sacredGuarantees = sacredGuarantees;
+            return this;
+        }
+
+        /**
+         * {@code HOLDSIMILARWORK}: a work whose args object has a {@code _key} waits while another
+         * live work has the same key, then receives that work's result; default false.
+         */
+        public Builder holdSimilarWork(boolean holdSimilarWork) {
+            this.holdSimilarWork = holdSimilarWork;
+            return this;
+        }
+
+        /** Largest frame accepted, in bytes, >= 1024; default 20 MiB as the original. */
+        public Builder maxFrameLength(int maxFrameLength) {
+            if (maxFrameLength < 1024) {
+                throw new IllegalArgumentException("maxFrameLength must be >= 1024: " + maxFrameLength);
+            }
+            this.maxFrameLength = maxFrameLength;
+            return this;
+        }
+
+        /**
+         * Keepalive: connections are checked every {@code interval} (default 10 s); one silent for
+         * {@code idleBeforePing} (default 30 s) is pinged, and one silent for {@code idleBeforePing
+         * + grace} (default 45 s) is closed. The defaults are the original's.
+         */
+        public Builder keepalive(Duration interval, Duration idleBeforePing, Duration grace) {
+            this.pingInterval = positive("pingInterval", interval);
+            this.idleBeforePing = positive("idleBeforePing", idleBeforePing);
+            this.pingGrace = positive("pingGrace", grace);
+            return this;
+        }
+
+        /**
+         * How long a system message waits for acknowledgements before its sender is told how many
+         * arrived, > 0; default 60 s. A recipient that disconnects stops counting at once.
+         */
+        public Builder sysmsgTimeout(Duration timeout) {
+            this.sysmsgTimeout = positive("sysmsgTimeout", timeout);
+            return this;
+        }
+
+        /** The assignment function (the original's {@code workSelectWorker}). */
+        public Builder workSelector(WorkSelector workSelector) {
+            this.workSelector = Objects.requireNonNull(workSelector, "workSelector");
+            return this;
+        }
+
+        public ManagerOptions build() {
+            return new ManagerOptions(this);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be > 0: " + d);
+            }
+            return d;
+        }
+    }
+}

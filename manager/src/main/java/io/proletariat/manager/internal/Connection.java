@@ -1,0 +1,83 @@
+package io.proletariat.manager.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One peer's connection with its roles: a worker (it offered), a client (it pushed), both, or
+ * neither (an admin tool). The two roles are tracked apart, so a worker that pushes keeps being a
+ * worker (the original's quirk M17). Owned by the core thread.
+ */
+final class Connection {
+    final String id;
+    final Channel channel;
+    final long connectedAt;
+    long lastSeenNanos;
+    boolean open = true;
+
+    // Worker role.
+    boolean offered;
+    Range[] ranges;
+    long totalSlots;
+    long busy;
+    /** The offer, normalised, as {@code status} shows it. */
+    Map<Integer, Long> offer;
+    /** Works sent to it, assigned or running, in dispatch order. */
+    final LinkedHashMap<String, Work> works = new LinkedHashMap<>();
+    /** Works chosen for it in the current distribution pass. */
+    java.util.List<Work> batch;
+
+    // Client role.
+    boolean pushed;
+    final Map<String, Request> requests = new HashMap<>();
+
+    // Output, flushed once per core batch.
+    ByteBuf out;
+    boolean dirty;
+
+    Connection(String id, Channel channel, long connectedAt, long nowNanos) {
+        this.id = id;
+        this.channel = channel;
+        this.connectedAt = connectedAt;
+        this.lastSeenNanos = nowNanos;
+    }
+
+    String type() {
+        return offered ? "worker" : pushed ? "client" : "unknown";
+    }
+
+    /** {@code new} before an offer; a worker is {@code sentwork} while it holds works, else {@code available}. */
+    String status() {
+        return !offered ? "new" : works.isEmpty() ? "available" : "sentwork";
+    }
+
+    long free() {
+        return totalSlots - busy;
+    }
+
+    Range rangeFor(int priority) {
+        Range found = null;
+        for (Range r : ranges) {
+            if (r.from <= priority) {
+                found = r;
+            } else {
+                break;
+            }
+        }
+        return found;
+    }
+
+    /** Free slots for a work of this priority: room in its range and in the worker's total. */
+    long availableFor(int priority) {
+        Range r = rangeFor(priority);
+        return r == null ? 0 : Math.min(r.limit - r.used, totalSlots - busy);
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

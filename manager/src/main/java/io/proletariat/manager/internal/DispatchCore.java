@@ -1,0 +1,1129 @@
+package io.proletariat.manager.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.proletariat.manager.ManagerOptions;
+import io.proletariat.manager.SystemMessage;
+import io.proletariat.manager.WorkInfo;
+import io.proletariat.manager.WorkSelector;
+import io.proletariat.manager.WorkerSlots;
+import io.proletariat.protocol.JsonWriter;
+import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.WireError;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The manager's single-threaded heart: every piece of scheduling state (connections, queues,
+ * workers' slots, requests, held works, pending system messages, timers) lives here and is touched
+ * only on {@link #loop}. I/O threads hand it decoded {@link Inbound} messages; it answers by
+ * appending frames to each connection's output buffer, which is flushed once per batch of events.
+ *
+ * <p>A distribution pass is requested by every event that queues work or frees slots and runs once
+ * the events already waiting have been processed, so bursts are placed together and nothing sleeps.
+ */
+final class DispatchCore {
+    private static final Logger log = LoggerFactory.getLogger(DispatchCore.class);
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    final EventLoop loop;
+    private final ManagerOptions options;
+    private final WorkSelector selector;
+    final Events events = new Events();
+    private final long bootTime = System.currentTimeMillis();
+
+    // All owned by the core thread.
+    private final Map<String, Connection> connections = new LinkedHashMap<>();
+    private final List<Connection> workers = new ArrayList<>();
+    private final Map<String, Work> works = new HashMap<>();
+    private final WorkQueues queues = new WorkQueues();
+    private final Map<String, KeyHold> holds = new HashMap<>();
+    private final Map<String, List<PendingSysmsg>> sysmsgs = new HashMap<>();
+    private final List<Connection> dirty = new ArrayList<>();
+    private final List<Connection> batched = new ArrayList<>();
+    private final JsonWriter writer = JsonWriter.to(Unpooled.EMPTY_BUFFER);
+    private final ByteBuf discard = Unpooled.buffer();
+    private long globalTotal;
+    private long globalBusy;
+    private long heldCount;
+    private long finishCount;
+    private boolean isClean;
+    private boolean wasFull;
+    private boolean passScheduled;
+    private boolean flushScheduled;
+    private long connectionSeq;
+    private long workSeq;
+    private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
+
+    private final Runnable passTask = this::pass;
+    private final Runnable flushTask = this::flush;
+
+    /** Works sharing a {@code _key}: the live one and those waiting for its result. */
+    private static final class KeyHold {
+        Work owner;
+        final ArrayDeque<Work> held = new ArrayDeque<>();
+    }
+
+    /** A relayed system message waiting for acknowledgements. */
+    private static final class PendingSysmsg {
+        final Connection sender;
+        final String id;
+        final String relayId;
+        final List<Connection> waiting;
+        final int sentTo;
+        int receivedBy;
+        ScheduledFuture<?> timer;
+
+        PendingSysmsg(Connection sender, String id, String relayId, List<Connection> waiting) {
+            this.sender = sender;
+            this.id = id;
+            this.relayId = relayId;
+            this.waiting = waiting;
+            this.sentTo = waiting.size();
+        }
+    }
+
+    /** A worker with room, as the selector sees it during one priority level of a pass. */
+    private static final class Candidate implements WorkerSlots {
+        final Connection worker;
+        int available;
+
+        Candidate(Connection worker, int available) {
+            this.worker = worker;
+            this.available = available;
+        }
+
+        @Override
+        public String id() {
+            return worker.id;
+        }
+
+        @Override
+        public int available() {
+            return available;
+        }
+    }
+
+    DispatchCore(EventLoop loop, ManagerOptions options) {
+        this.loop = loop;
+        this.options = options;
+        this.selector = options.workSelector();
+    }
+
+    /** Starts the keepalive and the periodic cleanup. */
+    void start() {
+        long ping = options.pingInterval().toMillis();
+        periodic.add(loop.scheduleAtFixedRate(this::keepalive, ping, ping, TimeUnit.MILLISECONDS));
+        long cleanup = options.cleanupCheckInterval().toMillis();
+        periodic.add(loop.scheduleAtFixedRate(this::periodicCleanup, cleanup, cleanup, TimeUnit.MILLISECONDS));
+    }
+
+    void stop() {
+        periodic.forEach(f -> f.cancel(false));
+        for (Connection c : new ArrayList<>(connections.values())) {
+            flushNow(c);
+            c.channel.close();
+        }
+        discard.release();
+        events.shutdown();
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    Connection connected(Channel channel) {
+        long now = System.currentTimeMillis();
+        Connection c = new Connection("C" + now + "." + (connectionSeq++), channel, now, System.nanoTime());
+        connections.put(c.id, c);
+        debug("{} connected from {}", c.id, channel.remoteAddress());
+        return c;
+    }
+
+    void disconnected(Connection c) {
+        if (!c.open) {
+            return;
+        }
+        c.open = false;
+        connections.remove(c.id);
+        debug("{} disconnected", c.id);
+        if (c.out != null) {
+            c.out.release();
+            c.out = null;
+        }
+        // Its own requests first: works it pushed are dropped, wherever they are.
+        if (!c.requests.isEmpty()) {
+            Map<Connection, List<String>> aborts = new LinkedHashMap<>();
+            for (Request r : new ArrayList<>(c.requests.values())) {
+                for (Work w : r.works) {
+                    if (w.live()) {
+                        drop(w, aborts);
+                        events.giveUp(w);
+                    }
+                }
+            }
+            c.requests.clear();
+            sendAborts(aborts);
+        }
+        // Then the works it ran for others go back to the front of their queues.
+        if (c.offered) {
+            requeue(new ArrayList<>(c.works.values()));
+            workers.remove(c);
+            globalTotal -= c.totalSlots;
+        }
+        // System messages: it stops counting as a recipient, and its own pending ones are dropped.
+        if (!sysmsgs.isEmpty()) {
+            for (List<PendingSysmsg> list : new ArrayList<>(sysmsgs.values())) {
+                for (PendingSysmsg p : new ArrayList<>(list)) {
+                    if (p.sender == c) {
+                        forget(p);
+                    } else if (p.waiting.remove(c) && p.waiting.isEmpty()) {
+                        completeSysmsg(p, false);
+                    }
+                }
+            }
+        }
+        requestPass();
+    }
+
+    /** The peer announced a frame above the limit: answer ELARGEMSG and close, nothing else can be read. */
+    void frameTooLarge(Connection c) {
+        bareError(c, WireError.ELARGEMSG, null);
+        closeAfterFlush(c);
+    }
+
+    void closeAfterFlush(Connection c) {
+        if (c.dirty) {
+            dirty.remove(c);
+            c.dirty = false;
+        }
+        ByteBuf out = c.out;
+        c.out = null;
+        if (out != null && c.channel.isActive()) {
+            c.channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            if (out != null) {
+                out.release();
+            }
+            c.channel.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- inbound
+
+    void receive(Connection c, Inbound m) {
+        if (!c.open) {
+            return;
+        }
+        if (options.debug()) {
+            log.info("{} -> {}", c.id, m);
+        }
+        if (m instanceof Inbound.BadJson) {
+            bareError(c, WireError.EBADJSON, null);
+            return;
+        }
+        c.lastSeenNanos = System.nanoTime();
+        if (m instanceof Inbound.Push p) {
+            push(c, p);
+        } else if (m instanceof Inbound.Done d) {
+            done(c, d);
+        } else if (m instanceof Inbound.PushAnswer a) {
+            pushAnswer(c, a);
+        } else if (m instanceof Inbound.Offer o) {
+            offer(c, o);
+        } else if (m instanceof Inbound.Abort a) {
+            abort(c, a);
+        } else if (m instanceof Inbound.Sysmsg s) {
+            sysmsg(c, s);
+        } else if (m instanceof Inbound.SysmsgAck a) {
+            sysmsgAck(c, a);
+        } else if (m instanceof Inbound.Ping) {
+            frame(c).beginObject().name("current").value(now()).name("to").value("ping").name("command").value("answer").endObject().endFrame();
+        } else if (m instanceof Inbound.PingAnswer) {
+            // Only activity.
+        } else if (m instanceof Inbound.MyStatus) {
+            myStatus(c);
+        } else if (m instanceof Inbound.Status) {
+            status(c);
+        } else if (m instanceof Inbound.Admin a) {
+            admin(c, a.command());
+        } else if (m instanceof Inbound.UnknownAnswer) {
+            bareError(c, WireError.EUNKNANDT, null);
+        } else if (m instanceof Inbound.Unknown u) {
+            bareError(c, WireError.EUNKNCMD, u.command());
+        }
+    }
+
+    private void offer(Connection c, Inbound.Offer o) {
+        if (c.offered) {
+            answerError(c, "offer", WireError.EINVCMDSTAT1);
+            return;
+        }
+        TreeMap<Integer, Long> offer = Offers.parse(o.slots());
+        if (offer == null) {
+            answerError(c, "offer", WireError.EINVSLOTNR);
+            return;
+        }
+        c.offered = true;
+        c.offer = offer;
+        c.ranges = Offers.ranges(offer, options.sacredGuarantees());
+        c.totalSlots = offer.values().stream().mapToLong(Long::longValue).sum();
+        workers.add(c);
+        globalTotal += c.totalSlots;
+        frame(c).beginObject().name("description").value("You are very nice comrade").name("you").value(c.id)
+                .name("to").value("offer").name("command").value("answer").endObject().endFrame();
+        requestPass();
+    }
+
+    private void push(Connection c, Inbound.Push p) {
+        RawJson requestId = p.rid() != null && p.rid().isTruthy() ? p.rid()
+                : p.group() != null && p.group().isTruthy() ? p.group() : null;
+        if (requestId == null) {
+            pushError(c, p, WireError.ENORID);
+            return;
+        }
+        List<RawJson> args = p.works();
+        if (args == null || args.isEmpty() || args.stream().anyMatch(RawJson::isNull)) {
+            pushError(c, p, WireError.EINVWORKL);
+            return;
+        }
+        long priority = p.priority() == null ? 0 : Numbers.parseInt(p.priority());
+        if (priority == Numbers.NAN) {
+            priority = 0; // the original's parseInt turns garbage into 0
+        }
+        if (priority < 0 || priority > Integer.MAX_VALUE) {
+            pushError(c, p, WireError.EINVPRIO);
+            return;
+        }
+        long runTimeout = timeoutValue(p.timeout());
+        long assignTimeout = timeoutValue(p.assignTimeout());
+        if (runTimeout < 0 || assignTimeout < 0) {
+            pushError(c, p, WireError.EINVTIMEOUT);
+            return;
+        }
+        String key = requestId.isString() ? requestId.asText() : requestId.toString();
+        if (c.requests.containsKey(key)) {
+            pushError(c, p, WireError.EDUPRID);
+            return;
+        }
+        c.pushed = true;
+        Request request = new Request(c, key, p.rid(), p.group(), (int) priority, args.size());
+        c.requests.put(key, request);
+        RawJson runTimeoutRaw = runTimeout > 0 ? p.timeout() : null;
+        String prefix = workIdPrefix();
+        for (int i = 0; i < args.size(); i++) {
+            RawJson a = args.get(i);
+            Work w = new Work(prefix + (workSeq++), request, i, a, runTimeoutRaw, assignTimeout, keyOf(a));
+            request.works[i] = w;
+            works.put(w.id, w);
+        }
+        JsonWriter out = frame(c).beginObject().name("work").beginArray();
+        for (Work w : request.works) {
+            out.value(w.id);
+        }
+        out.endArray();
+        echoRequestId(out, p).name("to").value("push").name("command").value("answer").endObject().endFrame();
+        for (Work w : request.works) {
+            enqueue(w);
+            armAssignTimer(w);
+            events.receive(w);
+        }
+        requestPass();
+    }
+
+    /** Queues a new work, or parks it behind a live work with the same key. */
+    private void enqueue(Work w) {
+        if (w.key != null) {
+            KeyHold hold = holds.get(w.key);
+            if (hold != null) {
+                w.state = Work.State.HELD;
+                hold.held.addLast(w);
+                heldCount++;
+                return;
+            }
+            hold = new KeyHold();
+            hold.owner = w;
+            holds.put(w.key, hold);
+        }
+        queues.addLast(w);
+    }
+
+    private String keyOf(RawJson args) {
+        if (!options.holdSimilarWork() || !args.isObject()) {
+            return null;
+        }
+        RawJson key = args.fields().get("_key");
+        return key == null || key.isNull() ? null : key.toString();
+    }
+
+    /** The {@code timeout}/{@code assigntimeout} in ms as the original reads it: 0 when absent, falsy or NaN; negative is invalid. */
+    private static long timeoutValue(RawJson v) {
+        if (v == null || !v.isTruthy()) {
+            return 0;
+        }
+        long ms = Numbers.parseInt(v);
+        return ms == Numbers.NAN ? 0 : ms;
+    }
+
+    private String workIdPrefix() {
+        long ms = System.currentTimeMillis() % 1_000_000;
+        StringBuilder sb = new StringBuilder(16).append('W');
+        String digits = Long.toString(ms);
+        for (int i = digits.length(); i < 6; i++) {
+            sb.append('0');
+        }
+        return sb.append(digits).append('R').toString();
+    }
+
+    private void pushError(Connection c, Inbound.Push p, WireError error) {
+        JsonWriter out = frame(c).beginObject();
+        error.writeMember(out);
+        echoRequestId(out, p).name("to").value("push").name("command").value("answer").endObject().endFrame();
+    }
+
+    /** Echoes the request id under each name the client used: {@code rid} (0.4) and/or {@code group} (0.3). */
+    private static JsonWriter echoRequestId(JsonWriter out, Inbound.Push p) {
+        if (p.rid() != null) {
+            out.name("rid").raw(p.rid());
+        }
+        if (p.group() != null) {
+            out.name("group").raw(p.group());
+        }
+        return out;
+    }
+
+    private void pushAnswer(Connection c, Inbound.PushAnswer a) {
+        if (!c.offered) {
+            return;
+        }
+        for (String id : a.accepted()) {
+            Work w = c.works.get(id);
+            if (w != null && w.state == Work.State.ASSIGNED) {
+                w.state = Work.State.RUNNING;
+            }
+        }
+        List<Work> rejected = new ArrayList<>();
+        for (String id : a.rejected()) {
+            Work w = c.works.get(id);
+            if (w != null && w.state == Work.State.ASSIGNED) {
+                rejected.add(w);
+            }
+        }
+        if (!rejected.isEmpty()) {
+            debug("{} rejected {}", c.id, rejected);
+            requeue(rejected);
+            requestPass();
+        }
+    }
+
+    /** Takes works back from their worker to the front of their queues, keeping their order. */
+    private void requeue(List<Work> list) {
+        for (int i = list.size() - 1; i >= 0; i--) {
+            Work w = list.get(i);
+            detach(w);
+            queues.addFirst(w);
+            armAssignTimer(w);
+        }
+    }
+
+    private void done(Connection c, Inbound.Done d) {
+        if (!c.offered) {
+            answerError(c, "done", WireError.EINVCMDSTAT2);
+            return;
+        }
+        if (c.works.isEmpty()) {
+            answerError(c, "done", WireError.EINVSTAT1);
+            return;
+        }
+        if (d.items() == null) {
+            answerError(c, "done", WireError.EINVWORKL);
+            return;
+        }
+        int counted = 0;
+        int ignored = 0;
+        Map<Connection, List<Work>> results = new LinkedHashMap<>();
+        for (Inbound.DoneItem item : d.items()) {
+            // Only works this worker holds count: unknown, foreign and repeated ids are ignored.
+            Work w = item.counts() ? c.works.get(item.id()) : null;
+            if (w == null) {
+                ignored++;
+                continue;
+            }
+            counted++;
+            finish(w, item.result(), results);
+        }
+        sendResults(results);
+        JsonWriter out = frame(c).beginObject().name("description")
+                .value(counted > 0 ? "спасибо for the " + counted + " works" : "You didn't send nothing interesting sir");
+        if (ignored > 0) {
+            out.name("ignored").value(ignored);
+        }
+        out.name("to").value("done").name("command").value("answer").endObject().endFrame();
+        requestPass();
+    }
+
+    /** A work's result arrived: it and every work held under its key are finished with it. */
+    private void finish(Work w, RawJson result, Map<Connection, List<Work>> results) {
+        detach(w);
+        complete(w, result, results);
+        if (w.key != null) {
+            KeyHold hold = holds.get(w.key);
+            if (hold != null && hold.owner == w) {
+                holds.remove(w.key);
+                for (Work held : hold.held) {
+                    heldCount--;
+                    cancelAssignTimer(held);
+                    complete(held, result, results);
+                }
+            }
+        }
+        finishCount++;
+        isClean = false;
+        if (finishCount >= options.cleanupReqs()) {
+            cleanup();
+        }
+    }
+
+    private void complete(Work w, RawJson result, Map<Connection, List<Work>> results) {
+        w.state = Work.State.DONE;
+        w.result = result;
+        works.remove(w.id);
+        closeOne(w.request);
+        results.computeIfAbsent(w.request.client, k -> new ArrayList<>()).add(w);
+        events.finish(w, result);
+    }
+
+    /** One done frame per client, in the order the results came. */
+    private void sendResults(Map<Connection, List<Work>> results) {
+        results.forEach((client, list) -> {
+            JsonWriter out = frame(client).beginObject().name("work").beginArray();
+            for (Work w : list) {
+                out.beginObject().name("id").value(w.id).name("result").raw(w.result).endObject();
+                w.result = null;
+            }
+            out.endArray().name("command").value("done").endObject().endFrame();
+        });
+    }
+
+    private void closeOne(Request r) {
+        if (--r.open == 0) {
+            r.client.requests.remove(r.key, r);
+        }
+    }
+
+    /** Frees the slot a work holds on its worker, if any. */
+    private void detach(Work w) {
+        Connection worker = w.worker;
+        if (worker == null) {
+            return;
+        }
+        worker.works.remove(w.id);
+        w.range.used--;
+        worker.busy--;
+        globalBusy--;
+        w.worker = null;
+        w.range = null;
+    }
+
+    private void abort(Connection c, Inbound.Abort a) {
+        RawJson rid = a.rid();
+        RawJson list = a.work();
+        boolean hasRid = rid != null && !rid.isNull();
+        boolean hasList = list != null && !list.isNull();
+        if (!hasRid && !hasList) {
+            answerError(c, "abort", WireError.EABINVINP);
+            return;
+        }
+        Request request = null;
+        if (hasRid && rid.isTruthy()) {
+            request = c.requests.get(rid.isString() ? rid.asText() : rid.toString());
+            if (request == null) {
+                answerError(c, "abort", WireError.EABRNOFO);
+                return;
+            }
+        }
+        if (hasList && list.isTruthy() && !list.isArray()) {
+            answerError(c, "abort", WireError.EINVWLI);
+            return;
+        }
+        Map<Connection, List<String>> aborts = new LinkedHashMap<>();
+        if (request != null) {
+            for (Work w : request.works) {
+                if (w.live()) {
+                    drop(w, aborts);
+                    events.abort(w);
+                }
+            }
+            c.requests.remove(request.key, request);
+            sendAborts(aborts);
+            frame(c).beginObject().name("ok").value(true).name("rid").raw(rid).name("to").value("abort").name("command").value("answer").endObject().endFrame();
+        } else if (hasList && list.isTruthy()) {
+            JsonWriter out = frame(c).beginObject().name("ok").value(true).name("work").beginArray();
+            for (RawJson e : list.elements()) {
+                String id = e.asText();
+                Work w = id == null ? null : works.get(id);
+                // Only the client that pushed a work may abort it.
+                if (w != null && w.request.client == c) {
+                    drop(w, aborts);
+                    events.abort(w);
+                    out.value(w.id);
+                }
+            }
+            out.endArray().name("to").value("abort").name("command").value("answer").endObject().endFrame();
+            sendAborts(aborts);
+        } else {
+            answerError(c, "abort", WireError.EABINVINP); // e.g. rid:"" (the original fell through to EUNKNCMD)
+            return;
+        }
+        requestPass();
+    }
+
+    /** Removes a live work without a result: from its queue, hold list or worker (collecting the abort to send). */
+    private void drop(Work w, Map<Connection, List<String>> aborts) {
+        switch (w.state) {
+            case QUEUED:
+                w.state = Work.State.DONE;
+                queues.removed(w);
+                break;
+            case HELD:
+                holds.get(w.key).held.remove(w);
+                heldCount--;
+                break;
+            case ASSIGNED:
+            case RUNNING:
+                Connection worker = w.worker;
+                detach(w);
+                if (worker.open) {
+                    aborts.computeIfAbsent(worker, k -> new ArrayList<>()).add(w.id);
+                }
+                break;
+            default:
+                return;
+        }
+        w.state = Work.State.DONE;
+        works.remove(w.id);
+        cancelAssignTimer(w);
+        closeOne(w.request);
+        releaseKey(w);
+    }
+
+    /** A keyed work left without a result: the first work held behind it takes its place in the queue. */
+    private void releaseKey(Work w) {
+        if (w.key == null) {
+            return;
+        }
+        KeyHold hold = holds.get(w.key);
+        if (hold == null || hold.owner != w) {
+            return;
+        }
+        Work next = hold.held.pollFirst();
+        if (next == null) {
+            holds.remove(w.key);
+            return;
+        }
+        heldCount--;
+        hold.owner = next;
+        queues.addLast(next);
+    }
+
+    private void sendAborts(Map<Connection, List<String>> aborts) {
+        aborts.forEach((worker, ids) -> {
+            JsonWriter out = frame(worker).beginObject().name("work").beginArray();
+            ids.forEach(out::value);
+            out.endArray().name("command").value("abort").endObject().endFrame();
+        });
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void armAssignTimer(Work w) {
+        if (w.assignTimeoutMs > 0) {
+            w.assignTimer = loop.schedule(() -> assignTimedOut(w), w.assignTimeoutMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void cancelAssignTimer(Work w) {
+        if (w.assignTimer != null) {
+            w.assignTimer.cancel(false);
+            w.assignTimer = null;
+        }
+    }
+
+    private void assignTimedOut(Work w) {
+        w.assignTimer = null;
+        if (w.state == Work.State.QUEUED) {
+            w.state = Work.State.DONE;
+            queues.removed(w);
+        } else if (w.state == Work.State.HELD) {
+            holds.get(w.key).held.remove(w);
+            heldCount--;
+        } else {
+            return;
+        }
+        w.state = Work.State.DONE;
+        works.remove(w.id);
+        closeOne(w.request);
+        releaseKey(w);
+        frame(w.request.client).beginObject().name("work").beginArray().beginObject().name("id").value(w.id)
+                .name("result").beginObject().name("err").beginObject().name("code").value("EATO").name("message").value("Assign timeout").endObject()
+                .name("data").nullValue().endObject().endObject().endArray().name("command").value("done").endObject().endFrame();
+        events.assignTimeout(w);
+        requestPass();
+    }
+
+    private void keepalive() {
+        long now = System.nanoTime();
+        long pingAfter = options.idleBeforePing().toNanos();
+        long dropAfter = pingAfter + options.pingGrace().toNanos();
+        for (Connection c : new ArrayList<>(connections.values())) {
+            long idle = now - c.lastSeenNanos;
+            if (idle > dropAfter) {
+                debug("{} silent for {} ms: closing", c.id, TimeUnit.NANOSECONDS.toMillis(idle));
+                closeAfterFlush(c);
+            } else if (idle > pingAfter) {
+                frame(c).beginObject().name("command").value("ping").endObject().endFrame();
+            }
+        }
+    }
+
+    private void periodicCleanup() {
+        if (!isClean) {
+            cleanup();
+        }
+    }
+
+    private void cleanup() {
+        queues.compact();
+        finishCount = 0;
+        isClean = true;
+        events.cleanup();
+    }
+
+    // ---------------------------------------------------------------- distribution
+
+    /** Asks for a distribution pass after the events already waiting; repeated requests merge. */
+    void requestPass() {
+        if (!passScheduled) {
+            passScheduled = true;
+            loop.execute(passTask);
+        }
+    }
+
+    private void pass() {
+        passScheduled = false;
+        if (queues.size() == 0 || workers.isEmpty()) {
+            return;
+        }
+        long free = globalTotal - globalBusy;
+        if (free <= 0) {
+            return;
+        }
+        if (wasFull && free < Math.min(options.availThreshold(), globalTotal)) {
+            return;
+        }
+        wasFull = false;
+        List<Candidate> candidates = new ArrayList<>();
+        List<Work> skipped = new ArrayList<>();
+        for (Iterator<WorkQueues.Level> it = queues.highestFirst(); it.hasNext() && globalBusy < globalTotal; ) {
+            WorkQueues.Level level = it.next();
+            candidates.clear();
+            long total = 0;
+            for (Connection worker : workers) {
+                long available = worker.availableFor(level.priority);
+                if (available > 0) {
+                    candidates.add(new Candidate(worker, (int) Math.min(available, Integer.MAX_VALUE)));
+                    total += available;
+                }
+            }
+            while (total > 0 && !candidates.isEmpty()) {
+                Work w = level.poll();
+                if (w == null) {
+                    break;
+                }
+                queues.polled();
+                Candidate chosen = select(w, candidates, (int) Math.min(total, Integer.MAX_VALUE));
+                if (chosen == null) {
+                    skipped.add(w);
+                    continue;
+                }
+                assign(w, chosen.worker);
+                total--;
+                if (--chosen.available == 0) {
+                    candidates.remove(chosen);
+                }
+            }
+            for (int i = skipped.size() - 1; i >= 0; i--) {
+                queues.addFirst(skipped.get(i));
+            }
+            skipped.clear();
+        }
+        for (Connection worker : batched) {
+            sendDispatch(worker);
+        }
+        batched.clear();
+        if (queues.size() > 0 && globalBusy >= globalTotal) {
+            wasFull = true;
+        }
+    }
+
+    private Candidate select(Work w, List<Candidate> candidates, int total) {
+        WorkerSlots chosen;
+        try {
+            chosen = selector.select(w, candidates, total);
+        } catch (RuntimeException e) {
+            log.warn("work selector failed on {}; using the default", w.id, e);
+            chosen = WorkSelector.weightedRandom().select(w, candidates, total);
+        }
+        if (chosen == null) {
+            return null;
+        }
+        for (Candidate c : candidates) {
+            if (c == chosen) {
+                return c;
+            }
+        }
+        log.warn("work selector returned {}, which is not a candidate; leaving {} queued", chosen, w.id);
+        return null;
+    }
+
+    private void assign(Work w, Connection worker) {
+        cancelAssignTimer(w);
+        w.state = Work.State.ASSIGNED;
+        w.worker = worker;
+        w.range = worker.rangeFor(w.priority());
+        w.range.used++;
+        worker.busy++;
+        globalBusy++;
+        worker.works.put(w.id, w);
+        if (worker.batch == null) {
+            worker.batch = new ArrayList<>();
+            batched.add(worker);
+        }
+        worker.batch.add(w);
+    }
+
+    private void sendDispatch(Connection worker) {
+        List<Work> batch = worker.batch;
+        worker.batch = null;
+        JsonWriter out = frame(worker).beginObject().name("work").beginArray();
+        for (Work w : batch) {
+            out.beginObject().name("id").value(w.id).name("args").raw(w.args);
+            if (w.runTimeout != null) {
+                out.name("timeout").raw(w.runTimeout);
+            }
+            out.endObject();
+        }
+        out.endArray().name("command").value("push").endObject().endFrame();
+        for (Work w : batch) {
+            events.assign(w, worker.id);
+        }
+    }
+
+    // ---------------------------------------------------------------- system messages
+
+    private void sysmsg(Connection c, Inbound.Sysmsg s) {
+        String id = s.id() == null ? null : s.id().asText();
+        if (id == null) {
+            frame(c).beginObject().name("to").value("sysmsg").name("error").value("System message needs an id comrade")
+                    .name("command").value("answer").endObject().endFrame();
+            return;
+        }
+        List<Connection> recipients = new ArrayList<>();
+        boolean local;
+        RawJson to = s.to();
+        if (to == null || to.isNull()) {
+            local = true;
+            for (Connection other : connections.values()) {
+                if (other != c) {
+                    recipients.add(other);
+                }
+            }
+        } else if ("MANAGER".equals(to.asText())) {
+            local = true;
+        } else {
+            local = false;
+            Connection target = to.isString() ? connections.get(to.asText()) : null;
+            if (target != null && target != c) {
+                recipients.add(target);
+            }
+        }
+        if (local) {
+            events.sysmsg(new SystemMessage(c.id, id, s.content() == null ? RawJson.NULL : s.content()));
+        }
+        String relayId = c.id + "/" + id;
+        for (Connection r : recipients) {
+            JsonWriter out = frame(r).beginObject().name("id").value(relayId).name("from").value(c.id);
+            if (s.content() != null) {
+                out.name("content").raw(s.content());
+            }
+            out.name("command").value("sysmsg").endObject().endFrame();
+        }
+        PendingSysmsg p = new PendingSysmsg(c, id, relayId, recipients);
+        if (recipients.isEmpty()) {
+            completeSysmsg(p, false);
+            return;
+        }
+        sysmsgs.computeIfAbsent(relayId, k -> new ArrayList<>(1)).add(p);
+        p.timer = loop.schedule(() -> completeSysmsg(p, true), options.sysmsgTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void sysmsgAck(Connection c, Inbound.SysmsgAck a) {
+        List<PendingSysmsg> list = a.id() == null ? null : sysmsgs.get(a.id());
+        if (list == null) {
+            return;
+        }
+        for (PendingSysmsg p : list) {
+            if (p.waiting.remove(c)) {
+                p.receivedBy++;
+                if (p.waiting.isEmpty()) {
+                    completeSysmsg(p, false);
+                }
+                return;
+            }
+        }
+    }
+
+    private void completeSysmsg(PendingSysmsg p, boolean expired) {
+        if (p.sentTo > 0 && !forget(p)) {
+            return; // already completed
+        }
+        if (!p.sender.open) {
+            return;
+        }
+        JsonWriter out = frame(p.sender).beginObject().name("to").value("sysmsg").name("id").value(p.id)
+                .name("done").value(true).name("sentTo").value(p.sentTo).name("receivedBy").value(p.receivedBy);
+        if (expired) {
+            out.name("expired").value(true);
+        }
+        out.name("command").value("answer").endObject().endFrame();
+    }
+
+    /** Removes a pending message; false when it was no longer pending. */
+    private boolean forget(PendingSysmsg p) {
+        List<PendingSysmsg> list = sysmsgs.get(p.relayId);
+        if (list == null || !list.remove(p)) {
+            return false;
+        }
+        if (list.isEmpty()) {
+            sysmsgs.remove(p.relayId);
+        }
+        if (p.timer != null) {
+            p.timer.cancel(false);
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- status and admin
+
+    private void myStatus(Connection c) {
+        JsonWriter out = frame(c).beginObject().name("to").value("mystatus").name("id").value(c.id)
+                .name("type").value(c.type()).name("connected").value(iso(c.connectedAt)).name("current").value(now())
+                .name("status").value(c.status()).name("ranges");
+        writeRanges(out, c);
+        out.name("command").value("answer").endObject().endFrame();
+    }
+
+    private void status(Connection c) {
+        JsonWriter out = frame(c).beginObject().name("to").value("status")
+                .name("bootTime").value(bootTime)
+                .name("canCleanup").value(finishCount > 0)
+                .name("isClean").value(isClean)
+                .name("pendingWorks").value(queues.size())
+                .name("globalAvailableSlots").value(globalTotal - globalBusy)
+                .name("globalRunningWorks").value(globalBusy)
+                .name("globalWorksOnHold").value(heldCount)
+                .name("finishCount").value(finishCount)
+                .name("sacredRanges").value(options.sacredGuarantees());
+        // Every worker's ranges merged by their start.
+        TreeMap<Integer, long[]> merged = new TreeMap<>();
+        Map<Integer, List<String>> contributors = new HashMap<>();
+        for (Connection w : workers) {
+            for (Range r : w.ranges) {
+                long[] sum = merged.computeIfAbsent(r.from, k -> new long[2]);
+                sum[0] += r.limit;
+                sum[1] += r.used;
+                contributors.computeIfAbsent(r.from, k -> new ArrayList<>()).add(w.id);
+            }
+        }
+        out.name("ranges").beginArray();
+        merged.forEach((from, sum) -> {
+            out.beginObject().name("from").value(from).name("limit").value(sum[0]).name("used").value(sum[1]).name("workers").beginArray();
+            contributors.get(from).forEach(out::value);
+            out.endArray().endObject();
+        });
+        out.endArray();
+        out.name("queues").beginObject();
+        queues.lengths().descendingMap().forEach((p, n) -> out.name(Integer.toString(p)).value(n));
+        out.endObject();
+        out.name("workers").beginArray();
+        for (Connection w : workers) {
+            out.beginObject().name("id").value(w.id).name("status").value(w.status()).name("ranges");
+            writeRanges(out, w);
+            out.name("offer").beginObject();
+            w.offer.forEach((k, v) -> out.name(Integer.toString(k)).value(v));
+            out.endObject().name("slots").value(w.totalSlots).name("busy").value(w.busy);
+            if (w == c) {
+                out.name("you").value(true);
+            }
+            out.endObject();
+        }
+        out.endArray().name("clients").beginArray();
+        for (Connection other : connections.values()) {
+            if (other.offered) {
+                continue;
+            }
+            out.beginObject().name("id").value(other.id).name("status").value(other.status()).name("type").value(other.type())
+                    .name("requests").value(other.requests.size());
+            if (other == c) {
+                out.name("you").value(true);
+            }
+            out.endObject();
+        }
+        out.endArray().name("command").value("answer").endObject().endFrame();
+    }
+
+    private static void writeRanges(JsonWriter out, Connection c) {
+        out.beginArray();
+        if (c.ranges != null) {
+            for (Range r : c.ranges) {
+                out.beginObject().name("from").value(r.from).name("limit").value(r.limit).name("used").value(r.used).endObject();
+            }
+        }
+        out.endArray();
+    }
+
+    private void admin(Connection c, String command) {
+        JsonWriter out = frame(c).beginObject();
+        switch (command) {
+            case "cleanup":
+                cleanup();
+                out.name("ok").value(true);
+                break;
+            case "gc":
+                // Acknowledged but not run: a full collection on demand would let any peer pause the manager.
+                out.name("ok").value(true);
+                break;
+            default:
+                // dumpall: the original writes its state to a file any peer can name; we never write files for peers.
+                out.name("ok").value(false).name("err").beginObject().name("code").value(WireError.ENOTSUP.code())
+                        .name("description").value("dumpall is not supported; use the status command").endObject();
+        }
+        out.name("command").value(command).endObject().endFrame();
+    }
+
+    // ---------------------------------------------------------------- output
+
+    private void answerError(Connection c, String to, WireError error) {
+        JsonWriter out = frame(c).beginObject();
+        error.writeMember(out);
+        out.name("to").value(to).name("command").value("answer").endObject().endFrame();
+    }
+
+    /** {@code {"error":{"code","description"[,"command"]}}}: no command, no to (PROTOCOL.md §3.3). */
+    private void bareError(Connection c, WireError error, RawJson command) {
+        JsonWriter out = frame(c).beginObject().name("error").beginObject().name("code").value(error.code())
+                .name("description").value(error.description());
+        if (command != null) {
+            out.name("command").raw(command);
+        }
+        out.endObject().endObject().endFrame();
+    }
+
+    /** A writer positioned at a new frame in the connection's output, flushed at the end of the batch. */
+    private JsonWriter frame(Connection c) {
+        if (!c.open) {
+            discard.clear();
+            return writer.reset(discard).beginFrame();
+        }
+        if (c.out == null) {
+            c.out = c.channel.alloc().ioBuffer(256);
+        }
+        if (!c.dirty) {
+            c.dirty = true;
+            dirty.add(c);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                loop.execute(flushTask);
+            }
+        }
+        return writer.reset(c.out).beginFrame();
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        for (Connection c : dirty) {
+            c.dirty = false;
+            flushNow(c);
+        }
+        dirty.clear();
+    }
+
+    private void flushNow(Connection c) {
+        ByteBuf out = c.out;
+        c.out = null;
+        if (out == null) {
+            return;
+        }
+        if (c.open && c.channel.isActive()) {
+            c.channel.writeAndFlush(out, c.channel.voidPromise());
+        } else {
+            out.release();
+        }
+    }
+
+    private static String now() {
+        return iso(System.currentTimeMillis());
+    }
+
+    private static String iso(long epochMillis) {
+        return ISO.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    private void debug(String format, Object... args) {
+        if (options.debug()) {
+            log.info(format, args);
+        } else if (log.isDebugEnabled()) {
+            log.debug(format, args);
+        }
+    }
+
+    /** For tests and the embedding API: a consistent view taken on the core thread. */
+    String id(Connection c) {
+        return c.id;
+    }
+
+    long queuedWorks() {
+        return queues.size();
+    }
+
+    long runningWorks() {
+        return globalBusy;
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    int liveWorks() {
+        return works.size();
+    }
+
+    WorkInfo work(String id) {
+        Work w = works.get(id);
+        return w == null ? null : w.snapshot();
+    }
+}

@@ -1,0 +1,52 @@
+package io.proletariat.manager.internal;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.proletariat.protocol.FrameTooLargeException;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Connects one channel to the dispatch core. Its methods run on the core thread (see {@link ManagerChannelInitializer}). */
+final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ManagerChannelHandler.class);
+
+    private final DispatchCore core;
+    private Connection connection;
+
+    ManagerChannelHandler(DispatchCore core) {
+        this.core = core;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        connection = core.connected(ctx.channel());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (connection != null) {
+            core.receive(connection, (Inbound) msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connection != null) {
+            core.disconnected(connection);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof FrameTooLargeException && connection != null) {
+            log.debug("{}: {}", connection, cause.getMessage());
+            core.frameTooLarge(connection);
+            return;
+        }
+        if (!(cause instanceof IOException)) {
+            log.warn("closing {} after an unexpected error", connection == null ? ctx.channel() : connection, cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,27 @@
+package io.proletariat.manager.internal;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.proletariat.protocol.FrameDecoder;
+
+/**
+ * Builds each connection's pipeline: framing and JSON decoding on the channel's I/O thread, then
+ * the handler that feeds the dispatch core, bound to the core's own event loop.
+ */
+final class ManagerChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final DispatchCore core;
+    private final int maxFrameLength;
+
+    ManagerChannelInitializer(DispatchCore core, int maxFrameLength) {
+        this.core = core;
+        this.maxFrameLength = maxFrameLength;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+                .addLast("frames", new FrameDecoder(maxFrameLength))
+                .addLast("messages", new InboundDecoder())
+                .addLast(core.loop, "core", new ManagerChannelHandler(core));
+    }
+}

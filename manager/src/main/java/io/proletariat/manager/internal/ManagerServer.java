@@ -1,0 +1,119 @@
+package io.proletariat.manager.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.proletariat.manager.ManagerListener;
+import io.proletariat.manager.ManagerOptions;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/** The running manager: Netty transport around one {@link DispatchCore}. Used through {@code Manager}. */
+public final class ManagerServer {
+    private final ManagerOptions options;
+    private final EventLoopGroup ioGroup;
+    private final DefaultEventLoop coreLoop;
+    private final DispatchCore core;
+    private final Channel serverChannel;
+    private final String transport;
+
+    private ManagerServer(ManagerOptions options) throws InterruptedException {
+        this.options = options;
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.transport = epoll ? "epoll" : "nio";
+        this.ioGroup = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("proletariat-io", true), io);
+        this.coreLoop = new DefaultEventLoop(new DefaultThreadFactory("proletariat-core", true));
+        this.core = new DispatchCore(coreLoop, options);
+        try {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(ioGroup)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new ManagerChannelInitializer(core, options.maxFrameLength()));
+            InetSocketAddress address = options.bindAddress() == null
+                    ? new InetSocketAddress(options.port())
+                    : new InetSocketAddress(options.bindAddress(), options.port());
+            coreLoop.execute(core::start);
+            this.serverChannel = b.bind(address).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            shutdownLoops();
+            throw e;
+        }
+    }
+
+    /** Binds and starts a manager; returns once it accepts connections. */
+    public static ManagerServer start(ManagerOptions options) throws InterruptedException {
+        return new ManagerServer(options);
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** "epoll" or "nio". */
+    public String transport() {
+        return transport;
+    }
+
+    public void addListener(ManagerListener listener) {
+        core.events.add(listener);
+    }
+
+    public void removeListener(ManagerListener listener) {
+        core.events.remove(listener);
+    }
+
+    /** Runs a query on the core thread and waits for its answer. */
+    public <T> T query(Callable<T> query) {
+        try {
+            return coreLoop.submit(query).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("manager query failed", e);
+        }
+    }
+
+    /** Counts for embedding code and tests: queued, running (assigned or running), live, connections. */
+    public long[] counts() {
+        return query(() -> new long[] {core.queuedWorks(), core.runningWorks(), core.liveWorks(), core.connectionCount()});
+    }
+
+    /** Stops accepting, closes every connection, and stops the threads. Idempotent. */
+    public void stop() {
+        serverChannel.close().syncUninterruptibly();
+        if (!coreLoop.isShuttingDown()) {
+            try {
+                coreLoop.submit(core::stop).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // Stopping anyway.
+            }
+        }
+        shutdownLoops();
+    }
+
+    private void shutdownLoops() {
+        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        coreLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
