@@ -198,8 +198,10 @@ public final class ManagerOptions {
 
         /**
          * {@code AVAIL_THRESHOLD}: once a pass leaves works queued with every slot taken, the next
-         * pass waits until this many slots are free. Capped at the slots that exist, so it can
-         * never stall dispatch; 0 disables it. Default {@value #DEFAULT_AVAIL_THRESHOLD}.
+         * pass waits until this many slots are free, so works are placed together, but never longer
+         * than {@link #distribRandMax(Duration) DISTRIB_RANDMAX} and never when a new worker
+         * offers. Capped at the slots that exist, so it can never stall dispatch; 0 disables it.
+         * Default {@value #DEFAULT_AVAIL_THRESHOLD}.
          */
         public Builder availThreshold(int availThreshold) {
             if (availThreshold < 0) {
@@ -227,7 +229,8 @@ public final class ManagerOptions {
         /**
          * {@code DISTRIB_RANDMAX}: the longest a queued work may wait for a distribution pass once a
          * slot is free, >= 0; default 100 ms. The dispatch core runs its pass as soon as the events
-         * at hand are processed, so the actual wait is always far below this bound.
+         * at hand are processed; only the {@link #availThreshold(int) AVAIL_THRESHOLD} wait after the
+         * system was full can use this bound, and 0 turns that wait off.
          */
         public Builder distribRandMax(Duration distribRandMax) {
             Objects.requireNonNull(distribRandMax, "distribRandMax");

@@ -64,7 +64,10 @@ final class DispatchCore {
     private long heldCount;
     private long finishCount;
     private boolean isClean;
+    /** AVAIL_THRESHOLD state: works were left waiting with every slot taken, since {@link #fullSinceNanos}. */
     private boolean wasFull;
+    private long fullSinceNanos;
+    private ScheduledFuture<?> deferredPass;
     private boolean passScheduled;
     private boolean flushScheduled;
     private long connectionSeq;
@@ -134,14 +137,16 @@ final class DispatchCore {
         periodic.add(loop.scheduleAtFixedRate(this::periodicCleanup, cleanup, cleanup, TimeUnit.MILLISECONDS));
     }
 
-    void stop() {
+    /** Cancels the timers and closes every connection; returns their close futures. */
+    List<io.netty.channel.ChannelFuture> stop() {
         periodic.forEach(f -> f.cancel(false));
+        List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
         for (Connection c : new ArrayList<>(connections.values())) {
             flushNow(c);
-            c.channel.close();
+            closing.add(c.channel.close());
         }
-        discard.release();
         events.shutdown();
+        return closing;
     }
 
     // ---------------------------------------------------------------- connections
@@ -284,6 +289,7 @@ final class DispatchCore {
         c.totalSlots = offer.values().stream().mapToLong(Long::longValue).sum();
         workers.add(c);
         globalTotal += c.totalSlots;
+        endFullWait(); // new capacity: no reason to wait for slots to free up
         frame(c).beginObject().name("description").value("You are very nice comrade").name("you").value(c.id)
                 .name("to").value("offer").name("command").value("answer").endObject().endFrame();
         requestPass();
@@ -733,9 +739,19 @@ final class DispatchCore {
             return;
         }
         if (wasFull && free < Math.min(options.availThreshold(), globalTotal)) {
-            return;
+            // Wait for more free slots to place works together, but never past DISTRIB_RANDMAX.
+            long waitLeft = options.distribRandMax().toNanos() - (System.nanoTime() - fullSinceNanos);
+            if (waitLeft > 0) {
+                if (deferredPass == null) {
+                    deferredPass = loop.schedule(() -> {
+                        deferredPass = null;
+                        requestPass();
+                    }, waitLeft, TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
         }
-        wasFull = false;
+        endFullWait();
         List<Candidate> candidates = new ArrayList<>();
         List<Work> skipped = new ArrayList<>();
         for (Iterator<WorkQueues.Level> it = queues.highestFirst(); it.hasNext() && globalBusy < globalTotal; ) {
@@ -775,8 +791,17 @@ final class DispatchCore {
             sendDispatch(worker);
         }
         batched.clear();
-        if (queues.size() > 0 && globalBusy >= globalTotal) {
+        if (queues.size() > 0 && globalBusy >= globalTotal && !wasFull) {
             wasFull = true;
+            fullSinceNanos = System.nanoTime();
+        }
+    }
+
+    private void endFullWait() {
+        wasFull = false;
+        if (deferredPass != null) {
+            deferredPass.cancel(false);
+            deferredPass = null;
         }
     }
 

@@ -2,6 +2,7 @@ package io.proletariat.manager.internal;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -16,7 +17,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.manager.ManagerListener;
 import io.proletariat.manager.ManagerOptions;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -104,7 +107,10 @@ public final class ManagerServer {
         serverChannel.close().syncUninterruptibly();
         if (!coreLoop.isShuttingDown()) {
             try {
-                coreLoop.submit(core::stop).get(10, TimeUnit.SECONDS);
+                List<ChannelFuture> closing = coreLoop.submit(core::stop).get(10, TimeUnit.SECONDS);
+                for (ChannelFuture f : closing) {
+                    f.awaitUninterruptibly(2, TimeUnit.SECONDS);
+                }
             } catch (Exception e) {
                 // Stopping anyway.
             }
@@ -112,8 +118,11 @@ public final class ManagerServer {
         shutdownLoops();
     }
 
+    /** Both loops drain together: channel events travel from the I/O threads to the core and back. */
     private void shutdownLoops() {
-        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        coreLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        Future<?> io = ioGroup.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS);
+        Future<?> coreDone = coreLoop.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS);
+        io.syncUninterruptibly();
+        coreDone.syncUninterruptibly();
     }
 }

@@ -1,0 +1,243 @@
+package io.proletariat.manager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A test peer that speaks raw protocol frames over a real socket, as an original node.js worker,
+ * client or admin tool would. Reads block with a timeout, so a missing answer fails the test.
+ */
+public final class RawPeer implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+
+    public RawPeer(InetSocketAddress address) {
+        try {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(address, 5000);
+            socket.setSoTimeout(10_000);
+            in = new DataInputStream(socket.getInputStream());
+            out = new DataOutputStream(socket.getOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public RawPeer(Manager manager) {
+        this(new InetSocketAddress("127.0.0.1", manager.port()));
+    }
+
+    /** Parses JSON written with single quotes for readability: {@code "{'command':'ping'}"}. */
+    public static JsonNode json(String singleQuoted) {
+        try {
+            return JSON.readTree(singleQuoted.replace('\'', '"'));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(singleQuoted, e);
+        }
+    }
+
+    /** Sends one frame holding {@code json} (single quotes allowed as in {@link #json(String)}). */
+    public RawPeer send(String singleQuoted) {
+        return send(json(singleQuoted));
+    }
+
+    public RawPeer send(JsonNode node) {
+        try {
+            return sendBytes(JSON.writeValueAsBytes(node));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends one frame with exactly these payload bytes. */
+    public RawPeer sendBytes(byte[] payload) {
+        try {
+            out.writeInt(payload.length);
+            out.write(payload);
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends bytes with no framing added (for broken headers). */
+    public RawPeer sendRaw(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The next frame; fails after 10 s of silence. */
+    public JsonNode read() {
+        try {
+            int n = in.readInt();
+            byte[] b = new byte[n];
+            in.readFully(b);
+            return JSON.readTree(new String(b, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads frames until one matches, skipping keepalive pings; fails after 10 s. */
+    public JsonNode readUntil(Predicate<JsonNode> match) {
+        List<JsonNode> skipped = new ArrayList<>();
+        while (true) {
+            JsonNode n;
+            try {
+                n = read();
+            } catch (UncheckedIOException e) {
+                throw new AssertionError("no matching frame; skipped " + skipped, e);
+            }
+            if (match.test(n)) {
+                return n;
+            }
+            skipped.add(n);
+        }
+    }
+
+    /** The next frame that is an answer to {@code to}. */
+    public JsonNode answer(String to) {
+        return readUntil(n -> "answer".equals(n.path("command").asText()) && to.equals(n.path("to").asText()));
+    }
+
+    /** The next frame with this command. */
+    public JsonNode command(String command) {
+        return readUntil(n -> command.equals(n.path("command").asText()) && !n.has("to"));
+    }
+
+    /** Asserts that nothing arrives within {@code millis} (for "must not be sent" checks). */
+    public void assertSilentFor(int millis) {
+        try {
+            socket.setSoTimeout(millis);
+            int b = in.read();
+            if (b >= 0) {
+                throw new AssertionError("expected silence, but a frame arrived");
+            }
+        } catch (SocketTimeoutException expected) {
+            // Silence.
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                socket.setSoTimeout(10_000);
+            } catch (IOException ignored) {
+                // closed
+            }
+        }
+    }
+
+    /** True once the manager has closed this connection (reads EOF within 10 s). */
+    public boolean closedByPeer() {
+        try {
+            while (true) {
+                int n = in.readInt();
+                in.skipNBytes(n);
+            }
+        } catch (EOFException e) {
+            return true;
+        } catch (IOException e) {
+            return e.getMessage() != null && e.getMessage().contains("reset");
+        }
+    }
+
+    // ------------------------------------------------------------ role helpers
+
+    /** Offers slots (a number or an object written as JSON) and returns the connection id from the answer. */
+    public String offer(String slots) {
+        send("{'command':'offer','slots':" + slots + "}");
+        JsonNode a = answer("offer");
+        assertThat(a.has("error")).as("offer answer %s", a).isFalse();
+        return a.get("you").asText();
+    }
+
+    /** Pushes works (a JSON array) with extra push fields (JSON object members, may be empty); returns the work ids. */
+    public List<String> push(String rid, String worksArray, String extra) {
+        send("{'command':'push','rid':'" + rid + "','work':" + worksArray + (extra.isEmpty() ? "" : "," + extra) + "}");
+        JsonNode a = answer("push");
+        assertThat(a.has("error")).as("push answer %s", a).isFalse();
+        List<String> ids = new ArrayList<>();
+        a.get("work").forEach(id -> ids.add(id.asText()));
+        return ids;
+    }
+
+    /** Reads the next dispatch push and accepts every work in it; returns it. */
+    public JsonNode takeDispatch() {
+        JsonNode push = command("push");
+        ObjectNode answer = JSON.createObjectNode().put("to", "push").put("command", "answer");
+        push.get("work").forEach(w -> answer.withArray("accepted").add(w.get("id").asText()));
+        send(answer);
+        return push;
+    }
+
+    /** Ids of a dispatch push's works. */
+    public static List<String> ids(JsonNode dispatch) {
+        List<String> ids = new ArrayList<>();
+        dispatch.get("work").forEach(w -> ids.add(w.get("id").asText()));
+        return ids;
+    }
+
+    /** Sends a done with {@code {"err":null,"data":<data>}} for each id, and reads the manager's answer. */
+    public JsonNode finish(List<String> ids, String data) {
+        ArrayNodeBuilder b = new ArrayNodeBuilder();
+        for (String id : ids) {
+            b.add("{'id':'" + id + "','result':{'err':null,'data':" + data + "}}");
+        }
+        send("{'command':'done','work':" + b + "}");
+        return answer("done");
+    }
+
+    public JsonNode status() {
+        send("{'command':'status'}");
+        return answer("status");
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    private static final class ArrayNodeBuilder {
+        private final StringBuilder sb = new StringBuilder("[");
+
+        void add(String element) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append(element);
+        }
+
+        @Override
+        public String toString() {
+            return sb + "]";
+        }
+    }
+}
