@@ -1,0 +1,759 @@
+package io.proletariat.client;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.proletariat.client.internal.Connection;
+import io.proletariat.client.internal.Ids;
+import io.proletariat.client.internal.IoThreads;
+import io.proletariat.client.internal.Json;
+import io.proletariat.client.internal.SystemMessenger;
+import io.proletariat.protocol.RawJson;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A proletariat client: pushes works to the manager and hands back their results.
+ *
+ * <pre>{@code
+ * try (Client proletariat = new Client("127.0.0.1")) {
+ *     // callbacks, as the original
+ *     proletariat.work(List.of(Map.of("some", "work")), WorkOptions.builder().timeout(60_000).priority(1).build(),
+ *             (err, res) -> {
+ *                 if (err != null) {
+ *                     System.out.println("Fail at work: " + err);
+ *                     return;
+ *                 }
+ *                 System.out.println("Result: " + res);
+ *             });
+ *     // futures
+ *     List<WorkResult> results = proletariat.submit(List.of("a", "b"), WorkOptions.DEFAULT).join();
+ *     String one = proletariat.submitOne(Map.of("some", "work"), WorkOptions.DEFAULT).join().get(String.class);
+ * }
+ * }</pre>
+ *
+ * <h2>Behaviour</h2>
+ * <ul>
+ *   <li>The constructor starts connecting at once, in the background. Calls made before the
+ *       connection is up are sent when it is.</li>
+ *   <li>Each call is one request with an id {@code R<6 digits>r<n>}, sent as both {@code rid} and
+ *       {@code group} so that managers of either protocol version accept it.</li>
+ *   <li>Every work gets exactly one final answer: its result, a failure ({@code ETO}, {@code EATO},
+ *       {@code ECSTO}, the handler's error) or, when the whole call fails (the manager refuses the
+ *       push, or cannot be reached within the retry limit), a {@link ProletariatException} with the
+ *       code. Repeated results are ignored.</li>
+ *   <li>When the connection drops, the client reconnects (at once, then every
+ *       {@link ClientOptions#retryDelay()}, up to {@link ClientOptions#maxRetries()} failures in a
+ *       row) and pushes every unanswered work again under the same request id, including pushes
+ *       whose answer never came. A work may therefore run twice.</li>
+ *   <li>Pings and system messages from the manager are answered.</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * Network I/O and all request bookkeeping run on one Netty event loop owned by the client. Callbacks,
+ * listeners and futures complete on the callback executor ({@link ClientOptions#callbackExecutor()};
+ * default one daemon thread, so they run one at a time in arrival order), never on the event loop.
+ * Thread-safe.
+ */
+public final class Client implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Client.class);
+
+    private final ClientOptions options;
+    private final ObjectMapper mapper;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final Executor callbacks;
+    private final ExecutorService ownedCallbacks;
+    private final Connection connection;
+    private final SystemMessenger messenger;
+    private volatile SystemMessageListener systemMessageListener;
+    private volatile boolean closed;
+
+    // Owned by the event loop.
+    private final Map<String, Request> requests = new LinkedHashMap<>();
+    private final Map<String, Slot> byWorkId = new HashMap<>();
+    private final ArrayDeque<Inflight> inflight = new ArrayDeque<>();
+    private boolean connecting;
+    private int failedAttempts;
+    private ScheduledFuture<?> retryTimer;
+
+    /** A client of the manager on {@code host}, default port 1917. */
+    public Client(String host) {
+        this(ClientOptions.builder().host(host).build());
+    }
+
+    /** A client of the manager on 127.0.0.1:1917. */
+    public Client() {
+        this(ClientOptions.defaults());
+    }
+
+    /** A client with these options; starts connecting at once. */
+    public Client(ClientOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.mapper = options.objectMapper();
+        if (options.callbackExecutor() != null) {
+            this.callbacks = options.callbackExecutor();
+            this.ownedCallbacks = null;
+        } else {
+            this.ownedCallbacks = IoThreads.newFixedPool("proletariat-client-callbacks", 1);
+            this.callbacks = ownedCallbacks;
+        }
+        this.group = IoThreads.newEventLoopGroup("proletariat-client");
+        this.loop = group.next();
+        this.connection = new Connection(loop, options.host(), options.port(), (int) options.connectTimeout().toMillis(), "client", new Events());
+        this.messenger = new SystemMessenger(connection, callbacks, mapper, () -> systemMessageListener);
+        loop.execute(this::connectNow);
+    }
+
+    public ClientOptions options() {
+        return options;
+    }
+
+    /** True while connected to the manager. */
+    public boolean isConnected() {
+        return connection.isConnected();
+    }
+
+    // ---------------------------------------------------------------- futures (the engine)
+
+    /**
+     * Pushes a work group; the future completes with one result per work, in submission order.
+     * Per-work failures are inside the list; the future fails with a {@link ProletariatException}
+     * only when the whole call fails.
+     *
+     * @throws NullPointerException when {@code works} is null
+     * @throws IllegalArgumentException when {@code works} is empty, holds a null, or holds something
+     *         Jackson cannot serialise
+     * @throws IllegalStateException when the client is closed
+     */
+    public CompletableFuture<List<WorkResult>> submit(List<?> works, WorkOptions options) {
+        return enqueue(works, true, "group", options).all;
+    }
+
+    /** {@link #submit(List, WorkOptions)} without options. */
+    public CompletableFuture<List<WorkResult>> submit(List<?> works) {
+        return submit(works, WorkOptions.DEFAULT);
+    }
+
+    /**
+     * Pushes one work (sent as a non-array push, {@code sentArray:false}); the future completes with
+     * its result, or fails with a {@link ProletariatException} when the call fails. A {@code List}
+     * is a work group: use {@link #submit(List, WorkOptions)}.
+     */
+    public CompletableFuture<WorkResult> submitOne(Object work, WorkOptions options) {
+        rejectGroup(work);
+        return enqueue(List.of(requireWork(work, 0)), false, "group", options).each.get(0);
+    }
+
+    /** {@link #submitOne(Object, WorkOptions)} without options. */
+    public CompletableFuture<WorkResult> submitOne(Object work) {
+        return submitOne(work, WorkOptions.DEFAULT);
+    }
+
+    /** Pushes a work group with a future per work as well as one for the group ({@code return:"each"}). */
+    public WorkSubmission submitIndividual(List<?> works, WorkOptions options) {
+        Request r = enqueue(works, true, "each", options);
+        return new WorkSubmission(r.rid, r.each, r.all);
+    }
+
+    // ---------------------------------------------------------------- callbacks (the original's shape)
+
+    /**
+     * The original's {@code work(workGroup, options, callback)} for a list: {@code callback(null, results)}
+     * with results in submission order, or {@code callback(error, null)} when the call failed.
+     * See {@link #submit(List, WorkOptions)} for the exceptions thrown on bad input.
+     */
+    public void work(List<?> workGroup, WorkOptions options, GroupCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        submit(workGroup, options).whenCompleteAsync((results, e) -> callback.onDone(unwrap(e), e == null ? results : null), callbacks);
+    }
+
+    /**
+     * The original's {@code work(work, options, callback)} for a single work: {@code callback(err, data, result)}.
+     */
+    public void work(Object work, WorkOptions options, WorkCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        submitOne(work, options).whenCompleteAsync((r, e) -> deliver(callback, r, e), callbacks);
+    }
+
+    /**
+     * The original's {@code workIndividual(workGroup, options, workCallback, groupCallback)}:
+     * {@code workCallback} once per work as each finishes, then {@code groupCallback} with all of
+     * them in submission order. With the default callback executor the group callback runs after
+     * every work callback.
+     */
+    public void workIndividual(List<?> workGroup, WorkOptions options, WorkCallback workCallback, GroupCallback groupCallback) {
+        Objects.requireNonNull(workCallback, "workCallback");
+        Objects.requireNonNull(groupCallback, "groupCallback");
+        enqueue(workGroup, true, "each", options, workCallback, groupCallback);
+    }
+
+    private static void deliver(WorkCallback callback, WorkResult r, Throwable e) {
+        try {
+            if (e != null) {
+                callback.onResult(unwrap(e), null, null);
+            } else {
+                callback.onResult(r.exception(), r.data(), r);
+            }
+        } catch (RuntimeException ex) {
+            log.warn("work callback failed", ex);
+        }
+    }
+
+    // ---------------------------------------------------------------- system messages
+
+    /** Sets the listener for system messages sent to this client. */
+    public Client onSystemMessage(SystemMessageListener listener) {
+        this.systemMessageListener = listener;
+        return this;
+    }
+
+    /** Sends a system message to everybody else. */
+    public CompletableFuture<SystemMessageReceipt> systemMessage(Object content) {
+        return systemMessage(content, (String) null);
+    }
+
+    /**
+     * Sends a system message to {@code to}: {@code null} for everybody else, {@link SystemMessage#MANAGER}
+     * for the manager only, or a participant's connection id. The future completes on the callback
+     * executor when every recipient acknowledged it, or fails with a {@link ConnectionException} when the
+     * connection drops first.
+     *
+     * @throws IllegalArgumentException when the content cannot be serialised
+     */
+    public CompletableFuture<SystemMessageReceipt> systemMessage(Object content, String to) {
+        RawJson json = Json.toJson(mapper, content);
+        checkOpen();
+        CompletableFuture<SystemMessageReceipt> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (closed) {
+                f.completeExceptionally(new ConnectionException(ConnectionException.ECLOSED, "client closed"));
+                return;
+            }
+            messenger.send(to, json, f);
+            ensureConnecting();
+        });
+        return f;
+    }
+
+    /** The callback form of {@link #systemMessage(Object, String)}. */
+    public void systemMessage(Object content, String to, SystemMessageCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        systemMessage(content, to).whenCompleteAsync((r, e) -> callback.onComplete(unwrap(e), r), callbacks);
+    }
+
+    /** The original's {@code systemMessage(msg, callback)}: to everybody. */
+    public void systemMessage(Object content, SystemMessageCallback callback) {
+        systemMessage(content, null, callback);
+    }
+
+    /**
+     * Closes the connection and the client's threads. Pending calls fail with a
+     * {@link ConnectionException} (code {@code ECLOSED}); the manager aborts their works. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    ConnectionException e = new ConnectionException(ConnectionException.ECLOSED, "client closed");
+                    failAll(e);
+                    messenger.failAll(e);
+                    if (retryTimer != null) {
+                        retryTimer.cancel(false);
+                    }
+                    connection.close();
+                } finally {
+                    done.complete(null);
+                }
+            });
+            if (!loop.inEventLoop()) {
+                done.get(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            log.debug("client close: {}", e.toString());
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (ownedCallbacks != null) {
+            ownedCallbacks.shutdown(); // lets the completions already queued run
+        }
+        if (!loop.inEventLoop()) {
+            group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    private final class Request {
+        final String rid;
+        final List<RawJson> works;
+        final boolean sentArray;
+        final String returnMode;
+        final WorkOptions options;
+        final WorkResult[] results;
+        final List<CompletableFuture<WorkResult>> each = new ArrayList<>();
+        final CompletableFuture<List<WorkResult>> all = new CompletableFuture<>();
+        WorkCallback onEach;   // set before the request reaches the event loop
+        GroupCallback onGroup;
+        int remaining;
+        boolean finished;
+        boolean pushedOnThisConnection;
+        ScheduledFuture<?> timer;
+
+        Request(List<RawJson> works, boolean sentArray, String returnMode, WorkOptions options) {
+            this.rid = Ids.requestId();
+            this.works = works;
+            this.sentArray = sentArray;
+            this.returnMode = returnMode;
+            this.options = options;
+            this.results = new WorkResult[works.size()];
+            this.remaining = works.size();
+            for (int i = 0; i < works.size(); i++) {
+                each.add(new CompletableFuture<>());
+            }
+        }
+    }
+
+    private static final class Slot {
+        final Request request;
+        final int index;
+
+        Slot(Request request, int index) {
+            this.request = request;
+            this.index = index;
+        }
+    }
+
+    private static final class Inflight {
+        final Request request;
+        final int[] indexes;
+
+        Inflight(Request request, int[] indexes) {
+            this.request = request;
+            this.indexes = indexes;
+        }
+    }
+
+    private Request enqueue(List<?> works, boolean sentArray, String returnMode, WorkOptions options) {
+        return enqueue(works, sentArray, returnMode, options, null, null);
+    }
+
+    private Request enqueue(List<?> works, boolean sentArray, String returnMode, WorkOptions options,
+            WorkCallback onEach, GroupCallback onGroup) {
+        Objects.requireNonNull(works, "works");
+        Objects.requireNonNull(options, "options (use WorkOptions.DEFAULT)");
+        if (works.isEmpty()) {
+            throw new IllegalArgumentException("works must not be empty: the manager needs at least one work");
+        }
+        List<RawJson> json = new ArrayList<>(works.size());
+        for (int i = 0; i < works.size(); i++) {
+            json.add(requireWork(works.get(i), i));
+        }
+        checkOpen();
+        Request r = new Request(json, sentArray, returnMode, options);
+        r.onEach = onEach;
+        r.onGroup = onGroup;
+        long start = System.nanoTime();
+        try {
+            loop.execute(() -> register(r, start));
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("client closed");
+        }
+        return r;
+    }
+
+    private RawJson requireWork(Object work, int index) {
+        if (work == null || (work instanceof RawJson && ((RawJson) work).isNull())) {
+            throw new IllegalArgumentException("works[" + index + "] is null: a work must be a JSON value other than null");
+        }
+        try {
+            return Json.toJson(mapper, work);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("works[" + index + "]: " + e.getMessage(), e);
+        }
+    }
+
+    private static void rejectGroup(Object work) {
+        if (work instanceof Collection || (work != null && work.getClass().isArray())) {
+            throw new IllegalArgumentException("a collection is a work group: use submit(List, ...) or work(List, ..., GroupCallback)");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("client closed");
+        }
+    }
+
+    private void register(Request r, long startNanos) {
+        if (closed) {
+            fail(r, new ConnectionException(ConnectionException.ECLOSED, "client closed"));
+            return;
+        }
+        requests.put(r.rid, r);
+        if (r.options.timeout() != null) {
+            long left = r.options.timeout().toNanos() - (System.nanoTime() - startNanos);
+            r.timer = loop.schedule(() -> onClientTimeout(r), Math.max(0, left), TimeUnit.NANOSECONDS);
+        }
+        if (connection.isConnected()) {
+            push(r);
+        } else {
+            ensureConnecting();
+        }
+    }
+
+    /** Pushes the request's unanswered works. */
+    private void push(Request r) {
+        List<Integer> open = new ArrayList<>();
+        for (int i = 0; i < r.results.length; i++) {
+            if (r.results[i] == null) {
+                open.add(i);
+            }
+        }
+        if (open.isEmpty()) {
+            return;
+        }
+        int[] indexes = open.stream().mapToInt(Integer::intValue).toArray();
+        WorkOptions o = r.options;
+        boolean sent = connection.send(w -> {
+            w.name("rid").value(r.rid);
+            w.name("group").value(r.rid);
+            w.name("return").value(r.returnMode);
+            w.name("work").beginArray();
+            for (int i : indexes) {
+                w.raw(r.works.get(i));
+            }
+            w.endArray();
+            w.name("sentArray").value(r.sentArray);
+            if (o.priority() != null) {
+                w.name("priority").value(o.priority());
+            }
+            if (o.runTimeout() != null) {
+                w.name("timeout").value(o.runTimeout().toMillis());
+                w.name("runTimeout").value(o.runTimeout().toMillis());
+            }
+            if (o.assignTimeout() != null) {
+                w.name("assigntimeout").value(o.assignTimeout().toMillis());
+            }
+            w.name("command").value("push");
+        });
+        if (sent) {
+            r.pushedOnThisConnection = true;
+            inflight.add(new Inflight(r, indexes));
+        }
+    }
+
+    private void onPushAnswer(Map<String, RawJson> fields) {
+        String rid = text(fields.get("rid"));
+        if (rid == null) {
+            rid = text(fields.get("group"));
+        }
+        Inflight in = null;
+        if (rid != null) {
+            for (Iterator<Inflight> it = inflight.iterator(); it.hasNext();) {
+                Inflight candidate = it.next();
+                if (candidate.request.rid.equals(rid)) {
+                    it.remove();
+                    in = candidate;
+                    break;
+                }
+            }
+        } else {
+            in = inflight.poll(); // answers come in push order; an id-less one answers the oldest push
+        }
+        if (in == null) {
+            log.warn("ignoring a push answer that matches no pending push: {}", fields);
+            return;
+        }
+        Request r = in.request;
+        RawJson error = fields.get("error");
+        if (error != null && error.isTruthy()) {
+            String code = Json.text(error, "code");
+            String description = Json.text(error, "description");
+            if (!r.finished) {
+                fail(r, new ProletariatException(code, "the manager refused the push of request " + r.rid + ": "
+                        + (description != null ? description : error.toString())));
+            }
+            return;
+        }
+        if (r.finished) {
+            return;
+        }
+        RawJson ids = fields.get("work");
+        List<RawJson> list = ids == null ? List.of() : ids.elements();
+        if (list.size() != in.indexes.length) {
+            fail(r, new ProletariatException("EPROTO", "the manager answered the push of request " + r.rid + " with "
+                    + list.size() + " work ids for " + in.indexes.length + " works"));
+            return;
+        }
+        for (int k = 0; k < list.size(); k++) {
+            RawJson id = list.get(k);
+            String workId = id.isString() ? id.asText() : id.toString();
+            byWorkId.put(workId, new Slot(r, in.indexes[k]));
+        }
+    }
+
+    private void onDone(Map<String, RawJson> fields) {
+        RawJson list = fields.get("work");
+        if (list == null || !list.isArray()) {
+            log.warn("ignoring a done without a work list: {}", fields);
+            return;
+        }
+        for (RawJson item : list.elements()) {
+            if (!item.isObject()) {
+                continue;
+            }
+            Map<String, RawJson> f = item.fields();
+            String workId = text(f.get("id"));
+            Slot slot = workId == null ? null : byWorkId.remove(workId);
+            if (slot == null) {
+                log.debug("ignoring the result of unknown work {}", workId);
+                continue;
+            }
+            Request r = slot.request;
+            if (r.finished || r.results[slot.index] != null) {
+                continue;
+            }
+            answer(r, slot.index, WorkResult.fromWire(slot.index, workId, f.get("result"), mapper));
+        }
+    }
+
+    private void answer(Request r, int index, WorkResult result) {
+        r.results[index] = result;
+        r.remaining--;
+        CompletableFuture<WorkResult> f = r.each.get(index);
+        WorkCallback cb = r.onEach;
+        runCallback(() -> {
+            f.complete(result);
+            if (cb != null) {
+                deliver(cb, result, null);
+            }
+        });
+        if (r.remaining == 0) {
+            finish(r);
+        }
+    }
+
+    private void finish(Request r) {
+        forget(r);
+        List<WorkResult> results = List.copyOf(Arrays.asList(r.results));
+        GroupCallback cb = r.onGroup;
+        runCallback(() -> {
+            r.all.complete(results);
+            if (cb != null) {
+                try {
+                    cb.onDone(null, results);
+                } catch (RuntimeException e) {
+                    log.warn("group callback failed", e);
+                }
+            }
+        });
+    }
+
+    private void fail(Request r, ProletariatException e) {
+        forget(r);
+        WorkCallback each = r.onEach;
+        GroupCallback groupCb = r.onGroup;
+        List<CompletableFuture<WorkResult>> open = new ArrayList<>();
+        for (int i = 0; i < r.results.length; i++) {
+            if (r.results[i] == null) {
+                open.add(r.each.get(i));
+            }
+        }
+        runCallback(() -> {
+            for (CompletableFuture<WorkResult> f : open) {
+                f.completeExceptionally(e);
+                if (each != null) {
+                    deliver(each, null, e);
+                }
+            }
+            r.all.completeExceptionally(e);
+            if (groupCb != null) {
+                try {
+                    groupCb.onDone(e, null);
+                } catch (RuntimeException ex) {
+                    log.warn("group callback failed", ex);
+                }
+            }
+        });
+    }
+
+    private void forget(Request r) {
+        r.finished = true;
+        if (r.timer != null) {
+            r.timer.cancel(false);
+            r.timer = null;
+        }
+        requests.remove(r.rid);
+        byWorkId.values().removeIf(s -> s.request == r);
+    }
+
+    private void onClientTimeout(Request r) {
+        r.timer = null;
+        if (r.finished) {
+            return;
+        }
+        log.info("request {} ran out of time ({} ms): ECSTO", r.rid, r.options.timeout().toMillis());
+        if (r.pushedOnThisConnection) {
+            connection.send(w -> w.name("rid").value(r.rid).name("command").value("abort"));
+        }
+        Map<Integer, String> ids = new HashMap<>();
+        for (Map.Entry<String, Slot> e : byWorkId.entrySet()) {
+            if (e.getValue().request == r) {
+                ids.put(e.getValue().index, e.getKey());
+            }
+        }
+        for (int i = 0; i < r.results.length && !r.finished; i++) {
+            if (r.results[i] == null) {
+                answer(r, i, WorkResult.failure(i, ids.get(i), "ECSTO", "Client-side timeout", mapper));
+            }
+        }
+    }
+
+    private void failAll(ProletariatException e) {
+        for (Request r : new ArrayList<>(requests.values())) {
+            fail(r, e);
+        }
+    }
+
+    private void runCallback(Runnable r) {
+        try {
+            callbacks.execute(r);
+        } catch (RejectedExecutionException e) {
+            log.warn("the callback executor refused a completion; running it on the I/O thread", e);
+            r.run();
+        }
+    }
+
+    static ProletariatException unwrap(Throwable e) {
+        if (e == null) {
+            return null;
+        }
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof ProletariatException ? (ProletariatException) t : new ProletariatException(null, t.toString(), t);
+    }
+
+    private static String text(RawJson v) {
+        return v != null && v.isString() ? v.asText() : null;
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    private void ensureConnecting() {
+        if (!connecting && !connection.isConnected() && !closed) {
+            failedAttempts = 0;
+            connectNow();
+        }
+    }
+
+    private void connectNow() {
+        if (closed) {
+            return;
+        }
+        connecting = true;
+        connection.connect();
+    }
+
+    private final class Events implements Connection.Listener {
+        @Override
+        public void onConnected() {
+            connecting = false;
+            failedAttempts = 0;
+            log.debug("client connected to the manager at {}:{}", options.host(), options.port());
+            messenger.onConnected();
+            for (Request r : new ArrayList<>(requests.values())) {
+                if (!r.finished) {
+                    push(r);
+                }
+            }
+        }
+
+        @Override
+        public void onMessage(String command, Map<String, RawJson> fields) {
+            switch (command) {
+                case "done":
+                    onDone(fields);
+                    return;
+                case "answer":
+                    String to = text(fields.get("to"));
+                    if ("push".equals(to)) {
+                        onPushAnswer(fields);
+                        return;
+                    }
+                    if ("abort".equals(to)) {
+                        return; // informational
+                    }
+                    break;
+                default:
+                    break;
+            }
+            if (!messenger.handle(command, fields)) {
+                log.debug("ignoring {} from the manager", command);
+            }
+        }
+
+        @Override
+        public void onDisconnected() {
+            // The manager aborts every work of a lost connection: what is unanswered is pushed again.
+            byWorkId.clear();
+            inflight.clear();
+            for (Request r : requests.values()) {
+                r.pushedOnThisConnection = false;
+            }
+            messenger.onDisconnected();
+            if (closed) {
+                return;
+            }
+            log.info("client lost the connection to the manager at {}:{}; reconnecting ({} requests pending)",
+                    options.host(), options.port(), requests.size());
+            failedAttempts = 0;
+            connectNow();
+        }
+
+        @Override
+        public void onConnectFailed(Throwable cause) {
+            failedAttempts++;
+            if (closed) {
+                return;
+            }
+            if (failedAttempts > options.maxRetries()) {
+                connecting = false;
+                ConnectionException e = new ConnectionException(ConnectionException.ECONNREFUSED, "cannot connect to the manager at "
+                        + options.host() + ":" + options.port() + " after " + failedAttempts + " attempts (" + cause
+                        + "); check that it is running there", cause);
+                log.warn("{}", e.getMessage());
+                failAll(e);
+                messenger.failAll(e);
+                return;
+            }
+            log.debug("client cannot connect to the manager at {}:{} ({}); retry {} of {} in {} ms", options.host(), options.port(),
+                    cause.toString(), failedAttempts, options.maxRetries(), options.retryDelay().toMillis());
+            retryTimer = loop.schedule(() -> {
+                retryTimer = null;
+                connectNow();
+            }, options.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.proletariat.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable options of one {@code work()} / {@code submit()} call: the original's {@code timeout},
+ * {@code runTimeout}, {@code assigntimeout} and {@code priority}. Unset options are not sent.
+ *
+ * <pre>{@code
+ * WorkOptions options = WorkOptions.builder()
+ *         .timeout(Duration.ofSeconds(60))        // whole round trip, client side: ECSTO
+ *         .runTimeout(Duration.ofSeconds(10))     // running time on the worker: ETO
+ *         .assignTimeout(Duration.ofSeconds(5))   // waiting for a worker: EATO
+ *         .priority(1)
+ *         .build();
+ * }</pre>
+ */
+public final class WorkOptions {
+    /** No timeouts, priority 0 (not sent). */
+    public static final WorkOptions DEFAULT = builder().build();
+
+    private final Duration timeout;
+    private final Duration runTimeout;
+    private final Duration assignTimeout;
+    private final Integer priority;
+
+    private WorkOptions(Builder b) {
+        this.timeout = b.timeout;
+        this.runTimeout = b.runTimeout;
+        this.assignTimeout = b.assignTimeout;
+        this.priority = b.priority;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The client-side global timeout, or {@code null}. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** The run timeout, or {@code null}. */
+    public Duration runTimeout() {
+        return runTimeout;
+    }
+
+    /** The assign timeout, or {@code null}. */
+    public Duration assignTimeout() {
+        return assignTimeout;
+    }
+
+    /** The priority, or {@code null} when not set (the manager then uses 0). */
+    public Integer priority() {
+        return priority;
+    }
+
+    @Override
+    public String toString() {
+        return "WorkOptions{timeout=" + ms(timeout) + ", runTimeout=" + ms(runTimeout) + ", assigntimeout=" + ms(assignTimeout)
+                + ", priority=" + priority + "}";
+    }
+
+    private static String ms(Duration d) {
+        return d == null ? "none" : d.toMillis() + "ms";
+    }
+
+    /** Builds {@link WorkOptions}; setters reject bad values naming the option. */
+    public static final class Builder {
+        private Duration timeout;
+        private Duration runTimeout;
+        private Duration assignTimeout;
+        private Integer priority;
+
+        private Builder() {
+        }
+
+        private Builder(WorkOptions o) {
+            timeout = o.timeout;
+            runTimeout = o.runTimeout;
+            assignTimeout = o.assignTimeout;
+            priority = o.priority;
+        }
+
+        /**
+         * {@code timeout}: the longest the whole call may take, from the call to the last result
+         * (client side; not sent). When it expires every unanswered work gets
+         * {@code {"err":{"code":"ECSTO",...}}} and the request is aborted on the manager. Must be at
+         * least 1 ms; {@code null} for none (the default).
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = check("timeout", timeout);
+            return this;
+        }
+
+        /** {@link #timeout(Duration)} in milliseconds. */
+        public Builder timeout(long millis) {
+            return timeout(Duration.ofMillis(millis));
+        }
+
+        /**
+         * {@code runTimeout}: the longest a work may run on its worker, from when the worker accepts it.
+         * When it expires the work's result is {@code {"err":{"code":"ETO","message":"Timeout"}}}. Sent
+         * as the wire {@code timeout} (and {@code runTimeout}). At least 1 ms; {@code null} for none.
+         */
+        public Builder runTimeout(Duration runTimeout) {
+            this.runTimeout = check("runTimeout", runTimeout);
+            return this;
+        }
+
+        /** {@link #runTimeout(Duration)} in milliseconds. */
+        public Builder runTimeout(long millis) {
+            return runTimeout(Duration.ofMillis(millis));
+        }
+
+        /**
+         * {@code assigntimeout}: the longest a work may wait for a worker. When it expires the manager
+         * answers {@code {"err":{"code":"EATO","message":"Assign timeout"}}}. At least 1 ms; {@code null}
+         * for none.
+         */
+        public Builder assignTimeout(Duration assignTimeout) {
+            this.assignTimeout = check("assigntimeout", assignTimeout);
+            return this;
+        }
+
+        /** {@link #assignTimeout(Duration)} in milliseconds. */
+        public Builder assignTimeout(long millis) {
+            return assignTimeout(Duration.ofMillis(millis));
+        }
+
+        /** {@code priority}: higher runs first. Default 0; must be &gt;= 0. */
+        public Builder priority(int priority) {
+            if (priority < 0) {
+                throw new IllegalArgumentException("priority must be >= 0: " + priority);
+            }
+            this.priority = priority;
+            return this;
+        }
+
+        public WorkOptions build() {
+            return new WorkOptions(this);
+        }
+
+        private static Duration check(String name, Duration d) {
+            if (d == null) {
+                return null;
+            }
+            if (d.toMillis() < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1 ms: " + d.toMillis() + " ms");
+            }
+            return d;
+        }
+    }
+}

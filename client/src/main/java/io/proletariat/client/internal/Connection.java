@@ -1,0 +1,221 @@
+package io.proletariat.client.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.proletariat.protocol.FrameDecoder;
+import io.proletariat.protocol.FrameTooLargeException;
+import io.proletariat.protocol.JsonWriter;
+import io.proletariat.protocol.MalformedJsonException;
+import io.proletariat.protocol.RawJson;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection to the manager at a time, on one event loop, with frames in and out.
+ *
+ * <p>Every method must be called on {@link #loop()}, and every {@link Listener} method is called
+ * there. Reconnect policy belongs to the owner (worker and client retry differently): this class
+ * only reports what happened.
+ *
+ * <p>Inbound frames are parsed here. Invalid JSON, non-object payloads and frames without a string
+ * {@code command} are logged and dropped (PROTOCOL.md §1.3); an oversize frame makes the stream
+ * unreadable, so it is logged and the connection is closed, which the owner sees as a disconnect.
+ */
+public final class Connection {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    /** What a connection reports to its owner; called on the connection's event loop. */
+    public interface Listener {
+        /** A connection was established; frames may now be sent. */
+        void onConnected();
+
+        /** A frame arrived: a JSON object with a string {@code command}. */
+        void onMessage(String command, Map<String, RawJson> fields);
+
+        /** The established connection ended. */
+        void onDisconnected();
+
+        /** A connection attempt failed. */
+        void onConnectFailed(Throwable cause);
+    }
+
+    private final EventLoop loop;
+    private final Listener listener;
+    private final Bootstrap bootstrap;
+    private final String name;
+    private Channel channel; // owned by the loop; the channel that is (or is becoming) current
+    private boolean closed;
+
+    public Connection(EventLoop loop, String host, int port, int connectTimeoutMillis, String name, Listener listener) {
+        this.loop = loop;
+        this.listener = listener;
+        this.name = name;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .remoteAddress(host, port)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("frames", new FrameDecoder(FrameDecoder.DEFAULT_MAX_FRAME_LENGTH));
+                        ch.pipeline().addLast("handler", new Handler());
+                    }
+                });
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** Starts one connection attempt; the listener hears the outcome. */
+    public void connect() {
+        assert loop.inEventLoop();
+        if (closed || channel != null) {
+            return;
+        }
+        ChannelFuture f = bootstrap.connect();
+        channel = f.channel();
+        f.addListener(done -> {
+            if (!done.isSuccess() && channel == f.channel()) {
+                channel = null;
+                if (!closed) {
+                    listener.onConnectFailed(done.cause());
+                }
+            }
+        });
+    }
+
+    /** True while a connection is established. */
+    public boolean isConnected() {
+        return channel != null && channel.isActive();
+    }
+
+    /**
+     * Sends one frame holding a JSON object whose members {@code body} writes.
+     *
+     * @return false when there is no established connection (nothing was sent)
+     */
+    public boolean send(Consumer<JsonWriter> body) {
+        assert loop.inEventLoop();
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            return false;
+        }
+        ByteBuf buf = ch.alloc().buffer();
+        try {
+            JsonWriter w = JsonWriter.to(buf).beginFrame().beginObject();
+            body.accept(w);
+            w.endObject().endFrame();
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+        ch.writeAndFlush(buf, ch.voidPromise());
+        return true;
+    }
+
+    /** Drops the current connection (the listener hears {@code onDisconnected}); a new one may follow. */
+    public void disconnect() {
+        assert loop.inEventLoop();
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    /** Closes for good: no listener calls follow. */
+    public void close() {
+        assert loop.inEventLoop();
+        closed = true;
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<byte[]> {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (ctx.channel() != channel || closed) {
+                ctx.close();
+                return;
+            }
+            log.debug("{}: connected to {}", name, ctx.channel().remoteAddress());
+            listener.onConnected();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (ctx.channel() != channel) {
+                return;
+            }
+            channel = null;
+            if (!closed) {
+                log.debug("{}: disconnected from {}", name, ctx.channel().remoteAddress());
+                listener.onDisconnected();
+            }
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, byte[] payload) {
+            if (ctx.channel() != channel || closed) {
+                return;
+            }
+            RawJson msg;
+            try {
+                msg = RawJson.parse(payload);
+            } catch (MalformedJsonException e) {
+                log.warn("{}: ignoring a frame from the manager that is not valid JSON ({} bytes): {}", name, payload.length, e.getMessage());
+                return;
+            }
+            if (!msg.isObject()) {
+                log.warn("{}: ignoring a frame from the manager that is not a JSON object: {}", name, abbreviate(msg));
+                return;
+            }
+            Map<String, RawJson> fields = msg.fields();
+            RawJson command = fields.get("command");
+            if (command == null || !command.isString()) {
+                RawJson error = fields.get("error");
+                if (error != null) {
+                    log.warn("{}: the manager reported an error: {}", name, abbreviate(error));
+                } else {
+                    log.warn("{}: ignoring a frame from the manager without a command: {}", name, abbreviate(msg));
+                }
+                return;
+            }
+            try {
+                listener.onMessage(command.asText(), fields);
+            } catch (RuntimeException e) {
+                log.warn("{}: failed to handle a frame from the manager: {}", name, abbreviate(msg), e);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof FrameTooLargeException) {
+                log.warn("{}: the manager sent an oversize frame ({}); closing the connection", name, cause.getMessage());
+            } else {
+                log.debug("{}: connection error: {}", name, cause.toString());
+            }
+            ctx.close();
+        }
+    }
+
+    static String abbreviate(RawJson json) {
+        String s = json.toString();
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+}

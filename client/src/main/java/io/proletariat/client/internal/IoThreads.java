@@ -1,0 +1,36 @@
+package io.proletariat.client.internal;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Thread pools owned by a worker or a client. */
+public final class IoThreads {
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private IoThreads() {
+    }
+
+    /** A one-thread Netty event loop group with daemon threads named {@code prefix-io-N}. */
+    public static EventLoopGroup newEventLoopGroup(String prefix) {
+        return new MultiThreadIoEventLoopGroup(1, daemonThreads(prefix + "-io-" + INSTANCES.incrementAndGet()), NioIoHandler.newFactory());
+    }
+
+    /** A fixed pool of daemon threads, created on demand. */
+    public static ExecutorService newFixedPool(String name, int threads) {
+        return Executors.newFixedThreadPool(threads, daemonThreads(name + "-" + INSTANCES.incrementAndGet()));
+    }
+
+    public static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,373 @@
+package io.proletariat.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.proletariat.client.internal.Json;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+
+/**
+ * Immutable options of a {@link Worker}, with the original's names and defaults.
+ *
+ * <pre>{@code
+ * WorkerOptions options = WorkerOptions.builder()
+ *         .slots(100)
+ *         .host("10.0.0.5")
+ *         .prioritySlots(Map.of(1, 30, 2, 20))   // offers {"0":50,"1":30,"2":20}
+ *         .answerThreshold(10)
+ *         .build();
+ * WorkerOptions local = options.toBuilder().host("127.0.0.1").build();
+ * }</pre>
+ */
+public final class WorkerOptions {
+    /** Default {@code slots}: 100. */
+    public static final int DEFAULT_SLOTS = 100;
+    /** Default {@code host}: 127.0.0.1. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** Default {@code port}: 1917. */
+    public static final int DEFAULT_PORT = 1917;
+    /** Default {@code CLEANUP_REQS}: 1000. */
+    public static final int DEFAULT_CLEANUP_REQS = 1000;
+    /** Default {@code CLEANUP_CHECKINT}: 60000 ms. */
+    public static final Duration DEFAULT_CLEANUP_CHECK_INTERVAL = Duration.ofMillis(60_000);
+    /** Default {@code CON_RETRYTIME}: 2000 ms. */
+    public static final Duration DEFAULT_CON_RETRY_TIME = Duration.ofMillis(2_000);
+    /** Default {@code ANSWER_THRESHOLD}: 1 (every result is sent at once). */
+    public static final int DEFAULT_ANSWER_THRESHOLD = 1;
+    /** Default longest wait of a batched result before it is sent anyway: 100 ms. */
+    public static final Duration DEFAULT_ANSWER_FLUSH_INTERVAL = Duration.ofMillis(100);
+    /** Default delay before the offer is sent again after the manager refused it: 1000 ms (the original's). */
+    public static final Duration DEFAULT_OFFER_RETRY_TIME = Duration.ofMillis(1_000);
+
+    private final int slots;
+    private final String host;
+    private final int port;
+    private final Map<Integer, Integer> prioritySlots;
+    private final int cleanupReqs;
+    private final Duration cleanupCheckInterval;
+    private final Duration conRetryTime;
+    private final int answerThreshold;
+    private final Duration answerFlushInterval;
+    private final Duration offerRetryTime;
+    private final Executor executor;
+    private final ObjectMapper objectMapper;
+
+    private WorkerOptions(Builder b) {
+        this.slots = b.slots;
+        this.host = b.host;
+        this.port = b.port;
+        this.prioritySlots = Collections.unmodifiableMap(new TreeMap<>(b.prioritySlots));
+        this.cleanupReqs = b.cleanupReqs;
+        this.cleanupCheckInterval = b.cleanupCheckInterval;
+        this.conRetryTime = b.conRetryTime;
+        this.answerThreshold = b.answerThreshold;
+        this.answerFlushInterval = b.answerFlushInterval;
+        this.offerRetryTime = b.offerRetryTime;
+        this.executor = b.executor;
+        this.objectMapper = b.objectMapper;
+    }
+
+    /** A builder with every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The options with every default. */
+    public static WorkerOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder holding these options, for variants. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Guaranteed slots per minimum priority, without key 0 (sorted by priority). */
+    public Map<Integer, Integer> prioritySlots() {
+        return prioritySlots;
+    }
+
+    public int cleanupReqs() {
+        return cleanupReqs;
+    }
+
+    public Duration cleanupCheckInterval() {
+        return cleanupCheckInterval;
+    }
+
+    public Duration conRetryTime() {
+        return conRetryTime;
+    }
+
+    public int answerThreshold() {
+        return answerThreshold;
+    }
+
+    public Duration answerFlushInterval() {
+        return answerFlushInterval;
+    }
+
+    public Duration offerRetryTime() {
+        return offerRetryTime;
+    }
+
+    /** The executor handlers run on, or {@code null} for the default pool of {@link #slots()} threads. */
+    public Executor executor() {
+        return executor;
+    }
+
+    public ObjectMapper objectMapper() {
+        return objectMapper;
+    }
+
+    /**
+     * The capacity the worker offers (PROTOCOL.md §6.1): the number of slots, or, with priority slots,
+     * {@code {"0": rest, "1": 30, ...}} where {@code rest = slots - sum of the guarantees}.
+     */
+    public Map<Integer, Integer> offer() {
+        Map<Integer, Integer> offer = new LinkedHashMap<>();
+        offer.put(0, slots - prioritySlots.values().stream().mapToInt(Integer::intValue).sum());
+        offer.putAll(prioritySlots);
+        return offer;
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerOptions{slots=" + slots + ", host=" + host + ", port=" + port + ", prioritySlots=" + prioritySlots
+                + ", CLEANUP_REQS=" + cleanupReqs + ", CLEANUP_CHECKINT=" + cleanupCheckInterval.toMillis()
+                + ", CON_RETRYTIME=" + conRetryTime.toMillis() + ", ANSWER_THRESHOLD=" + answerThreshold
+                + ", answerFlushInterval=" + answerFlushInterval.toMillis() + "}";
+    }
+
+    /** Builds {@link WorkerOptions}. Setters reject bad values; {@link #build()} rejects bad combinations. */
+    public static final class Builder {
+        private int slots = DEFAULT_SLOTS;
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private Map<Integer, Integer> prioritySlots = new TreeMap<>();
+        private int cleanupReqs = DEFAULT_CLEANUP_REQS;
+        private Duration cleanupCheckInterval = DEFAULT_CLEANUP_CHECK_INTERVAL;
+        private Duration conRetryTime = DEFAULT_CON_RETRY_TIME;
+        private int answerThreshold = DEFAULT_ANSWER_THRESHOLD;
+        private Duration answerFlushInterval = DEFAULT_ANSWER_FLUSH_INTERVAL;
+        private Duration offerRetryTime = DEFAULT_OFFER_RETRY_TIME;
+        private Executor executor;
+        private ObjectMapper objectMapper = Json.DEFAULT_MAPPER;
+
+        private Builder() {
+        }
+
+        private Builder(WorkerOptions o) {
+            slots = o.slots;
+            host = o.host;
+            port = o.port;
+            prioritySlots = new TreeMap<>(o.prioritySlots);
+            cleanupReqs = o.cleanupReqs;
+            cleanupCheckInterval = o.cleanupCheckInterval;
+            conRetryTime = o.conRetryTime;
+            answerThreshold = o.answerThreshold;
+            answerFlushInterval = o.answerFlushInterval;
+            offerRetryTime = o.offerRetryTime;
+            executor = o.executor;
+            objectMapper = o.objectMapper;
+        }
+
+        /** {@code slots}: how many works may run at once. Default {@value WorkerOptions#DEFAULT_SLOTS}; must be &gt; 0. */
+        public Builder slots(int slots) {
+            if (slots <= 0) {
+                throw new IllegalArgumentException("slots must be > 0: " + slots);
+            }
+            this.slots = slots;
+            return this;
+        }
+
+        /** {@code host}: the manager's address. Default {@value WorkerOptions#DEFAULT_HOST}. */
+        public Builder host(String host) {
+            Objects.requireNonNull(host, "host");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
+            this.host = host;
+            return this;
+        }
+
+        /** {@code port}: the manager's port. Default {@value WorkerOptions#DEFAULT_PORT}; 1 to 65535. */
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * {@code prioritySlots}: guaranteed slots per priority range, keyed by the range's minimum
+         * priority. With {@code slots(100)} and {@code {1:30, 2:20}} the worker offers
+         * {@code {"0":50,"1":30,"2":20}}. Default: none (the worker offers the plain number of slots).
+         * Keys and values must be &gt;= 0. Key 0 is the rest: it may be left out, and when given it must
+         * equal {@code slots} minus the other guarantees (checked by {@link #build()}). The map is copied.
+         */
+        public Builder prioritySlots(Map<Integer, Integer> prioritySlots) {
+            Objects.requireNonNull(prioritySlots, "prioritySlots");
+            Map<Integer, Integer> copy = new TreeMap<>();
+            for (Map.Entry<Integer, Integer> e : prioritySlots.entrySet()) {
+                Integer k = e.getKey();
+                Integer v = e.getValue();
+                if (k == null || k < 0) {
+                    throw new IllegalArgumentException("prioritySlots keys must be priorities >= 0: " + k);
+                }
+                if (v == null || v < 0) {
+                    throw new IllegalArgumentException("prioritySlots values must be slot counts >= 0: " + k + "=" + v);
+                }
+                copy.put(k, v);
+            }
+            this.prioritySlots = copy;
+            return this;
+        }
+
+        /** {@code CLEANUP_REQS}. Default {@value WorkerOptions#DEFAULT_CLEANUP_REQS}; must be &gt; 0. See {@link Worker}. */
+        public Builder cleanupReqs(int cleanupReqs) {
+            if (cleanupReqs <= 0) {
+                throw new IllegalArgumentException("CLEANUP_REQS must be > 0: " + cleanupReqs);
+            }
+            this.cleanupReqs = cleanupReqs;
+            return this;
+        }
+
+        /** {@code CLEANUP_CHECKINT}. Default 60000 ms; must be positive. See {@link Worker}. */
+        public Builder cleanupCheckInterval(Duration interval) {
+            this.cleanupCheckInterval = positive("CLEANUP_CHECKINT", interval);
+            return this;
+        }
+
+        /** {@code CON_RETRYTIME}: the wait before reconnecting to the manager. Default 2000 ms; must be &gt;= 0. */
+        public Builder conRetryTime(Duration conRetryTime) {
+            this.conRetryTime = nonNegative("CON_RETRYTIME", conRetryTime);
+            return this;
+        }
+
+        /**
+         * {@code ANSWER_THRESHOLD}: results are batched and sent in one {@code done} once this many
+         * are waiting. A smaller batch is sent when no work is left running, or after
+         * {@link #answerFlushInterval(Duration)}, so a result never waits indefinitely. Default
+         * {@value WorkerOptions#DEFAULT_ANSWER_THRESHOLD}; must be &gt; 0.
+         */
+        public Builder answerThreshold(int answerThreshold) {
+            if (answerThreshold <= 0) {
+                throw new IllegalArgumentException("ANSWER_THRESHOLD must be > 0: " + answerThreshold);
+            }
+            this.answerThreshold = answerThreshold;
+            return this;
+        }
+
+        /** The longest a batched result waits for {@code ANSWER_THRESHOLD}. Default 100 ms; must be positive. */
+        public Builder answerFlushInterval(Duration interval) {
+            this.answerFlushInterval = positive("answerFlushInterval", interval);
+            return this;
+        }
+
+        /** The wait before offering again after the manager refused an offer. Default 1000 ms; must be &gt;= 0. */
+        public Builder offerRetryTime(Duration offerRetryTime) {
+            this.offerRetryTime = nonNegative("offerRetryTime", offerRetryTime);
+            return this;
+        }
+
+        /**
+         * The executor work handlers run on. It
+         * should offer at least {@code slots} threads when handlers block. Default: a pool of
+         * {@code slots} daemon threads owned (and shut down) by the worker. A supplied executor is
+         * not shut down by the worker.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The Jackson mapper for {@link Work#args(Class)} and results. Default: a plain {@code ObjectMapper}. */
+        public Builder objectMapper(ObjectMapper objectMapper) {
+            this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @throws IllegalArgumentException when the priority slots add up to more than {@code slots},
+         *         or key 0 of the priority slots is not the rest
+         */
+        public WorkerOptions build() {
+            Map<Integer, Integer> guarantees = new TreeMap<>(prioritySlots);
+            Integer zero = guarantees.remove(0);
+            long sum = guarantees.values().stream().mapToLong(Integer::longValue).sum();
+            if (sum > slots) {
+                throw new IllegalArgumentException("prioritySlots add up to " + sum + ", more than slots (" + slots
+                        + "): raise slots or lower the guarantees " + guarantees);
+            }
+            if (zero != null && zero != slots - sum) {
+                throw new IllegalArgumentException("prioritySlots[0] is the rest of the slots (" + (slots - sum)
+                        + " here); leave it out or set it to that: " + zero);
+            }
+            Builder b = toValidated(guarantees);
+            return new WorkerOptions(b);
+        }
+
+        private Builder toValidated(Map<Integer, Integer> guarantees) {
+            Map<Integer, Integer> saved = prioritySlots;
+            prioritySlots = guarantees;
+            try {
+                return copy();
+            } finally {
+                prioritySlots = saved;
+            }
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.slots = slots;
+            b.host = host;
+            b.port = port;
+            b.prioritySlots = new TreeMap<>(prioritySlots);
+            b.cleanupReqs = cleanupReqs;
+            b.cleanupCheckInterval = cleanupCheckInterval;
+            b.conRetryTime = conRetryTime;
+            b.answerThreshold = answerThreshold;
+            b.answerFlushInterval = answerFlushInterval;
+            b.offerRetryTime = offerRetryTime;
+            b.executor = executor;
+            b.objectMapper = objectMapper;
+            return b;
+        }
+    }
+
+    static Duration positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d.toMillis() + " ms");
+        }
+        return d;
+    }
+
+    static Duration nonNegative(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be >= 0: " + d.toMillis() + " ms");
+        }
+        return d;
+    }
+}
