@@ -118,6 +118,14 @@ public final class Manager implements AutoCloseable {
         return (int) running().counts()[3];
     }
 
+    /**
+     * A consistent snapshot of the manager: queues, workers, clients, counters, rates, latency
+     * histograms and recent errors. Cheap enough to call every second.
+     */
+    public ManagerStats stats() {
+        return running().stats();
+    }
+
     /** Blocks until {@link #close()} is called from another thread. */
     public void awaitTermination() throws InterruptedException {
         terminated.await();

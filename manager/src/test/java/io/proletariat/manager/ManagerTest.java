@@ -616,6 +616,42 @@ class ManagerTest {
     }
 
     @Test
+    void statsCountWhatHappened() {
+        start();
+        RawPeer worker = peer();
+        String wid = worker.offer("{'0':2,'1':1}");
+        RawPeer client = peer();
+        List<String> ids = client.push("r", "[1,2,3]", "");
+        worker.takeDispatch();
+        worker.send("{'command':'done','work':[{'id':'" + ids.get(0) + "','result':{'err':null,'data':1}},"
+                + "{'id':'" + ids.get(1) + "','result':{'err':{'code':'EBOOM','message':'boom'}}}]}");
+        worker.answer("done");
+        client.command("done");
+        worker.takeDispatch();
+        ManagerStats stats = manager.stats();
+        assertThat(stats.counters().pushed()).isEqualTo(3);
+        assertThat(stats.counters().assigned()).isEqualTo(3);
+        assertThat(stats.counters().finished()).isEqualTo(2);
+        assertThat(stats.counters().failed()).isEqualTo(1);
+        assertThat(stats.counters().failedByCode()).containsEntry("EBOOM", 1L);
+        assertThat(stats.recentErrors()).singleElement().satisfies(e -> {
+            assertThat(e.code()).isEqualTo("EBOOM");
+            assertThat(e.workerId()).isEqualTo(wid);
+            assertThat(e.error()).contains("boom");
+        });
+        assertThat(stats.running()).isEqualTo(1);
+        assertThat(stats.slotsTotal()).isEqualTo(3);
+        assertThat(stats.workers()).singleElement().satisfies(w -> {
+            assertThat(w.finished()).isEqualTo(2);
+            assertThat(w.ranges()).extracting(ManagerStats.RangeStats::limit).containsExactly(2L, 3L);
+        });
+        assertThat(stats.clients()).anySatisfy(c -> assertThat(c.pendingWorks()).isEqualTo(1));
+        assertThat(stats.endToEnd().count()).isEqualTo(2);
+        assertThat(stats.timeInQueue().count()).isEqualTo(3);
+        assertThat(stats.runTime().count()).isEqualTo(2);
+    }
+
+    @Test
     void aWorkerThatAlsoPushesKeepsRunningOthersWorks() {
         start();
         RawPeer both = peer();

@@ -15,7 +15,10 @@ final class Connection {
     final String id;
     final Channel channel;
     final long connectedAt;
+    final String address;
     long lastSeenNanos;
+    /** Results this worker delivered. */
+    long finished;
     boolean open = true;
 
     // Worker role.
@@ -43,6 +46,7 @@ final class Connection {
         this.channel = channel;
         this.connectedAt = connectedAt;
         this.lastSeenNanos = nowNanos;
+        this.address = String.valueOf(channel.remoteAddress());
     }
 
     String type() {

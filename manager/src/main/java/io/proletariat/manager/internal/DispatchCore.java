@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.proletariat.manager.ManagerOptions;
+import io.proletariat.manager.ManagerStats;
 import io.proletariat.manager.SystemMessage;
 import io.proletariat.manager.WorkInfo;
 import io.proletariat.manager.WorkSelector;
@@ -40,12 +41,14 @@ import org.slf4j.LoggerFactory;
  */
 final class DispatchCore {
     private static final Logger log = LoggerFactory.getLogger(DispatchCore.class);
+    private static final RawJson EATO_ERROR = RawJson.of("{\"code\":\"EATO\",\"message\":\"Assign timeout\"}");
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     final EventLoop loop;
     private final ManagerOptions options;
     private final WorkSelector selector;
     final Events events = new Events();
+    private final Stats stats = new Stats();
     private final long bootTime = System.currentTimeMillis();
 
     // All owned by the core thread.
@@ -63,7 +66,7 @@ final class DispatchCore {
     private long globalBusy;
     private long heldCount;
     private long finishCount;
-    private boolean isClean;
+    private boolean isClean = true;
     /** AVAIL_THRESHOLD state: works were left waiting with every slot taken, since {@link #fullSinceNanos}. */
     private boolean wasFull;
     private long fullSinceNanos;
@@ -155,6 +158,7 @@ final class DispatchCore {
         long now = System.currentTimeMillis();
         Connection c = new Connection("C" + now + "." + (connectionSeq++), channel, now, System.nanoTime());
         connections.put(c.id, c);
+        stats.connectionsAccepted++;
         debug("{} connected from {}", c.id, channel.remoteAddress());
         return c;
     }
@@ -177,6 +181,7 @@ final class DispatchCore {
                 for (Work w : r.works) {
                     if (w.live()) {
                         drop(w, aborts);
+                        stats.givenUp++;
                         events.giveUp(w);
                     }
                 }
@@ -207,6 +212,7 @@ final class DispatchCore {
 
     /** The peer announced a frame above the limit: answer ELARGEMSG and close, nothing else can be read. */
     void frameTooLarge(Connection c) {
+        stats.badFrames++;
         bareError(c, WireError.ELARGEMSG, null);
         closeAfterFlush(c);
     }
@@ -237,7 +243,9 @@ final class DispatchCore {
         if (options.debug()) {
             log.info("{} -> {}", c.id, m);
         }
+        stats.framesIn++;
         if (m instanceof Inbound.BadJson) {
+            stats.badFrames++;
             bareError(c, WireError.EBADJSON, null);
             return;
         }
@@ -327,6 +335,7 @@ final class DispatchCore {
             return;
         }
         c.pushed = true;
+        isClean = false; // as the original: status reports isClean until the first push
         Request request = new Request(c, key, p.rid(), p.group(), (int) priority, args.size());
         c.requests.put(key, request);
         RawJson runTimeoutRaw = runTimeout > 0 ? p.timeout() : null;
@@ -343,6 +352,8 @@ final class DispatchCore {
         }
         out.endArray();
         echoRequestId(out, p).name("to").value("push").name("command").value("answer").endObject().endFrame();
+        stats.pushed += args.size();
+        stats.rates.pushed(args.size());
         for (Work w : request.works) {
             enqueue(w);
             armAssignTimer(w);
@@ -431,6 +442,7 @@ final class DispatchCore {
         }
         if (!rejected.isEmpty()) {
             debug("{} rejected {}", c.id, rejected);
+            stats.rejected += rejected.size();
             requeue(rejected);
             requestPass();
         }
@@ -438,6 +450,7 @@ final class DispatchCore {
 
     /** Takes works back from their worker to the front of their queues, keeping their order. */
     private void requeue(List<Work> list) {
+        stats.requeued += list.size();
         for (int i = list.size() - 1; i >= 0; i--) {
             Work w = list.get(i);
             detach(w);
@@ -470,7 +483,9 @@ final class DispatchCore {
                 continue;
             }
             counted++;
-            finish(w, item.result(), results);
+            c.finished++;
+            stats.runTime.observe(System.nanoTime() - w.assignedNanos);
+            finish(w, item, c.id, results);
         }
         sendResults(results);
         JsonWriter out = frame(c).beginObject().name("description")
@@ -483,9 +498,13 @@ final class DispatchCore {
     }
 
     /** A work's result arrived: it and every work held under its key are finished with it. */
-    private void finish(Work w, RawJson result, Map<Connection, List<Work>> results) {
+    private void finish(Work w, Inbound.DoneItem item, String workerId, Map<Connection, List<Work>> results) {
+        RawJson result = item.result();
         detach(w);
         complete(w, result, results);
+        if (item.errorCode() != null) {
+            stats.failed(w, workerId, item.errorCode(), item.error());
+        }
         if (w.key != null) {
             KeyHold hold = holds.get(w.key);
             if (hold != null && hold.owner == w) {
@@ -494,6 +513,9 @@ final class DispatchCore {
                     heldCount--;
                     cancelAssignTimer(held);
                     complete(held, result, results);
+                    if (item.errorCode() != null) {
+                        stats.failed(held, workerId, item.errorCode(), item.error());
+                    }
                 }
             }
         }
@@ -508,6 +530,9 @@ final class DispatchCore {
         w.state = Work.State.DONE;
         w.result = result;
         works.remove(w.id);
+        stats.finished++;
+        stats.rates.finished();
+        stats.endToEnd.observe(System.nanoTime() - w.pushedNanos);
         closeOne(w.request);
         results.computeIfAbsent(w.request.client, k -> new ArrayList<>()).add(w);
         events.finish(w, result);
@@ -571,6 +596,7 @@ final class DispatchCore {
             for (Work w : request.works) {
                 if (w.live()) {
                     drop(w, aborts);
+                    stats.aborted++;
                     events.abort(w);
                 }
             }
@@ -585,6 +611,7 @@ final class DispatchCore {
                 // Only the client that pushed a work may abort it.
                 if (w != null && w.request.client == c) {
                     drop(w, aborts);
+                    stats.aborted++;
                     events.abort(w);
                     out.value(w.id);
                 }
@@ -687,6 +714,11 @@ final class DispatchCore {
         frame(w.request.client).beginObject().name("work").beginArray().beginObject().name("id").value(w.id)
                 .name("result").beginObject().name("err").beginObject().name("code").value("EATO").name("message").value("Assign timeout").endObject()
                 .name("data").nullValue().endObject().endObject().endArray().name("command").value("done").endObject().endFrame();
+        stats.assignTimeouts++;
+        stats.finished++;
+        stats.rates.finished();
+        stats.endToEnd.observe(System.nanoTime() - w.pushedNanos);
+        stats.failed(w, null, "EATO", EATO_ERROR);
         events.assignTimeout(w);
         requestPass();
     }
@@ -827,6 +859,10 @@ final class DispatchCore {
 
     private void assign(Work w, Connection worker) {
         cancelAssignTimer(w);
+        long now = System.nanoTime();
+        w.assignedNanos = now;
+        stats.timeInQueue.observe(now - w.queuedNanos);
+        stats.assigned++;
         w.state = Work.State.ASSIGNED;
         w.worker = worker;
         w.range = worker.rangeFor(w.priority());
@@ -1124,6 +1160,33 @@ final class DispatchCore {
         } else if (log.isDebugEnabled()) {
             log.debug(format, args);
         }
+    }
+
+    /** A consistent snapshot for {@code Manager.stats()}, the HTTP status and metrics; core thread. */
+    ManagerStats snapshot() {
+        Map<Integer, Long> queued = new LinkedHashMap<>();
+        queues.lengths().descendingMap().forEach((p, n) -> queued.put(p, (long) n));
+        List<ManagerStats.WorkerStats> workerStats = new ArrayList<>(workers.size());
+        for (Connection w : workers) {
+            List<ManagerStats.RangeStats> ranges = new ArrayList<>(w.ranges.length);
+            for (Range r : w.ranges) {
+                ranges.add(new ManagerStats.RangeStats(r.from, r.limit, r.used));
+            }
+            workerStats.add(new ManagerStats.WorkerStats(w.id, w.address, w.connectedAt, w.totalSlots, w.busy, ranges, w.finished));
+        }
+        List<ManagerStats.ClientStats> clientStats = new ArrayList<>();
+        for (Connection c : connections.values()) {
+            if (!c.offered) {
+                long pending = 0;
+                for (Request r : c.requests.values()) {
+                    pending += r.open;
+                }
+                clientStats.add(new ManagerStats.ClientStats(c.id, c.address, c.connectedAt, c.type(), pending));
+            }
+        }
+        return new ManagerStats(bootTime, System.currentTimeMillis(), stats.counters(), queued, heldCount, globalBusy,
+                globalTotal, globalTotal - globalBusy, stats.rates.snapshot(), stats.timeInQueue.snapshot(),
+                stats.runTime.snapshot(), stats.endToEnd.snapshot(), workerStats, clientStats, stats.recentErrors());
     }
 
     /** For tests and the embedding API: a consistent view taken on the core thread. */

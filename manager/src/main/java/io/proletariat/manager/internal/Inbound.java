@@ -28,8 +28,11 @@ sealed interface Inbound {
     record Done(List<DoneItem> items) implements Inbound {
     }
 
-    /** One element of a done list; {@code id} is null when the element is not an object with a string id. */
-    record DoneItem(String id, RawJson result) {
+    /**
+     * One element of a done list; {@code id} is null when the element is not an object with a string
+     * id. {@code errorCode} is null for a success, else the result's {@code err.code} ("ERROR" when it has none).
+     */
+    record DoneItem(String id, RawJson result, String errorCode, RawJson error) {
         boolean counts() {
             return id != null && !id.isEmpty() && result != null && result.isTruthy();
         }

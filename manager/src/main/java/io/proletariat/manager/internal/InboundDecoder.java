@@ -107,7 +107,14 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         for (RawJson e : elements) {
             Map<String, RawJson> item = e.fields();
             RawJson id = item.get("id");
-            items.add(new Inbound.DoneItem(id == null ? null : id.asText(), item.get("result")));
+            RawJson result = item.get("result");
+            RawJson err = result == null ? null : result.fields().get("err");
+            String code = null;
+            if (err != null && err.isTruthy()) {
+                RawJson c = err.fields().get("code");
+                code = c == null || !c.isTruthy() ? "ERROR" : c.isString() ? c.asText() : c.toString();
+            }
+            items.add(new Inbound.DoneItem(id == null ? null : id.asText(), result, code, err));
         }
         return items;
     }

@@ -102,6 +102,11 @@ public final class ManagerServer {
         return query(() -> new long[] {core.queuedWorks(), core.runningWorks(), core.liveWorks(), core.connectionCount()});
     }
 
+    /** A consistent snapshot of the manager's state and counters. */
+    public io.proletariat.manager.ManagerStats stats() {
+        return query(core::snapshot);
+    }
+
     /** Stops accepting, closes every connection, and stops the threads. Idempotent. */
     public void stop() {
         serverChannel.close().syncUninterruptibly();

@@ -22,6 +22,9 @@ final class Work implements WorkInfo {
     Connection worker;
     Range range;
     ScheduledFuture<?> assignTimer;
+    final long pushedNanos = System.nanoTime();
+    long queuedNanos;
+    long assignedNanos;
     /** Set when the work finishes, until its done frame is written. */
     RawJson result;
 

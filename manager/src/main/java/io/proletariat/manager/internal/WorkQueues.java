@@ -46,6 +46,7 @@ final class WorkQueues {
     /** Queues a new work at the back of its priority. */
     void addLast(Work w) {
         w.state = Work.State.QUEUED;
+        w.queuedNanos = System.nanoTime();
         Level level = level(w.priority());
         level.works.addLast(w);
         level.live++;
@@ -55,6 +56,7 @@ final class WorkQueues {
     /** Puts a work back at the front of its priority, ahead of every waiting work. */
     void addFirst(Work w) {
         w.state = Work.State.QUEUED;
+        w.queuedNanos = System.nanoTime();
         Level level = level(w.priority());
         level.works.addFirst(w);
         level.live++;

@@ -1,0 +1,131 @@
+package io.proletariat.manager;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A consistent snapshot of a running manager, taken on its dispatch thread by {@link Manager#stats()}:
+ * what the protocol's {@code status} shows, plus counters, rates, latency histograms and recent
+ * errors. Counters count since the manager started.
+ *
+ * @param bootTime epoch ms of the manager's start
+ * @param takenAt epoch ms of this snapshot
+ * @param counters event totals
+ * @param queued queued works per priority, highest first
+ * @param onHold works held behind a similar work (HOLDSIMILARWORK)
+ * @param running works assigned to or running on workers
+ * @param slotsTotal slots offered by every worker
+ * @param slotsFree slots not in use
+ * @param rates works per second over the last second and the last minute
+ * @param timeInQueue seconds from push to assignment
+ * @param runTime seconds from assignment to result
+ * @param endToEnd seconds from push to result relayed
+ * @param workers connected workers, in connection order
+ * @param clients connections that are not workers (clients, admin tools, idle sockets)
+ * @param recentErrors the latest failed results, newest first (at most 50)
+ */
+public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<Integer, Long> queued, long onHold,
+                           long running, long slotsTotal, long slotsFree, Rates rates, Histogram timeInQueue,
+                           Histogram runTime, Histogram endToEnd, List<WorkerStats> workers,
+                           List<ClientStats> clients, List<RecentError> recentErrors) {
+
+    /**
+     * Event totals.
+     *
+     * @param pushed works accepted from clients
+     * @param assigned works sent to workers (a requeued work counts again)
+     * @param finished results relayed to clients (successes and failures)
+     * @param failed results whose {@code err} was set
+     * @param failedByCode {@link #failed} split by the error's {@code code} ({@code "ERROR"} when it has none)
+     * @param assignTimeouts works answered {@code EATO}
+     * @param requeued works taken back from a worker (rejected, or the worker left)
+     * @param rejected works a worker rejected
+     * @param aborted works the client aborted
+     * @param givenUp works dropped because their client left
+     * @param connectionsAccepted connections accepted
+     * @param framesIn frames received
+     * @param badFrames frames that were not valid JSON or too large
+     */
+    public record Counters(long pushed, long assigned, long finished, long failed, Map<String, Long> failedByCode,
+                           long assignTimeouts, long requeued, long rejected, long aborted, long givenUp,
+                           long connectionsAccepted, long framesIn, long badFrames) {
+    }
+
+    /** Works per second pushed, finished and failed: over the last full second and the last minute. */
+    public record Rates(double pushedPerSecond, double finishedPerSecond, double failedPerSecond,
+                        double pushedPerSecondMinute, double finishedPerSecondMinute, double failedPerSecondMinute) {
+    }
+
+    /**
+     * A latency histogram in Prometheus form.
+     *
+     * @param bucketBounds upper bounds in seconds, ascending (the last bucket, +Inf, is implied)
+     * @param cumulativeCounts observations at most each bound, then the total ({@code bucketBounds.length + 1} values)
+     * @param sumSeconds sum of all observations
+     */
+    public record Histogram(double[] bucketBounds, long[] cumulativeCounts, double sumSeconds) {
+        /** Number of observations. */
+        public long count() {
+            return cumulativeCounts[cumulativeCounts.length - 1];
+        }
+
+        /** An estimate of the q-quantile (0..1) in seconds: the bound of the bucket that holds it; NaN when empty. */
+        public double quantile(double q) {
+            long total = count();
+            if (total == 0) {
+                return Double.NaN;
+            }
+            long rank = (long) Math.ceil(q * total);
+            for (int i = 0; i < bucketBounds.length; i++) {
+                if (cumulativeCounts[i] >= rank) {
+                    return bucketBounds[i];
+                }
+            }
+            return Double.POSITIVE_INFINITY;
+        }
+    }
+
+    /** One slot range of a worker. */
+    public record RangeStats(int from, long limit, long used) {
+    }
+
+    /**
+     * A connected worker.
+     *
+     * @param id connection id
+     * @param address remote address
+     * @param connectedSince epoch ms
+     * @param slots total slots offered
+     * @param busy slots in use
+     * @param ranges its priority ranges
+     * @param finished results it delivered
+     */
+    public record WorkerStats(String id, String address, long connectedSince, long slots, long busy,
+                              List<RangeStats> ranges, long finished) {
+    }
+
+    /**
+     * A connection that is not a worker.
+     *
+     * @param id connection id
+     * @param address remote address
+     * @param connectedSince epoch ms
+     * @param type {@code client} once it pushed, else {@code unknown}
+     * @param pendingWorks its works not yet answered
+     */
+    public record ClientStats(String id, String address, long connectedSince, String type, long pendingWorks) {
+    }
+
+    /**
+     * A failed result.
+     *
+     * @param at epoch ms
+     * @param workId the work
+     * @param clientId its client
+     * @param workerId the worker that reported it, or null for manager errors (EATO)
+     * @param code the error's code ({@code "ERROR"} when it has none)
+     * @param error the error object's JSON text, cut to 300 characters
+     */
+    public record RecentError(long at, String workId, String clientId, String workerId, String code, String error) {
+    }
+}

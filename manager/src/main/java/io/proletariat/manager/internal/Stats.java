@@ -1,0 +1,141 @@
+package io.proletariat.manager.internal;
+
+import io.proletariat.manager.ManagerStats;
+import io.proletariat.protocol.RawJson;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the dispatch core counts for status, metrics and the dashboard: plain fields written on the
+ * core thread only, copied into a {@link ManagerStats} snapshot on that thread when asked.
+ */
+final class Stats {
+    private static final int RECENT_ERRORS = 50;
+
+    long pushed;
+    long assigned;
+    long finished;
+    long failed;
+    long assignTimeouts;
+    long requeued;
+    long rejected;
+    long aborted;
+    long givenUp;
+    long connectionsAccepted;
+    long framesIn;
+    long badFrames;
+    final Map<String, Long> failedByCode = new TreeMap<>();
+    final Latency timeInQueue = new Latency();
+    final Latency runTime = new Latency();
+    final Latency endToEnd = new Latency();
+    final Rates rates = new Rates();
+    private final ArrayDeque<ManagerStats.RecentError> recentErrors = new ArrayDeque<>();
+
+    void failed(Work w, String workerId, String code, RawJson err) {
+        failed++;
+        failedByCode.merge(code, 1L, Long::sum);
+        rates.failed();
+        String text = err == null ? "" : err.toString();
+        if (text.length() > 300) {
+            text = text.substring(0, 300);
+        }
+        if (recentErrors.size() == RECENT_ERRORS) {
+            recentErrors.removeLast();
+        }
+        recentErrors.addFirst(new ManagerStats.RecentError(System.currentTimeMillis(), w.id, w.request.client.id, workerId, code, text));
+    }
+
+    ManagerStats.Counters counters() {
+        return new ManagerStats.Counters(pushed, assigned, finished, failed, new TreeMap<>(failedByCode), assignTimeouts,
+                requeued, rejected, aborted, givenUp, connectionsAccepted, framesIn, badFrames);
+    }
+
+    List<ManagerStats.RecentError> recentErrors() {
+        return new ArrayList<>(recentErrors);
+    }
+
+    /** A fixed-bucket latency histogram, in the form Prometheus exposes. */
+    static final class Latency {
+        static final double[] BOUNDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+            0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+        private static final long[] BOUND_NANOS = Arrays.stream(BOUNDS).mapToLong(s -> (long) (s * 1e9)).toArray();
+
+        private final long[] counts = new long[BOUNDS.length + 1];
+        private long sumNanos;
+
+        void observe(long nanos) {
+            int i = 0;
+            while (i < BOUND_NANOS.length && nanos > BOUND_NANOS[i]) {
+                i++;
+            }
+            counts[i]++;
+            sumNanos += nanos;
+        }
+
+        ManagerStats.Histogram snapshot() {
+            long[] cumulative = new long[counts.length];
+            long running = 0;
+            for (int i = 0; i < counts.length; i++) {
+                running += counts[i];
+                cumulative[i] = running;
+            }
+            return new ManagerStats.Histogram(BOUNDS.clone(), cumulative, sumNanos / 1e9);
+        }
+    }
+
+    /** Per-second counts over the last minute, for rates. */
+    static final class Rates {
+        private static final int SECONDS = 61;
+        private final long[] second = new long[SECONDS];
+        private final long[] pushed = new long[SECONDS];
+        private final long[] finished = new long[SECONDS];
+        private final long[] failed = new long[SECONDS];
+
+        void pushed(long n) {
+            pushed[slot()] += n;
+        }
+
+        void finished() {
+            finished[slot()]++;
+        }
+
+        void failed() {
+            failed[slot()]++;
+        }
+
+        private int slot() {
+            long now = System.currentTimeMillis() / 1000;
+            int i = (int) (now % SECONDS);
+            if (second[i] != now) {
+                second[i] = now;
+                pushed[i] = 0;
+                finished[i] = 0;
+                failed[i] = 0;
+            }
+            return i;
+        }
+
+        ManagerStats.Rates snapshot() {
+            long now = System.currentTimeMillis() / 1000;
+            return new ManagerStats.Rates(
+                    sum(pushed, now, 1), sum(finished, now, 1), sum(failed, now, 1),
+                    sum(pushed, now, 60) / 60.0, sum(finished, now, 60) / 60.0, sum(failed, now, 60) / 60.0);
+        }
+
+        /** Sum over the {@code seconds} full seconds before the current one. */
+        private double sum(long[] counts, long now, int seconds) {
+            long total = 0;
+            for (long s = now - seconds; s < now; s++) {
+                int i = (int) (s % SECONDS);
+                if (second[i] == s) {
+                    total += counts[i];
+                }
+            }
+            return total;
+        }
+    }
+}
