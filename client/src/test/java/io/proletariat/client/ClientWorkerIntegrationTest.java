@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Real manager, real workers and clients on loopback. */
+@SuppressWarnings({"unchecked", "rawtypes"})
 class ClientWorkerIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private final Participants p = new Participants();
@@ -310,5 +311,24 @@ class ClientWorkerIntegrationTest {
         CompletableFuture<List<WorkResult>> f = client.submit(List.of("x"));
         assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectionException.class)
                 .cause().extracting(e -> ((ProletariatException) e).code()).isEqualTo("ECONNREFUSED");
+    }
+
+    @Test
+    void prioritySlotsKeepGuaranteedSlotsForHigherPriorities() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        p.worker(p.workerOptions().slots(2).prioritySlots(Map.of(1, 1)).build(), (work, done) -> {
+            if (work.args(String.class).startsWith("low")) {
+                gate.await();
+            }
+            done.success(work.args(String.class));
+        });
+        Client client = p.client();
+        CompletableFuture<List<WorkResult>> low = client.submit(List.of("low1", "low2"));
+        await().atMost(WAIT).until(() -> p.manager().runningWorks() == 1 && p.manager().queuedWorks() == 1);
+        WorkResult high = client.submitOne("high", WorkOptions.builder().priority(1).build()).get(30, TimeUnit.SECONDS);
+        assertThat(high.data(String.class)).isEqualTo("high");
+        assertThat(low).isNotDone();
+        gate.countDown();
+        assertThat(low.get(30, TimeUnit.SECONDS)).extracting(r -> r.data(String.class)).containsExactly("low1", "low2");
     }
 }
