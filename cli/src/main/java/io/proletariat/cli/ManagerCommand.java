@@ -20,6 +20,12 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on (default: every interface).")
     String bind;
 
+    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port of the dashboard, /api/status and /metrics; 0 turns HTTP off (default: ${DEFAULT-VALUE}).")
+    int httpPort = ManagerOptions.DEFAULT_HTTP_PORT;
+
+    @Option(names = "--http-bind", paramLabel = "ADDR", description = "Address the HTTP listener binds; it has no authentication (default: ${DEFAULT-VALUE}).")
+    String httpBind = ManagerOptions.DEFAULT_HTTP_BIND_ADDRESS;
+
     @Option(names = "--sacred-guarantees", description = "SACRED_GUARANTEES: high priorities only take slots from the lowest range.")
     boolean sacredGuarantees;
 
@@ -48,6 +54,9 @@ final class ManagerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ManagerOptions options;
         try {
+            if (httpPort < 0) {
+                throw new IllegalArgumentException("--http-port must be 0 (off) or 1..65535: " + httpPort);
+            }
             options = ManagerOptions.builder()
                     .port(port)
                     .bindAddress(bind)
@@ -59,6 +68,9 @@ final class ManagerCommand implements Callable<Integer> {
                     .cleanupCheckInterval(Duration.ofMillis(cleanupCheckInt))
                     .maxFrameLength(maxFrame)
                     .debug(debug)
+                    // The daemon serves HTTP by default; --http-port 0 turns it off (in the Java API, 0 picks a free port).
+                    .httpPort(httpPort == 0 ? ManagerOptions.HTTP_OFF : httpPort)
+                    .httpBindAddress(httpBind)
                     .build();
         } catch (IllegalArgumentException e) {
             System.err.println("proletariat manager: " + e.getMessage());
@@ -80,6 +92,11 @@ final class ManagerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "proletariat-shutdown"));
         System.out.println("proletariat manager listening on " + manager.address() + " (" + manager.transport()
                 + (sacredGuarantees ? ", sacred guarantees" : "") + ")");
+        java.net.InetSocketAddress http = manager.httpAddress();
+        if (http != null) {
+            String host = http.getAddress().getHostAddress();
+            System.out.println("dashboard: http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort() + "/");
+        }
         System.out.flush();
         manager.awaitTermination();
         return 0;

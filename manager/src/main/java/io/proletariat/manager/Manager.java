@@ -40,7 +40,8 @@ public final class Manager implements AutoCloseable {
      * Binds the port and starts serving; returns once connections are accepted.
      *
      * @throws IllegalStateException if already started
-     * @throws ProletariatManagerException if the port cannot be bound
+     * @throws ProletariatManagerException if the port, or the HTTP port when
+     *     {@link ManagerOptions.Builder#httpPort(int) enabled}, cannot be bound
      */
     public synchronized Manager start() {
         if (server != null) {
@@ -53,6 +54,8 @@ public final class Manager implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProletariatManagerException("interrupted while starting the manager", e);
+        } catch (ProletariatManagerException e) {
+            throw e; // the HTTP listener's, which names its own port
         } catch (RuntimeException e) {
             String where = (options.bindAddress() == null ? "*" : options.bindAddress()) + ":" + options.port();
             throw new ProletariatManagerException("cannot listen on " + where + ": " + e.getMessage()
@@ -73,6 +76,15 @@ public final class Manager implements AutoCloseable {
     /** The port actually bound. */
     public int port() {
         return address().getPort();
+    }
+
+    /**
+     * The HTTP listener's bound address ({@code /api/status}, {@code /metrics}, the dashboard at
+     * {@code /}), or null when it is off, as it is unless {@link ManagerOptions.Builder#httpPort(int)}
+     * was set. With {@code httpPort(0)} this tells the port chosen.
+     */
+    public InetSocketAddress httpAddress() {
+        return running().httpAddress();
     }
 
     /** "epoll" (Linux native transport) or "nio". */

@@ -13,6 +13,11 @@ import java.util.Objects;
  * {@link #debug()}, {@code SACRED_GUARANTEES} {@link #sacredGuarantees()} and
  * {@code HOLDSIMILARWORK} {@link #holdSimilarWork()}.
  *
+ * <p>The HTTP listener ({@code /api/status}, {@code /metrics} and the dashboard, see
+ * {@code docs/dashboard.md}) is off unless {@link Builder#httpPort(int)} is set, so an embedding
+ * application or a test never takes a fixed port by surprise; the {@code proletariat manager} daemon
+ * turns it on by default (port {@value #DEFAULT_HTTP_PORT} on {@value #DEFAULT_HTTP_BIND_ADDRESS}).
+ *
  * <pre>{@code
  * ManagerOptions options = ManagerOptions.builder()
  *     .port(1917)
@@ -23,6 +28,12 @@ import java.util.Objects;
 public final class ManagerOptions {
     /** The protocol's port. */
     public static final int DEFAULT_PORT = 1917;
+    /** {@link Builder#httpPort(int)} value that turns the HTTP listener off: the default of the Java API. */
+    public static final int HTTP_OFF = -1;
+    /** The HTTP port the {@code proletariat manager} daemon uses unless told otherwise. */
+    public static final int DEFAULT_HTTP_PORT = 8917;
+    /** The HTTP listener's address unless set: loopback only, as the status and metrics have no authentication. */
+    public static final String DEFAULT_HTTP_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_AVAIL_THRESHOLD = 50;
     public static final int DEFAULT_CLEANUP_REQS = 1000;
     public static final Duration DEFAULT_CLEANUP_CHECKINT = Duration.ofMillis(60_000);
@@ -47,6 +58,8 @@ public final class ManagerOptions {
     private final Duration pingGrace;
     private final Duration sysmsgTimeout;
     private final WorkSelector workSelector;
+    private final int httpPort;
+    private final String httpBindAddress;
 
     private ManagerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -64,6 +77,8 @@ public final class ManagerOptions {
         this.pingGrace = b.pingGrace;
         this.sysmsgTimeout = b.sysmsgTimeout;
         this.workSelector = b.workSelector;
+        this.httpPort = b.httpPort;
+        this.httpBindAddress = b.httpBindAddress;
     }
 
     /** Options with every default. */
@@ -142,6 +157,24 @@ public final class ManagerOptions {
         return workSelector;
     }
 
+    /**
+     * The HTTP listener's port: {@value #HTTP_OFF} (default) when it is off, 0 for a free port
+     * chosen at start (see {@code Manager.httpAddress()}), else that port.
+     */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** True when the manager serves HTTP ({@link #httpPort()} is not {@value #HTTP_OFF}). */
+    public boolean httpEnabled() {
+        return httpPort != HTTP_OFF;
+    }
+
+    /** The HTTP listener's address; default {@value #DEFAULT_HTTP_BIND_ADDRESS}. */
+    public String httpBindAddress() {
+        return httpBindAddress;
+    }
+
     /** Builds {@link ManagerOptions}; every setter validates its argument. */
     public static final class Builder {
         private String bindAddress;
@@ -159,6 +192,8 @@ public final class ManagerOptions {
         private Duration pingGrace = DEFAULT_PING_GRACE;
         private Duration sysmsgTimeout = DEFAULT_SYSMSG_TIMEOUT;
         private WorkSelector workSelector = WorkSelector.weightedRandom();
+        private int httpPort = HTTP_OFF;
+        private String httpBindAddress = DEFAULT_HTTP_BIND_ADDRESS;
 
         private Builder() {
         }
@@ -179,6 +214,8 @@ public final class ManagerOptions {
             pingGrace = o.pingGrace;
             sysmsgTimeout = o.sysmsgTimeout;
             workSelector = o.workSelector;
+            httpPort = o.httpPort;
+            httpBindAddress = o.httpBindAddress;
         }
 
         /** Address to bind, e.g. {@code "127.0.0.1"} or {@code "::1"}; {@code null} (default) binds every interface. */
@@ -295,6 +332,33 @@ public final class ManagerOptions {
         /** The assignment function (the original's {@code workSelectWorker}). */
         public Builder workSelector(WorkSelector workSelector) {
             this.workSelector = Objects.requireNonNull(workSelector, "workSelector");
+            return this;
+        }
+
+        /**
+         * Port of the HTTP listener that serves {@code /api/status}, {@code /metrics} and the live
+         * dashboard: {@value #HTTP_OFF} turns it off (the default in the Java API), 0 picks a free
+         * port, 1 to 65535 uses that port. The daemon's {@code --http-port} defaults to
+         * {@value #DEFAULT_HTTP_PORT}. If the port cannot be bound, {@code Manager.start()} fails.
+         */
+        public Builder httpPort(int httpPort) {
+            if (httpPort < HTTP_OFF || httpPort > 65535) {
+                throw new IllegalArgumentException("httpPort must be -1 (off) or 0..65535: " + httpPort);
+            }
+            this.httpPort = httpPort;
+            return this;
+        }
+
+        /**
+         * Address the HTTP listener binds, e.g. {@code "127.0.0.1"} (default) or {@code "0.0.0.0"} for
+         * every IPv4 interface. The endpoints have no authentication: expose them only where that is fine.
+         */
+        public Builder httpBindAddress(String httpBindAddress) {
+            Objects.requireNonNull(httpBindAddress, "httpBindAddress");
+            if (httpBindAddress.isBlank()) {
+                throw new IllegalArgumentException("httpBindAddress must not be blank: '" + httpBindAddress + "'");
+            }
+            this.httpBindAddress = httpBindAddress;
             return this;
         }
 

@@ -17,6 +17,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.manager.ManagerListener;
 import io.proletariat.manager.ManagerOptions;
+import io.proletariat.manager.ManagerStats;
+import io.proletariat.manager.internal.http.HttpServer;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -32,6 +34,8 @@ public final class ManagerServer {
     private final DispatchCore core;
     private final Channel serverChannel;
     private final String transport;
+    /** The HTTP listener, or null when {@link ManagerOptions#httpEnabled()} is false. */
+    private final HttpServer httpServer;
 
     private ManagerServer(ManagerOptions options) throws InterruptedException {
         this.options = options;
@@ -57,6 +61,15 @@ public final class ManagerServer {
                     : new InetSocketAddress(options.bindAddress(), options.port());
             coreLoop.execute(core::start);
             this.serverChannel = b.bind(address).sync().channel();
+            try {
+                this.httpServer = options.httpEnabled()
+                        ? HttpServer.start(ioGroup, channelType, options, this::statsAsync,
+                                new HttpServer.ManagerInfo(localAddress(), transport, options))
+                        : null;
+            } catch (RuntimeException e) {
+                serverChannel.close().syncUninterruptibly();
+                throw e;
+            }
         } catch (InterruptedException | RuntimeException e) {
             shutdownLoops();
             throw e;
@@ -70,6 +83,11 @@ public final class ManagerServer {
 
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The HTTP listener's bound address, or null when it is off. */
+    public InetSocketAddress httpAddress() {
+        return httpServer == null ? null : httpServer.localAddress();
     }
 
     /** "epoll" or "nio". */
@@ -107,8 +125,16 @@ public final class ManagerServer {
         return query(core::snapshot);
     }
 
+    /** A snapshot taken on the core thread without waiting for it; the future completes there. */
+    private Future<ManagerStats> statsAsync() {
+        return coreLoop.submit(core::snapshot);
+    }
+
     /** Stops accepting, closes every connection, and stops the threads. Idempotent. */
     public void stop() {
+        if (httpServer != null) {
+            httpServer.stop();
+        }
         serverChannel.close().syncUninterruptibly();
         if (!coreLoop.isShuttingDown()) {
             try {

@@ -1,0 +1,101 @@
+package io.proletariat.manager.internal.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+import io.proletariat.manager.ManagerOptions;
+import io.proletariat.manager.ManagerStats;
+import io.proletariat.manager.ProletariatManagerException;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * The manager's HTTP listener: {@code GET /api/status} (JSON), {@code GET /metrics} (Prometheus
+ * text format) and the live dashboard at {@code GET /}, served from the jar's resources.
+ *
+ * <p>It runs on the manager's I/O event loops. Each request asks the dispatch core for one
+ * {@link ManagerStats} snapshot (the core only copies its counters); the JSON and the metrics are
+ * formatted back on the HTTP connection's I/O thread, so serving them costs the core nothing more.
+ */
+public final class HttpServer {
+    /** Requests are small GETs; anything larger is refused by the aggregator. */
+    private static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /** Idle keep-alive connections are closed after this many seconds. */
+    private static final int IDLE_SECONDS = 120;
+
+    private final Channel channel;
+
+    private HttpServer(Channel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Binds the HTTP listener on {@code options.httpBindAddress():options.httpPort()}.
+     *
+     * @param ioGroup the manager's I/O event loops, shared with the protocol port
+     * @param channelType the server channel class matching {@code ioGroup}'s transport
+     * @param stats asks the dispatch core for a snapshot; the future completes on the core thread
+     * @param info fixed facts about this manager shown by {@code /api/status}
+     * @throws ProletariatManagerException if the address cannot be bound
+     */
+    public static HttpServer start(EventLoopGroup ioGroup, Class<? extends ServerChannel> channelType,
+                                   ManagerOptions options, Supplier<Future<ManagerStats>> stats, ManagerInfo info) {
+        StatusSource source = new StatusSource(stats, info);
+        Resources resources = Resources.load();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(ioGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 128)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS));
+                        p.addLast("codec", new HttpServerCodec());
+                        p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+                        p.addLast("handler", new HttpHandler(source, resources));
+                    }
+                });
+        InetSocketAddress address = new InetSocketAddress(options.httpBindAddress(), options.httpPort());
+        ChannelFuture bound = b.bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            throw new ProletariatManagerException("cannot listen for HTTP on " + options.httpBindAddress() + ":"
+                    + options.httpPort() + ": " + (cause == null ? "bind failed" : cause.getMessage())
+                    + " (is another manager running? choose another port with --http-port, or --http-port 0 to turn"
+                    + " the HTTP listener off)", cause);
+        }
+        return new HttpServer(bound.channel());
+    }
+
+    /** The address actually bound (useful with port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Stops accepting; open HTTP connections close with the I/O loops. Idempotent. */
+    public void stop() {
+        channel.close().syncUninterruptibly();
+    }
+
+    /**
+     * Facts about a manager that do not change while it runs.
+     *
+     * @param protocolAddress the protocol port's bound address
+     * @param transport "epoll" or "nio"
+     * @param options the manager's options
+     */
+    public record ManagerInfo(InetSocketAddress protocolAddress, String transport, ManagerOptions options) {
+    }
+}

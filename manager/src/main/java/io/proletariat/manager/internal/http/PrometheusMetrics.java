@@ -1,0 +1,135 @@
+package io.proletariat.manager.internal.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Unit;
+import io.proletariat.manager.ManagerStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code GET /metrics}: Prometheus metric snapshots built from one {@link ManagerStats} at scrape
+ * time, written by the official client's text format writer. The dispatch core keeps its plain
+ * counters; nothing here runs on it. The names, types and labels are listed in {@code docs/dashboard.md}.
+ */
+final class PrometheusMetrics {
+    private static final PrometheusTextFormatWriter WRITER = PrometheusTextFormatWriter.create();
+    static final String CONTENT_TYPE = WRITER.getContentType();
+
+    private PrometheusMetrics() {
+    }
+
+    static ByteBuf write(ManagerStats s) {
+        ByteBuf buf = Unpooled.buffer(8192);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+            WRITER.write(out, snapshots(s));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buf;
+    }
+
+    /** Every metric of one snapshot (the writer sorts them by name). */
+    static MetricSnapshots snapshots(ManagerStats s) {
+        ManagerStats.Counters c = s.counters();
+        List<MetricSnapshot> m = new ArrayList<>();
+        m.add(counter("proletariat_works_pushed", "Works accepted from clients.", c.pushed()));
+        m.add(counter("proletariat_works_assigned", "Works sent to workers; a requeued work counts again.", c.assigned()));
+        m.add(counter("proletariat_works_finished", "Results relayed to clients, successes and failures.", c.finished()));
+        CounterSnapshot.Builder failed = CounterSnapshot.builder().name("proletariat_works_failed")
+                .help("Results with an error, by the error's code (ERROR when it has none; ETO is a run timeout, EATO an assign timeout).");
+        // The manager's own codes are always present, so rate() and alerts see them from the start.
+        Map<String, Long> byCode = new TreeMap<>(Map.of("ETO", 0L, "EATO", 0L));
+        byCode.putAll(c.failedByCode());
+        byCode.forEach((code, n) -> failed.dataPoint(
+                CounterDataPointSnapshot.builder().labels(Labels.of("code", code)).value(n).build()));
+        m.add(failed.build());
+        m.add(CounterSnapshot.builder().name("proletariat_works_timeouts")
+                .help("Works timed out by kind: assign (answered EATO) and run (answered ETO); also counted in proletariat_works_failed_total.")
+                .dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("kind", "assign")).value(c.assignTimeouts()).build())
+                .dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("kind", "run"))
+                        .value(c.failedByCode().getOrDefault("ETO", 0L)).build())
+                .build());
+        m.add(counter("proletariat_works_requeued", "Works taken back from a worker (rejected, or the worker left).", c.requeued()));
+        m.add(counter("proletariat_works_rejected", "Works a worker rejected.", c.rejected()));
+        m.add(counter("proletariat_works_aborted", "Works the client aborted.", c.aborted()));
+        m.add(counter("proletariat_works_given_up", "Works dropped because their client left.", c.givenUp()));
+        m.add(counter("proletariat_connections_accepted", "Connections accepted on the protocol port.", c.connectionsAccepted()));
+        m.add(counter("proletariat_frames_received", "Protocol frames received.", c.framesIn()));
+        m.add(counter("proletariat_frames_bad", "Frames that were not valid JSON or too large.", c.badFrames()));
+
+        GaugeSnapshot.Builder queue = GaugeSnapshot.builder().name("proletariat_queue_length")
+                .help("Works waiting in the queue, by priority.");
+        s.queued().forEach((priority, n) -> queue.dataPoint(
+                GaugeDataPointSnapshot.builder().labels(Labels.of("priority", Integer.toString(priority))).value(n).build()));
+        m.add(queue.build());
+        m.add(gauge("proletariat_works_queued", "Works waiting in the queues, every priority.",
+                s.queued().values().stream().mapToLong(Long::longValue).sum()));
+        m.add(gauge("proletariat_works_on_hold", "Works held behind a similar work (HOLDSIMILARWORK).", s.onHold()));
+        m.add(gauge("proletariat_works_running", "Works assigned to or running on workers.", s.running()));
+        m.add(gauge("proletariat_slots_offered", "Slots offered by every connected worker.", s.slotsTotal()));
+        m.add(gauge("proletariat_slots_free", "Offered slots not in use.", s.slotsFree()));
+        long clients = s.clients().stream().filter(cl -> "client".equals(cl.type())).count();
+        m.add(GaugeSnapshot.builder().name("proletariat_connections")
+                .help("Open protocol connections by type: worker, client (once it pushed), unknown (admin tools, idle sockets).")
+                .dataPoint(gaugePoint(Labels.of("type", "worker"), s.workers().size()))
+                .dataPoint(gaugePoint(Labels.of("type", "client"), clients))
+                .dataPoint(gaugePoint(Labels.of("type", "unknown"), s.clients().size() - clients))
+                .build());
+        m.add(GaugeSnapshot.builder().name("proletariat_start_time_seconds").unit(Unit.SECONDS)
+                .help("Start time of the manager, seconds since the epoch.")
+                .dataPoint(gaugePoint(Labels.EMPTY, s.bootTime() / 1000.0)).build());
+
+        m.add(histogram("proletariat_work_queue_seconds", "Time from push to assignment.", s.timeInQueue()));
+        m.add(histogram("proletariat_work_run_seconds", "Time from assignment to result.", s.runTime()));
+        m.add(histogram("proletariat_work_end_to_end_seconds", "Time from push to result relayed.", s.endToEnd()));
+        return new MetricSnapshots(m);
+    }
+
+    private static CounterSnapshot counter(String name, String help, long value) {
+        return CounterSnapshot.builder().name(name).help(help)
+                .dataPoint(CounterDataPointSnapshot.builder().value(value).build()).build();
+    }
+
+    private static GaugeSnapshot gauge(String name, String help, double value) {
+        return GaugeSnapshot.builder().name(name).help(help).dataPoint(gaugePoint(Labels.EMPTY, value)).build();
+    }
+
+    private static GaugeDataPointSnapshot gaugePoint(Labels labels, double value) {
+        return GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
+    }
+
+    /** Our histograms carry cumulative counts; the client's buckets take one count per bucket, +Inf last. */
+    private static HistogramSnapshot histogram(String name, String help, ManagerStats.Histogram h) {
+        double[] bounds = Arrays.copyOf(h.bucketBounds(), h.bucketBounds().length + 1);
+        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        long[] cumulative = h.cumulativeCounts();
+        long[] counts = new long[cumulative.length];
+        for (int i = 0; i < cumulative.length; i++) {
+            counts[i] = cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]);
+        }
+        return HistogramSnapshot.builder().name(name).help(help).unit(Unit.SECONDS)
+                .dataPoint(HistogramDataPointSnapshot.builder()
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+                        .sum(h.sumSeconds())
+                        .build())
+                .build();
+    }
+}

@@ -1,0 +1,262 @@
+package io.proletariat.manager.http;
+
+import static io.proletariat.manager.http.HttpTestSupport.get;
+import static io.proletariat.manager.http.HttpTestSupport.metrics;
+import static io.proletariat.manager.http.HttpTestSupport.send;
+import static io.proletariat.manager.http.HttpTestSupport.status;
+import static io.proletariat.manager.http.HttpTestSupport.uri;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.proletariat.manager.Manager;
+import io.proletariat.manager.ManagerOptions;
+import io.proletariat.manager.ProletariatManagerException;
+import io.proletariat.manager.RawPeer;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code /api/status} and {@code /metrics} of a real manager, checked against the load the test pushed. */
+class HttpEndpointsTest {
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    private Manager start(ManagerOptions.Builder options) {
+        Manager manager = new Manager(options.port(0).bindAddress("127.0.0.1").build()).start();
+        closeables.add(manager);
+        return manager;
+    }
+
+    private Manager startWithHttp() {
+        return start(ManagerOptions.builder().httpPort(0));
+    }
+
+    private RawPeer peer(Manager manager) {
+        RawPeer p = new RawPeer(manager);
+        closeables.add(0, p);
+        return p;
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    @Test
+    void statusAndMetricsMatchTheLoadPushed() {
+        Manager manager = startWithHttp();
+        RawPeer worker = peer(manager);
+        String workerId = worker.offer("{'0':2,'3':1}");
+        RawPeer client = peer(manager);
+        List<String> low = client.push("low", "[1,2,3,4,5]", "'priority':0");
+        Set<String> running = new HashSet<>();
+        while (running.size() < 2) { // range 0 has two slots
+            running.addAll(RawPeer.ids(worker.takeDispatch()));
+        }
+        List<String> high = client.push("high", "['a','b']", "'priority':4");
+        while (running.size() < 3) { // range 3 takes one high work
+            running.addAll(RawPeer.ids(worker.takeDispatch()));
+        }
+
+        // Three running, three low and one high queued: the snapshot says so.
+        await().untilAsserted(() -> {
+            JsonNode s = status(manager);
+            assertThat(s.get("queues").toString()).isEqualTo("{\"4\":1,\"0\":3}");
+            assertThat(s.get("pendingWorks").asLong()).isEqualTo(4);
+            assertThat(s.get("globalRunningWorks").asLong()).isEqualTo(3);
+            assertThat(s.get("globalAvailableSlots").asLong()).isZero();
+            assertThat(s.get("counters").get("pushed").asLong()).isEqualTo(7);
+            assertThat(s.get("counters").get("assigned").asLong()).isEqualTo(3);
+            assertThat(s.get("connections").get("worker").asLong()).isEqualTo(1);
+            assertThat(s.get("connections").get("client").asLong()).isEqualTo(1);
+            JsonNode w = s.get("workers").get(0);
+            assertThat(w.get("id").asText()).isEqualTo(workerId);
+            assertThat(w.get("address").asText()).contains("127.0.0.1");
+            assertThat(w.get("connectedSince").asLong()).isBetween(s.get("bootTime").asLong(), s.get("takenAt").asLong());
+            assertThat(w.get("slots").asLong()).isEqualTo(3);
+            assertThat(w.get("busy").asLong()).isEqualTo(3);
+            assertThat(w.get("finished").asLong()).isZero();
+            assertThat(w.get("ranges").toString()).isEqualTo(
+                    "[{\"from\":0,\"limit\":2,\"used\":2},{\"from\":3,\"limit\":3,\"used\":1}]");
+            assertThat(s.get("clients").get(0).get("pendingWorks").asLong()).isEqualTo(7);
+        });
+        Map<String, Double> m = metrics(manager);
+        assertThat(m).containsEntry("proletariat_queue_length{priority=\"0\"}", 3.0)
+                .containsEntry("proletariat_queue_length{priority=\"4\"}", 1.0)
+                .containsEntry("proletariat_works_queued", 4.0)
+                .containsEntry("proletariat_works_running", 3.0)
+                .containsEntry("proletariat_slots_offered", 3.0)
+                .containsEntry("proletariat_slots_free", 0.0)
+                .containsEntry("proletariat_works_pushed_total", 7.0)
+                .containsEntry("proletariat_works_assigned_total", 3.0)
+                .containsEntry("proletariat_connections{type=\"worker\"}", 1.0)
+                .containsEntry("proletariat_connections{type=\"client\"}", 1.0);
+
+        // The worker answers everything: every third work fails, alternating two error codes.
+        int answered = 0;
+        int ok = 0;
+        int boom = 0;
+        int eto = 0;
+        Set<String> done = new HashSet<>();
+        List<String> pending = new ArrayList<>(running);
+        while (answered < 7) {
+            if (pending.isEmpty()) {
+                pending.addAll(RawPeer.ids(worker.takeDispatch()));
+            }
+            String id = pending.remove(0);
+            assertThat(done.add(id)).isTrue();
+            String result;
+            if (answered % 3 == 2) {
+                String code = boom <= eto ? "EBOOM" : "ETO";
+                result = "{'err':{'code':'" + code + "','message':'x'},'data':null}";
+                if (code.equals("EBOOM")) {
+                    boom++;
+                } else {
+                    eto++;
+                }
+            } else {
+                result = "{'err':null,'data':" + answered + "}";
+                ok++;
+            }
+            worker.send("{'command':'done','work':[{'id':'" + id + "','result':" + result + "}]}");
+            awaitDoneAnswer(worker, pending);
+            answered++;
+        }
+        assertThat(done).containsAll(low).containsAll(high);
+        int relayed = 0;
+        while (relayed < 7) {
+            relayed += client.command("done").get("work").size();
+        }
+        final int oks = ok;
+        final int booms = boom;
+        final int etos = eto;
+
+        await().untilAsserted(() -> {
+            Map<String, Double> after = metrics(manager);
+            assertThat(after).containsEntry("proletariat_works_finished_total", 7.0)
+                    .containsEntry("proletariat_works_failed_total{code=\"EBOOM\"}", (double) booms)
+                    .containsEntry("proletariat_works_failed_total{code=\"ETO\"}", (double) etos)
+                    .containsEntry("proletariat_works_timeouts_total{kind=\"run\"}", (double) etos)
+                    .containsEntry("proletariat_works_timeouts_total{kind=\"assign\"}", 0.0)
+                    .containsEntry("proletariat_works_assigned_total", 7.0)
+                    .containsEntry("proletariat_works_queued", 0.0)
+                    .containsEntry("proletariat_slots_free", 3.0)
+                    .containsEntry("proletariat_work_end_to_end_seconds_count", 7.0)
+                    .containsEntry("proletariat_work_run_seconds_count", 7.0)
+                    .containsEntry("proletariat_work_queue_seconds_count", 7.0)
+                    .containsEntry("proletariat_work_run_seconds_bucket{le=\"+Inf\"}", 7.0)
+                    .doesNotContainKey("proletariat_queue_length{priority=\"0\"}");
+        });
+        JsonNode s = status(manager);
+        assertThat(s.get("counters").get("finished").asLong()).isEqualTo(7);
+        assertThat(s.get("counters").get("succeeded").asLong()).isEqualTo(oks);
+        assertThat(s.get("counters").get("failedByCode").get("EBOOM").asLong()).isEqualTo(booms);
+        assertThat(s.get("finishCount").asLong()).isEqualTo(7);
+        assertThat(s.get("workers").get(0).get("finished").asLong()).isEqualTo(7);
+        assertThat(s.get("workers").get(0).get("busy").asLong()).isZero();
+        assertThat(s.get("latency").get("endToEnd").get("count").asLong()).isEqualTo(7);
+        // Rates count full seconds: the current one shows once it is over.
+        await().untilAsserted(() -> assertThat(status(manager).get("rates").get("finishedPerSecondMinute").asDouble())
+                .isEqualTo(7 / 60.0, org.assertj.core.data.Offset.offset(1e-9)));
+        assertThat(s.get("recentErrors")).hasSize(booms + etos);
+        assertThat(s.get("recentErrors").get(0).get("workerId").asText()).isEqualTo(workerId);
+    }
+
+    /** Reads the answer to a done; a dispatch arriving first is accepted and its ids kept. */
+    private static void awaitDoneAnswer(RawPeer worker, List<String> pending) {
+        worker.readUntil(frame -> {
+            if ("push".equals(frame.path("command").asText()) && !frame.has("to")) {
+                List<String> ids = RawPeer.ids(frame);
+                pending.addAll(ids);
+                StringBuilder accepted = new StringBuilder();
+                ids.forEach(i -> accepted.append(accepted.length() == 0 ? "'" : ",'").append(i).append('\''));
+                worker.send("{'to':'push','command':'answer','accepted':[" + accepted + "]}");
+                return false;
+            }
+            return "answer".equals(frame.path("command").asText()) && "done".equals(frame.path("to").asText());
+        });
+    }
+
+    @Test
+    void metricsFollowPrometheusTextFormat() {
+        Manager manager = startWithHttp();
+        HttpResponse<String> r = get(manager, "/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+        assertThat(r.body())
+                .contains("# TYPE proletariat_works_pushed_total counter")
+                .contains("proletariat_works_failed_total{code=\"ETO\"} 0")
+                .contains("proletariat_works_failed_total{code=\"EATO\"} 0")
+                .contains("# TYPE proletariat_works_queued gauge")
+                .contains("proletariat_connections{type=\"worker\"} 0")
+                .contains("# TYPE proletariat_work_queue_seconds histogram")
+                .contains("# TYPE proletariat_work_run_seconds histogram")
+                .contains("# TYPE proletariat_work_end_to_end_seconds histogram")
+                .contains("proletariat_work_queue_seconds_bucket{le=\"+Inf\"} 0");
+    }
+
+    @Test
+    void dashboardIsServedFromTheJar() {
+        Manager manager = startWithHttp();
+        HttpResponse<String> page = get(manager, "/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.body()).contains("dashboard.js");
+        assertThat(get(manager, "/dashboard.js").headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(get(manager, "/dashboard.css").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void unknownPathIs404AndOtherMethodsAre405() {
+        Manager manager = startWithHttp();
+        assertThat(get(manager, "/nope").statusCode()).isEqualTo(404);
+        assertThat(get(manager, "/api/status/extra").statusCode()).isEqualTo(404);
+        HttpResponse<String> post = send(HttpRequest.newBuilder(uri(manager, "/api/status")).POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("allow")).hasValue("GET");
+        assertThat(send(HttpRequest.newBuilder(uri(manager, "/")).DELETE()).statusCode()).isEqualTo(405);
+        // The connection and the server are still fine.
+        assertThat(get(manager, "/api/status?x=1").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void httpIsOffUnlessAsked() {
+        Manager manager = start(ManagerOptions.builder());
+        assertThat(manager.options().httpEnabled()).isFalse();
+        assertThat(manager.httpAddress()).isNull();
+    }
+
+    @Test
+    void httpPortInUseFailsStartNamingIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Manager manager = new Manager(ManagerOptions.builder().port(0).bindAddress("127.0.0.1")
+                    .httpPort(taken.getLocalPort()).build());
+            closeables.add(manager);
+            assertThatThrownBy(manager::start)
+                    .isInstanceOf(ProletariatManagerException.class)
+                    .hasMessageContaining("HTTP on 127.0.0.1:" + taken.getLocalPort())
+                    .hasMessageContaining("--http-port");
+        }
+    }
+
+    @Test
+    void httpOptionsAreValidated() {
+        assertThatThrownBy(() -> ManagerOptions.builder().httpPort(-2)).hasMessageContaining("httpPort");
+        assertThatThrownBy(() -> ManagerOptions.builder().httpPort(65536)).hasMessageContaining("httpPort");
+        assertThatThrownBy(() -> ManagerOptions.builder().httpBindAddress(" ")).hasMessageContaining("httpBindAddress");
+        ManagerOptions o = ManagerOptions.builder().httpPort(8917).httpBindAddress("0.0.0.0").build();
+        assertThat(o.toBuilder().build().httpPort()).isEqualTo(8917);
+        assertThat(o.toBuilder().build().httpBindAddress()).isEqualTo("0.0.0.0");
+        assertThat(ManagerOptions.defaults().httpPort()).isEqualTo(ManagerOptions.HTTP_OFF);
+    }
+}
