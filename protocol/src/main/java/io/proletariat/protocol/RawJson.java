@@ -96,6 +96,73 @@ public final class RawJson {
         return parse(json.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A streaming parser over this value's text, for decoders that walk a message once. Values found
+     * with it become {@code RawJson} slices through {@link #capture(JsonParser)}.
+     */
+    public JsonParser parser() {
+        try {
+            return FACTORY.createParser(bytes, offset, length);
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+    }
+
+    /**
+     * The value at the current token of {@code p}, a parser made by this value's {@link #parser()},
+     * as a slice of this value's bytes. Consumes the value: after the call the parser is on its last
+     * token ({@code END_OBJECT}/{@code END_ARRAY} for containers).
+     *
+     * @throws MalformedJsonException when the text there is not valid JSON
+     */
+    public RawJson capture(JsonParser p) {
+        try {
+            return capture(p, bytes, offset, p.currentToken());
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+    }
+
+    /**
+     * The value a decoder has just walked through with {@code p} (a parser made by {@link #parser()}):
+     * from {@code start}, the byte offset of its first token ({@code p.currentTokenLocation()
+     * .getByteOffset()} read there), to the parser's current position, just past its last token.
+     * Lets a decoder look inside a value and keep it as a slice in the same pass.
+     */
+    public RawJson walked(JsonParser p, long start) {
+        int from = offset + (int) start;
+        int to = offset + (int) p.currentLocation().getByteOffset();
+        Kind kind;
+        switch (bytes[from]) {
+            case '{': kind = Kind.OBJECT; break;
+            case '[': kind = Kind.ARRAY; break;
+            case '"': kind = Kind.STRING; break;
+            case 't': kind = Kind.TRUE; break;
+            case 'f': kind = Kind.FALSE; break;
+            case 'n': kind = Kind.NULL; break;
+            default: kind = Kind.NUMBER;
+        }
+        return new RawJson(bytes, from, to - from, kind);
+    }
+
+    /** A streaming parser over a whole JSON text (a frame's payload); see {@link #capture(JsonParser, byte[])}. */
+    public static JsonParser parser(byte[] text) {
+        try {
+            return FACTORY.createParser(text);
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+    }
+
+    /** Like {@link #capture(JsonParser)}, for a parser made by {@link #parser(byte[])} over {@code text}. */
+    public static RawJson capture(JsonParser p, byte[] text) {
+        try {
+            return capture(p, text, 0, p.currentToken());
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+    }
+
     /** Reads the value at the parser's current token (already consumed by nextToken). */
     private static RawJson capture(JsonParser p, byte[] text, int base, JsonToken token) throws IOException {
         int start = (int) p.currentTokenLocation().getByteOffset() + base;

@@ -70,4 +70,30 @@ class RawJsonTest {
         assertThat(json).isEqualTo("{\"s\":\"a\\\"b\\\\c\\n\\u0001é\",\"n\":12,\"list\":[1,{\"x\":[true]},null],\"empty\":{}}");
         assertThat(parse(json).fields().get("s").asText()).isEqualTo("a\"b\\c\n\u0001é");
     }
+
+    @Test
+    void decodersCanWalkIntoAValueAndKeepItAsASlice() throws Exception {
+        RawJson list = parse("[{\"id\":\"a\",\"result\":{\"err\":{\"code\":\"X\"},\"data\":[1]}}, 7]");
+        try (com.fasterxml.jackson.core.JsonParser p = list.parser()) {
+            p.nextToken(); // [
+            p.nextToken(); // {
+            p.nextToken(); // id
+            p.nextToken();
+            assertThat(list.capture(p).asText()).isEqualTo("a");
+            p.nextToken(); // result
+            p.nextToken(); // {
+            long start = p.currentTokenLocation().getByteOffset();
+            p.nextToken(); // err
+            p.nextToken();
+            RawJson err = list.capture(p);
+            p.nextToken(); // data
+            p.nextToken();
+            p.skipChildren();
+            p.nextToken(); // }
+            RawJson result = list.walked(p, start);
+            assertThat(err.toString()).isEqualTo("{\"code\":\"X\"}");
+            assertThat(result.toString()).isEqualTo("{\"err\":{\"code\":\"X\"},\"data\":[1]}");
+            assertThat(result.kind()).isEqualTo(RawJson.Kind.OBJECT);
+        }
+    }
 }
