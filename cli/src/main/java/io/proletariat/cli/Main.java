@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "proletariat", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Distributed job processing made simple.",
-        subcommands = {ManagerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ManagerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code: bad usage. */
     static final int EXIT_USAGE = 2;

@@ -1,0 +1,343 @@
+package io.proletariat.cli;
+
+import io.proletariat.client.Client;
+import io.proletariat.client.ClientOptions;
+import io.proletariat.client.WorkOptions;
+import io.proletariat.client.WorkResult;
+import io.proletariat.manager.Manager;
+import io.proletariat.manager.ManagerOptions;
+import io.proletariat.protocol.JsonWriter;
+import io.proletariat.protocol.RawJson;
+import io.proletariat.worker.Worker;
+import io.proletariat.worker.WorkerOptions;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code proletariat bench}: measures a manager with in-process workers and clients, like
+ * {@code nats bench} or {@code redis-benchmark}.
+ *
+ * <p>W workers (each its own connection) offer S slots and echo each work's args, after
+ * {@code --work-ms} if given. K submitters keep one group of G works each in flight on one client
+ * connection (or {@code --clients} of them). Latency is measured per work, from its group's push
+ * to its own result, into an HdrHistogram.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure throughput and latency of a manager (running, or --embedded).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the run completed", "1:some works failed", "2:bad usage", "3:the manager is unreachable"})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--host", description = "Manager host (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", description = "Manager port (default: ${DEFAULT-VALUE}).")
+    int port = ManagerOptions.DEFAULT_PORT;
+
+    @Option(names = "--embedded", description = "Start a manager in this JVM on a free loopback port and report its CPU time.")
+    boolean embedded;
+
+    @Option(names = "--works", paramLabel = "N", description = "Works to measure (default: ${DEFAULT-VALUE}; ignored with --duration).")
+    long works = 100_000;
+
+    @Option(names = "--duration", paramLabel = "S", description = "Measure for S seconds instead of a number of works.")
+    double duration;
+
+    @Option(names = "--group", paramLabel = "G", description = "Works per push (default: ${DEFAULT-VALUE}).")
+    int group = 1;
+
+    @Option(names = "--concurrency", paramLabel = "K", description = "Groups in flight at once (default: ${DEFAULT-VALUE}).")
+    int concurrency = 100;
+
+    @Option(names = "--clients", paramLabel = "C", description = "Client connections the submitters share (default: ${DEFAULT-VALUE}).")
+    int clients = 1;
+
+    @Option(names = "--workers", paramLabel = "W", description = "Worker connections (default: ${DEFAULT-VALUE}).")
+    int workers = 1;
+
+    @Option(names = "--slots", paramLabel = "S", description = "Slots per worker (default: ${DEFAULT-VALUE}).")
+    int slots = 100;
+
+    @Option(names = "--work-ms", paramLabel = "MS", description = "Time each work takes on its worker (default: ${DEFAULT-VALUE}: echo at once).")
+    long workMs;
+
+    @Option(names = "--payload", paramLabel = "BYTES", description = "Size of each work's JSON args (default: ${DEFAULT-VALUE}).")
+    int payload = 30;
+
+    @Option(names = "--priorities", paramLabel = "P,P,...", split = ",", description = "Priorities to cycle through, e.g. 0,0,0,2 (default: 0).")
+    List<Integer> priorities = List.of(0);
+
+    @Option(names = "--warmup", paramLabel = "S", description = "Seconds of unmeasured load first (default: ${DEFAULT-VALUE}).")
+    double warmup = 1;
+
+    @Option(names = "--answer-threshold", paramLabel = "N", description = "Results each worker batches into one done (default: ${DEFAULT-VALUE}).")
+    int answerThreshold = 1;
+
+    @Option(names = "--json", description = "Print one JSON line with the figures instead of a report.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (group < 1 || concurrency < 1 || workers < 1 || slots < 1 || clients < 1 || payload < 10 || works < 1 || workMs < 0) {
+            System.err.println("proletariat bench: --group, --concurrency, --workers, --slots, --clients, --works must be >= 1, --payload >= 10, --work-ms >= 0");
+            return Main.EXIT_USAGE;
+        }
+        Manager manager = null;
+        List<Worker> workerList = new ArrayList<>();
+        List<Client> clientList = new ArrayList<>();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            if (embedded) {
+                manager = new Manager(ManagerOptions.builder().port(0).bindAddress("127.0.0.1").build()).start();
+                host = "127.0.0.1";
+                port = manager.port();
+            }
+            for (int i = 0; i < workers; i++) {
+                Worker w = new Worker(WorkerOptions.builder().host(host).port(port).slots(slots)
+                        .answerThreshold(answerThreshold).executor(Runnable::run).build());
+                w.onWork((work, done) -> {
+                    RawJson args = work.args();
+                    if (workMs == 0) {
+                        done.success(args);
+                    } else {
+                        timer.schedule(() -> done.success(args), workMs, TimeUnit.MILLISECONDS);
+                    }
+                });
+                workerList.add(w.start());
+            }
+            for (int i = 0; i < clients; i++) {
+                clientList.add(new Client(ClientOptions.builder().host(host).port(port).maxRetries(3).build()));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!workerList.stream().allMatch(Worker::isReady) || !clientList.stream().allMatch(Client::isConnected)) {
+                if (System.nanoTime() > deadline) {
+                    System.err.println("proletariat bench: cannot reach a manager at " + host + ":" + port + " (start one, or use --embedded)");
+                    return Main.EXIT_UNAVAILABLE;
+                }
+                Thread.sleep(10); // polling the connection state: nothing to wait on
+            }
+            RawJson args = payload(payload);
+            if (warmup > 0) {
+                run(clientList, args, Long.MAX_VALUE, (long) (warmup * 1e9), null);
+            }
+            long cpuBefore = managerCpuNanos();
+            Histogram latency = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(5), 3);
+            long limit = duration > 0 ? Long.MAX_VALUE : works;
+            long timeLimit = duration > 0 ? (long) (duration * 1e9) : Long.MAX_VALUE;
+            Run run = run(clientList, args, limit, timeLimit, latency);
+            long cpu = managerCpuNanos() - cpuBefore;
+            report(run, latency, embedded ? cpu : -1);
+            return run.errors.get() > 0 ? 1 : 0;
+        } finally {
+            for (Client c : clientList) {
+                c.close();
+            }
+            for (Worker w : workerList) {
+                w.stop();
+            }
+            timer.shutdownNow();
+            if (manager != null) {
+                manager.close();
+            }
+        }
+    }
+
+    /** Counts of one run. */
+    private static final class Run {
+        final AtomicLong issued = new AtomicLong();
+        final AtomicLong done = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        volatile String firstError;
+        long startNanos;
+        long endNanos;
+
+        double seconds() {
+            return (endNanos - startNanos) / 1e9;
+        }
+    }
+
+    /** Keeps {@code concurrency} groups in flight until {@code limit} works were issued or the time is up. */
+    private Run run(List<Client> clientList, RawJson args, long limit, long timeLimitNanos, Histogram latency) throws InterruptedException {
+        Run run = new Run();
+        CountDownLatch finished = new CountDownLatch(concurrency);
+        List<RawJson> groupArgs = Collections.nCopies(group, args);
+        run.startNanos = System.nanoTime();
+        long stopAt = timeLimitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : run.startNanos + timeLimitNanos;
+        Thread progress = latency == null || json ? null : progress(run, limit);
+        for (int k = 0; k < concurrency; k++) {
+            Client client = clientList.get(k % clientList.size());
+            new Submitter(client, groupArgs, run, limit, stopAt, latency, finished, k).next();
+        }
+        finished.await();
+        run.endNanos = System.nanoTime();
+        if (progress != null) {
+            progress.interrupt();
+            progress.join();
+        }
+        return run;
+    }
+
+    /** One of the K submitters: pushes its next group when the last one is answered. */
+    private final class Submitter {
+        private final Client client;
+        private final List<RawJson> groupArgs;
+        private final Run run;
+        private final long limit;
+        private final long stopAt;
+        private final Histogram latency;
+        private final CountDownLatch finished;
+        private int round;
+
+        Submitter(Client client, List<RawJson> groupArgs, Run run, long limit, long stopAt, Histogram latency, CountDownLatch finished, int k) {
+            this.client = client;
+            this.groupArgs = groupArgs;
+            this.run = run;
+            this.limit = limit;
+            this.stopAt = stopAt;
+            this.latency = latency;
+            this.finished = finished;
+            this.round = k;
+        }
+
+        void next() {
+            if (System.nanoTime() >= stopAt || run.issued.addAndGet(group) > limit) {
+                finished.countDown();
+                return;
+            }
+            int priority = priorities.get(round++ % priorities.size());
+            WorkOptions options = WorkOptions.builder().priority(priority).build();
+            long start = System.nanoTime();
+            client.workIndividual(groupArgs, options, (error, data, result) -> {
+                if (latency != null) {
+                    latency.recordValue(Math.max(0, System.nanoTime() - start));
+                }
+                count(result);
+            }, (error, results) -> {
+                if (error != null) {
+                    run.errors.addAndGet(group);
+                    if (run.firstError == null) {
+                        run.firstError = error.getMessage();
+                    }
+                }
+                next();
+            });
+        }
+
+        private void count(WorkResult result) {
+            run.done.incrementAndGet();
+            if (result != null && result.isFailure()) {
+                run.errors.incrementAndGet();
+                if (run.firstError == null) {
+                    run.firstError = String.valueOf(result.error());
+                }
+            }
+        }
+    }
+
+    /** A progress line on stderr, refreshed each second. */
+    private Thread progress(Run run, long limit) {
+        Thread t = new Thread(() -> {
+            long last = 0;
+            try {
+                while (true) {
+                    Thread.sleep(1000); // a display refresh interval, not a wait on a condition
+                    long done = run.done.get();
+                    System.err.printf(Locale.ROOT, "\r%,d%s works done, %,d works/s   ", done,
+                            limit == Long.MAX_VALUE ? "" : "/" + String.format(Locale.ROOT, "%,d", limit), done - last);
+                    last = done;
+                }
+            } catch (InterruptedException e) {
+                System.err.print("\r" + " ".repeat(60) + "\r");
+            }
+        }, "bench-progress");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void report(Run run, Histogram h, long managerCpuNanos) {
+        double seconds = run.seconds();
+        long done = run.done.get();
+        double rate = done / seconds;
+        if (json) {
+            JsonWriter w = JsonWriter.toBytes().beginObject()
+                    .name("works").value(done).name("seconds").value(round(seconds, 3)).name("worksPerSecond").value(Math.round(rate))
+                    .name("errors").value(run.errors.get())
+                    .name("group").value(group).name("concurrency").value(concurrency).name("clients").value(clients)
+                    .name("workers").value(workers).name("slots").value(slots).name("workMs").value(workMs).name("payload").value(payload)
+                    .name("latencyMicros").beginObject()
+                    .name("p50").value(micros(h.getValueAtPercentile(50))).name("p90").value(micros(h.getValueAtPercentile(90)))
+                    .name("p99").value(micros(h.getValueAtPercentile(99))).name("p999").value(micros(h.getValueAtPercentile(99.9)))
+                    .name("max").value(micros(h.getMaxValue())).name("mean").value(round(h.getMean() / 1000, 1)).endObject();
+            if (managerCpuNanos >= 0) {
+                w.name("managerCpuSeconds").value(round(managerCpuNanos / 1e9, 3))
+                        .name("managerCpuMicrosPerWork").value(round(managerCpuNanos / 1e3 / Math.max(1, done), 3));
+            }
+            System.out.println(w.endObject().toRawJson());
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%,d works in %.2f s: %,.0f works/s (group %d, concurrency %d, %d worker(s) x %d slots%s, payload %d B)%n",
+                done, seconds, rate, group, concurrency, workers, slots, workMs > 0 ? ", " + workMs + " ms per work" : "", payload);
+        System.out.printf(Locale.ROOT, "latency per work: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n",
+                human(h.getValueAtPercentile(50)), human(h.getValueAtPercentile(90)), human(h.getValueAtPercentile(99)),
+                human(h.getValueAtPercentile(99.9)), human(h.getMaxValue()));
+        System.out.printf(Locale.ROOT, "errors: %d%s%n", run.errors.get(), run.firstError == null ? "" : " (first: " + run.firstError + ")");
+        if (managerCpuNanos >= 0) {
+            System.out.printf(Locale.ROOT, "manager CPU: %.2f s (%.2f us per work)%n", managerCpuNanos / 1e9, managerCpuNanos / 1e3 / Math.max(1, done));
+        }
+    }
+
+    /** CPU time of the embedded manager's threads (I/O and dispatch core). */
+    private static long managerCpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null && (info.getThreadName().startsWith("proletariat-io-") || info.getThreadName().startsWith("proletariat-core-"))) {
+                long t = mx.getThreadCpuTime(info.getThreadId());
+                if (t > 0) {
+                    total += t;
+                }
+            }
+        }
+        return total;
+    }
+
+    /** {@code {"p":"xxxx..."}} of exactly {@code bytes} bytes. */
+    static RawJson payload(int bytes) {
+        return RawJson.of("{\"p\":\"" + "x".repeat(Math.max(0, bytes - 8)) + "\"}");
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private static double micros(long nanos) {
+        return round(nanos / 1000.0, 1);
+    }
+
+    private static String human(long nanos) {
+        if (nanos < 1_000_000) {
+            return String.format(Locale.ROOT, "%.0f us", nanos / 1000.0);
+        }
+        return String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
+    }
+}
