@@ -1,0 +1,252 @@
+package io.proletariat.cli;
+
+import io.proletariat.client.Client;
+import io.proletariat.client.ClientOptions;
+import io.proletariat.client.ConnectionException;
+import io.proletariat.client.ProletariatException;
+import io.proletariat.client.WorkOptions;
+import io.proletariat.client.WorkResult;
+import io.proletariat.client.WorkSubmission;
+import io.proletariat.protocol.JsonWriter;
+import io.proletariat.protocol.RawJson;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code proletariat push [JSON...]}: pushes works as one group and prints their results.
+ *
+ * <p>The works are the arguments, or, without arguments, one per line of standard input (blank
+ * lines skipped). Each must be one JSON value; it is sent verbatim. The results are printed one
+ * per line as {@code {"err":..,"data":..}} in input order, or with {@code --each} as each finishes,
+ * as {@code {"index":N,"err":..,"data":..}}. When standard error is a terminal, a progress line
+ * (done/total, rate) is refreshed there during long runs.
+ *
+ * <pre>{@code
+ * proletariat push '{"n":1}' '{"n":2}'
+ * seq 1000 | jq -c '{n: .}' | proletariat push --each --run-timeout 5000
+ * }</pre>
+ */
+@Command(name = "push", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Push works as one group and print one result per line, {\"err\":..,\"data\":..}, in input order.",
+                "The works are the JSON arguments, or one per line of standard input when there are none."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:every work succeeded",
+                "1:at least one work failed (its line has a non-null err), or the manager refused the push",
+                "2:bad usage or input (unknown flag, a work that is not JSON, no works)",
+                "3:the manager is unreachable, or the connection was lost"})
+final class PushCommand implements Callable<Integer> {
+    /** Connection attempts that may fail in a row before the push fails with exit code 3. */
+    static final int MAX_RETRIES = 2;
+    /** Wait between connection attempts. */
+    static final Duration RETRY_DELAY = Duration.ofMillis(500);
+
+    @Mixin
+    ManagerAddress manager = new ManagerAddress();
+
+    @Option(names = "--priority", paramLabel = "N", description = "Priority of the works, >= 0; higher goes first (default: 0).")
+    Integer priority;
+
+    @Option(names = "--timeout", paramLabel = "MS", description = "Overall timeout: works unanswered after MS fail with ECSTO and are aborted.")
+    Long timeout;
+
+    @Option(names = "--run-timeout", paramLabel = "MS", description = "Run timeout: a worker that takes longer answers ETO (and kills the process of a command worker).")
+    Long runTimeout;
+
+    @Option(names = "--assign-timeout", paramLabel = "MS", description = "Works that no worker took within MS fail with EATO.")
+    Long assignTimeout;
+
+    @Option(names = "--each", description = "Print each result as it finishes, tagged with its index: {\"index\":N,\"err\":..,\"data\":..}.")
+    boolean each;
+
+    @Parameters(arity = "0..*", paramLabel = "JSON", description = "The works, one JSON value each; read from standard input, one per line, when none is given.")
+    List<String> works = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        WorkOptions options;
+        List<RawJson> group;
+        try {
+            String bad = manager.validate();
+            if (bad != null) {
+                throw new IllegalArgumentException(bad);
+            }
+            WorkOptions.Builder b = WorkOptions.builder();
+            if (priority != null) {
+                b.priority(priority);
+            }
+            if (timeout != null) {
+                b.timeout(timeout);
+            }
+            if (runTimeout != null) {
+                b.runTimeout(runTimeout);
+            }
+            if (assignTimeout != null) {
+                b.assignTimeout(assignTimeout);
+            }
+            options = b.build();
+            group = works.isEmpty() ? readStdin() : readArguments();
+            if (group.isEmpty()) {
+                throw new IllegalArgumentException("no works: give JSON arguments or lines on standard input");
+            }
+        } catch (IllegalArgumentException | Json.BadJsonException e) {
+            System.err.println("proletariat push: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        String unreachable = manager.checkReachable();
+        if (unreachable != null) {
+            System.err.println("proletariat push: " + unreachable);
+            return Main.EXIT_UNAVAILABLE;
+        }
+        ClientOptions clientOptions = ClientOptions.builder().host(manager.host).port(manager.port)
+                .maxRetries(MAX_RETRIES).retryDelay(RETRY_DELAY).build();
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+        Client client = new Client(clientOptions);
+        // Ctrl-C: closing the client makes the manager abort the works still running.
+        Thread hook = new Thread(client::close, "proletariat-push-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Progress progress = System.console() != null ? new Progress(group.size()) : null;
+        try {
+            List<WorkResult> results;
+            if (each || progress != null) {
+                WorkSubmission submission = client.submitIndividual(group, options);
+                for (CompletableFuture<WorkResult> f : submission.works()) {
+                    // Runs on the client's single callback thread, in the order results arrive.
+                    f.thenAccept(r -> {
+                        if (progress != null) {
+                            progress.done();
+                        }
+                        if (each) {
+                            out.println(indexed(r));
+                            out.flush();
+                        }
+                    });
+                }
+                results = submission.all().get();
+            } else {
+                results = client.submit(group, options).get();
+            }
+            if (progress != null) {
+                progress.close();
+            }
+            boolean failed = false;
+            for (WorkResult r : results) {
+                failed |= r.isFailure();
+                if (!each) {
+                    out.println(r.toJson());
+                }
+            }
+            out.flush();
+            return failed ? Main.EXIT_FAILURE : 0;
+        } catch (ExecutionException | CompletionException e) {
+            if (progress != null) {
+                progress.close();
+            }
+            out.flush();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof ConnectionException) {
+                System.err.println("proletariat push: " + manager.unreachable(cause));
+                return Main.EXIT_UNAVAILABLE;
+            }
+            String code = cause instanceof ProletariatException p && p.code() != null ? p.code() + ": " : "";
+            System.err.println("proletariat push: the manager refused the push: " + code + cause.getMessage());
+            return Main.EXIT_FAILURE;
+        } finally {
+            client.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running already.
+            }
+        }
+    }
+
+    /** {@code {"index":N,"err":..,"data":..}}. */
+    static RawJson indexed(WorkResult r) {
+        return JsonWriter.toBytes().beginObject().name("index").value(r.index())
+                .name("err").raw(r.error() == null ? RawJson.NULL : r.error()).name("data").raw(r.data())
+                .endObject().toRawJson();
+    }
+
+    private List<RawJson> readArguments() throws Json.BadJsonException {
+        List<RawJson> group = new ArrayList<>(works.size());
+        for (int i = 0; i < works.size(); i++) {
+            group.add(Json.parse(works.get(i), "argument " + (i + 1)));
+        }
+        return group;
+    }
+
+    private static List<RawJson> readStdin() throws IOException, Json.BadJsonException {
+        List<RawJson> group = new ArrayList<>();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        int lineNumber = 0;
+        for (String line; (line = in.readLine()) != null; ) {
+            lineNumber++;
+            if (!line.isBlank()) {
+                group.add(Json.parse(line, "line " + lineNumber));
+            }
+        }
+        return group;
+    }
+
+    /**
+     * The progress line on standard error: {@code done/total, rate/s}, refreshed in place every
+     * 200 ms once the push has taken more than a second, then erased. Its timer is a daemon thread.
+     */
+    static final class Progress implements AutoCloseable {
+        private final int total;
+        private final long start = System.nanoTime();
+        private final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicBoolean shown = new AtomicBoolean();
+        private final java.util.concurrent.ScheduledExecutorService timer;
+
+        Progress(int total) {
+            this.total = total;
+            this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "proletariat-push-progress");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleAtFixedRate(this::show, 1000, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        void done() {
+            done.incrementAndGet();
+        }
+
+        private void show() {
+            shown.set(true);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int n = done.get();
+            System.err.printf("\r%d/%d done, %.0f/s   ", n, total, n / seconds);
+            System.err.flush();
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            if (shown.get()) {
+                System.err.print("\r\033[K");
+                System.err.flush();
+            }
+        }
+    }
+}

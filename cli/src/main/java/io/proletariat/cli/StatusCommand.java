@@ -1,0 +1,215 @@
+package io.proletariat.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code proletariat status}: the manager's status as a table, or as raw JSON.
+ *
+ * <p>Asks the manager with the protocol's {@code {"command":"status"}} over a connection of its own
+ * (which therefore shows up among the clients, marked {@code *}), or, with {@code --http URL}, reads
+ * {@code URL/api/status} from the manager's HTTP listener. {@link #render} accepts both shapes.
+ *
+ * <pre>{@code
+ * proletariat status
+ * proletariat status --json | jq .queues
+ * proletariat status --http http://127.0.0.1:8917
+ * }</pre>
+ */
+@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Show the manager's workers (with their ranges as from:used/limit), clients, queues and totals.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:printed",
+                "1:the manager gave no usable answer (bad HTTP status, not JSON)",
+                "2:bad usage (unknown flag, bad --http URL)",
+                "3:the manager is unreachable"})
+final class StatusCommand implements Callable<Integer> {
+    /** How long to wait for the connection and for the answer. */
+    static final int TIMEOUT_MILLIS = 10_000;
+
+    @Mixin
+    ManagerAddress manager = new ManagerAddress();
+
+    @Option(names = "--json", description = "Print the manager's answer as raw JSON, one line.")
+    boolean json;
+
+    @Option(names = "--http", paramLabel = "URL",
+            description = "Read URL/api/status from the manager's HTTP listener (e.g. http://127.0.0.1:8917) instead of asking over the protocol.")
+    String http;
+
+    @Override
+    public Integer call() {
+        String bad = manager.validate();
+        URI uri = null;
+        if (bad == null && http != null) {
+            try {
+                uri = URI.create(http.replaceAll("/+$", "") + "/api/status");
+                if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                    bad = "--http needs a URL such as http://127.0.0.1:8917: " + http;
+                }
+            } catch (IllegalArgumentException e) {
+                bad = "--http needs a URL such as http://127.0.0.1:8917: " + http;
+            }
+        }
+        if (bad != null) {
+            System.err.println("proletariat status: " + bad);
+            return Main.EXIT_USAGE;
+        }
+        String text;
+        try {
+            text = uri != null ? overHttp(uri) : overProtocol();
+        } catch (ConnectException e) {
+            System.err.println("proletariat status: " + (uri != null ? "cannot reach " + uri + " (" + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")" : manager.unreachable(e)));
+            return Main.EXIT_UNAVAILABLE;
+        } catch (IOException e) {
+            String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (uri == null && e instanceof java.net.UnknownHostException) {
+                System.err.println("proletariat status: " + manager.unreachable(e));
+                return Main.EXIT_UNAVAILABLE;
+            }
+            System.err.println("proletariat status: no answer from " + (uri != null ? uri : manager) + ": " + what);
+            return uri == null && !(e instanceof java.net.SocketTimeoutException) ? Main.EXIT_UNAVAILABLE : Main.EXIT_FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Main.EXIT_FAILURE;
+        }
+        if (json) {
+            System.out.println(text);
+            return 0;
+        }
+        try {
+            System.out.print(render(Json.MAPPER.readTree(text)));
+        } catch (IOException e) {
+            System.err.println("proletariat status: the answer is not JSON: " + Json.abbreviate(text));
+            return Main.EXIT_FAILURE;
+        }
+        return 0;
+    }
+
+    private String overProtocol() throws IOException {
+        try (ProtocolSocket socket = new ProtocolSocket(manager.host, manager.port, TIMEOUT_MILLIS)) {
+            socket.send("{\"command\":\"status\"}");
+            return socket.awaitAnswer("status");
+        }
+    }
+
+    private static String overHttp(URI uri) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(TIMEOUT_MILLIS)).build();
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(TIMEOUT_MILLIS)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("HTTP " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    /**
+     * The status as text: workers, clients, queues per priority, totals. Accepts the protocol's
+     * {@code status} answer and the HTTP {@code /api/status} body; absent members are left blank.
+     */
+    static String render(JsonNode s) {
+        StringBuilder out = new StringBuilder();
+        long boot = s.path("bootTime").asLong(0);
+        out.append("manager up since ").append(boot > 0 ? Instant.ofEpochMilli(boot).toString() : "?");
+        if (s.path("manager").has("address")) {
+            out.append(" at ").append(s.path("manager").path("address").asText());
+        }
+        if (s.path("sacredRanges").asBoolean(false)) {
+            out.append(", sacred guarantees");
+        }
+        out.append("\n\n");
+
+        List<String[]> workers = new ArrayList<>();
+        workers.add(new String[] {"WORKER", "STATUS", "SLOTS", "BUSY", "RANGES (from:used/limit)"});
+        for (JsonNode w : s.path("workers")) {
+            StringBuilder ranges = new StringBuilder();
+            for (JsonNode r : w.path("ranges")) {
+                if (ranges.length() > 0) {
+                    ranges.append(' ');
+                }
+                ranges.append(r.path("from").asText()).append(':').append(r.path("used").asText()).append('/').append(r.path("limit").asText());
+            }
+            workers.add(new String[] {w.path("id").asText() + (w.path("you").asBoolean() ? " *" : ""),
+                    w.path("status").asText(w.has("busy") ? (w.path("busy").asLong() > 0 ? "busy" : "available") : ""),
+                    w.path("slots").asText(""), w.path("busy").asText(""), ranges.toString()});
+        }
+        table(out, workers, "no workers");
+
+        List<String[]> clients = new ArrayList<>();
+        clients.add(new String[] {"CLIENT", "STATUS", "TYPE", "PENDING"});
+        for (JsonNode c : s.path("clients")) {
+            clients.add(new String[] {c.path("id").asText() + (c.path("you").asBoolean() ? " *" : ""), c.path("status").asText("-"),
+                    c.path("type").asText(""), c.has("requests") ? c.path("requests").asText() : c.path("pendingWorks").asText("")});
+        }
+        table(out, clients, "no clients");
+
+        List<String[]> queues = new ArrayList<>();
+        queues.add(new String[] {"PRIORITY", "QUEUED"});
+        List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = s.path("queues").fields(); it.hasNext(); ) {
+            entries.add(it.next());
+        }
+        entries.sort((a, b) -> Long.compare(parseLong(b.getKey()), parseLong(a.getKey())));
+        for (Map.Entry<String, JsonNode> e : entries) {
+            queues.add(new String[] {e.getKey(), e.getValue().asText()});
+        }
+        table(out, queues, "no works queued");
+
+        out.append("pending ").append(s.path("pendingWorks").asText("?"))
+                .append(", running ").append(s.path("globalRunningWorks").asText("?"))
+                .append(", available slots ").append(s.path("globalAvailableSlots").asText("?"))
+                .append(", on hold ").append(s.path("globalWorksOnHold").asText("0"))
+                .append(", finished ").append(s.path("finishCount").asText("?"))
+                .append('\n');
+        return out.toString();
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /** Left-aligned columns two spaces apart; {@code empty} instead when there are no rows. */
+    private static void table(StringBuilder out, List<String[]> rows, String empty) {
+        if (rows.size() == 1) {
+            out.append(empty).append("\n\n");
+            return;
+        }
+        int[] width = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(row[i]);
+                if (i < row.length - 1) {
+                    line.append(" ".repeat(width[i] - row[i].length() + 2));
+                }
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+        out.append('\n');
+    }
+}
