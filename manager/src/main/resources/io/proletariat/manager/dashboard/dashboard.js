@@ -1,1 +1,387 @@
+/* proletariat manager dashboard: polls api/status every second and draws it. No dependencies. */
+(function () {
+  'use strict';
 
+  var POLL_MS = 1000;
+  var WINDOW_S = 300; // the charts keep the last five minutes
+  var MIN_WINDOW_S = 60; // and show at least one, so a fresh page is not a sliver
+  var CHART_H = 200;
+
+  var $ = function (id) { return document.getElementById(id); };
+  var series = newSeries();
+  var prev = null;
+
+  function newSeries() {
+    return { t: [], pushed: [], finished: [], failed: [], p50: [], p99: [], q50: [] };
+  }
+
+  // ------------------------------------------------------------------ polling
+
+  function poll() {
+    fetch('api/status', { cache: 'no-store' })
+      .then(function (r) {
+        if (!r.ok) { throw new Error('HTTP ' + r.status); }
+        return r.json();
+      })
+      .then(function (s) { update(s); live(true, 'live'); })
+      .catch(function (e) { live(false, 'unreachable: ' + e.message); })
+      .then(function () { setTimeout(poll, POLL_MS); });
+  }
+
+  function live(ok, text) {
+    var el = $('live');
+    el.className = 'live ' + (ok ? 'up' : 'down');
+    $('live-text').textContent = text;
+  }
+
+  function update(s) {
+    if (prev && prev.bootTime !== s.bootTime) { // the manager restarted: its counters did too
+      series = newSeries();
+      prev = null;
+    }
+    record(s);
+    render(s);
+    prev = s;
+  }
+
+  // ------------------------------------------------------------------ series
+
+  function record(s) {
+    var sec = Math.floor(s.takenAt / 1000);
+    var e2e = prev ? quantiles(s.latency.endToEnd, prev.latency.endToEnd) : null;
+    var queue = prev ? quantiles(s.latency.timeInQueue, prev.latency.timeInQueue) : null;
+    var point = {
+      pushed: s.rates.pushedPerSecond,
+      finished: s.rates.finishedPerSecond,
+      failed: s.rates.failedPerSecond,
+      p50: e2e ? e2e[0] : null,
+      p99: e2e ? e2e[1] : null,
+      q50: queue ? queue[0] : null
+    };
+    var n = series.t.length;
+    if (!prev && n > 0) { // first poll after the history: no diff yet, carry the last latency on
+      ['p50', 'p99', 'q50'].forEach(function (k) { point[k] = series[k][n - 1]; });
+    }
+    if (n > 0 && sec < series.t[n - 1]) { return; }
+    if (n > 0 && series.t[n - 1] === sec) { // two polls in one second: keep the newer, merge latency
+      ['pushed', 'finished', 'failed'].forEach(function (k) { series[k][n - 1] = point[k]; });
+      ['p50', 'p99', 'q50'].forEach(function (k) { if (point[k] !== null) { series[k][n - 1] = point[k]; } });
+    } else {
+      series.t.push(sec);
+      Object.keys(point).forEach(function (k) { series[k].push(point[k]); });
+    }
+    while (series.t.length && series.t[0] < sec - WINDOW_S) {
+      Object.keys(series).forEach(function (k) { series[k].shift(); });
+    }
+  }
+
+  /** p50 and p99 of the observations between two cumulative histograms, interpolated in their bucket. */
+  function quantiles(now, before) {
+    var bounds = now.bucketBounds;
+    var counts = now.cumulativeCounts.map(function (c, i) { return c - (before.cumulativeCounts[i] || 0); });
+    var total = counts[counts.length - 1];
+    if (!(total > 0)) { return null; }
+    return [0.5, 0.99].map(function (q) {
+      var rank = q * total;
+      for (var i = 0; i < bounds.length; i++) {
+        if (counts[i] >= rank) {
+          var lo = i === 0 ? 0 : bounds[i - 1];
+          var below = i === 0 ? 0 : counts[i - 1];
+          var inBucket = counts[i] - below;
+          return inBucket > 0 ? lo + (bounds[i] - lo) * (rank - below) / inBucket : bounds[i];
+        }
+      }
+      return bounds[bounds.length - 1];
+    });
+  }
+
+  // ------------------------------------------------------------------ render
+
+  function render(s) {
+    var c = s.counters;
+    $('manager-address').textContent = 'port ' + s.manager.port + ' · ' + s.manager.transport
+      + (s.manager.sacredGuarantees ? ' · sacred guarantees' : '');
+    $('uptime').textContent = duration(s.takenAt - s.bootTime);
+
+    text('total-pushed', count(c.pushed));
+    text('total-finished', count(c.finished));
+    text('total-failed', count(c.failed));
+    rate('rate-pushed', s.rates.pushedPerSecond);
+    rate('rate-finished', s.rates.finishedPerSecond);
+    rate('rate-failed', s.rates.failedPerSecond);
+    text('avg-pushed', num(s.rates.pushedPerSecondMinute));
+    text('avg-finished', num(s.rates.finishedPerSecondMinute));
+    var codes = Object.keys(c.failedByCode).sort(function (a, b) { return c.failedByCode[b] - c.failedByCode[a]; });
+    text('failed-codes', codes.length ? codes.slice(0, 3).map(function (k) { return k + ' ' + count(c.failedByCode[k]); }).join(' · ') : 'no errors');
+
+    text('total-queued', count(s.pendingWorks));
+    text('on-hold', count(s.globalWorksOnHold));
+    text('requeued', count(c.requeued));
+    text('total-running', count(s.globalRunningWorks));
+    text('slots-used', count(s.slots.used));
+    text('slots-total', count(s.slots.total));
+    $('slots-bar').style.width = pct(s.slots.used, s.slots.total) + '%';
+    text('count-workers', count(s.connections.worker));
+    text('count-clients', count(s.connections.client));
+    text('count-unknown', count(s.connections.unknown));
+
+    drawThroughput();
+    drawLatency();
+    renderQueues(s);
+    renderWorkers(s);
+    renderClients(s);
+    renderErrors(s);
+
+    text('counters-extra', 'assigned ' + count(c.assigned) + ' · rejected ' + count(c.rejected)
+      + ' · aborted ' + count(c.aborted) + ' · given up ' + count(c.givenUp)
+      + ' · assign timeouts ' + count(c.assignTimeouts) + ' · run timeouts ' + count(c.runTimeouts)
+      + ' · bad frames ' + count(c.badFrames) + ' · updated ' + clock(s.takenAt));
+  }
+
+  function renderQueues(s) {
+    var priorities = Object.keys(s.queues).map(Number).sort(function (a, b) { return b - a; });
+    var total = 0;
+    var max = 0;
+    priorities.forEach(function (p) { total += s.queues[p]; max = Math.max(max, s.queues[p]); });
+    text('queue-total', priorities.length ? count(total) + ' waiting' : '');
+    if (!priorities.length) {
+      $('queues').innerHTML = '<p class="empty">The queues are empty.</p>';
+      return;
+    }
+    $('queues').innerHTML = priorities.map(function (p) {
+      var n = s.queues[p];
+      return '<div class="queue" data-priority="' + p + '"><span class="name">priority ' + p + '</span>'
+        + '<div class="bar"><i style="width:' + pct(n, max) + '%"></i></div>'
+        + '<span class="count">' + count(n) + '</span></div>';
+    }).join('');
+  }
+
+  function renderWorkers(s) {
+    var body = $('workers').tBodies[0];
+    text('workers-summary', s.workers.length ? s.workers.length + ' connected · ' + count(s.slots.free) + ' slots free' : '');
+    if (!s.workers.length) {
+      body.innerHTML = '<tr class="empty"><td colspan="6">No worker connected.</td></tr>';
+      return;
+    }
+    body.innerHTML = s.workers.map(function (w) {
+      return '<tr data-worker="' + esc(w.id) + '">'
+        + '<td class="id">' + esc(w.id) + '</td>'
+        + '<td class="addr">' + esc(w.address) + '</td>'
+        + '<td>' + ranges(w.ranges) + '</td>'
+        + '<td class="num">' + count(w.busy) + ' / ' + count(w.slots) + '</td>'
+        + '<td class="num">' + count(w.finished) + '</td>'
+        + '<td class="num" title="' + esc(new Date(w.connectedSince).toLocaleString()) + '">' + duration(s.takenAt - w.connectedSince) + '</td>'
+        + '</tr>';
+    }).join('');
+  }
+
+  function ranges(list) {
+    var sorted = list.slice().sort(function (a, b) { return a.from - b.from; });
+    return '<div class="ranges">' + sorted.map(function (r, i) {
+      var next = sorted[i + 1];
+      var name = sorted.length === 1 ? 'all' : next ? (next.from - 1 === r.from ? 'P' + r.from : 'P' + r.from + '–' + (next.from - 1)) : 'P≥' + r.from;
+      var p = pct(r.used, r.limit);
+      var cls = r.used >= r.limit && r.limit > 0 ? 'full' : '';
+      return '<div class="range"><span class="name">' + name + '</span>'
+        + '<div class="bar"><i class="' + cls + '" style="width:' + p + '%"></i></div>'
+        + '<span class="count">' + count(r.used) + '/' + count(r.limit) + '</span></div>';
+    }).join('') + '</div>';
+  }
+
+  function renderClients(s) {
+    var body = $('clients').tBodies[0];
+    text('clients-summary', s.clients.length ? s.clients.length + ' connected' : '');
+    if (!s.clients.length) {
+      body.innerHTML = '<tr class="empty"><td colspan="3">No client connected.</td></tr>';
+      return;
+    }
+    body.innerHTML = s.clients.map(function (c) {
+      return '<tr data-client="' + esc(c.id) + '"><td class="id">' + esc(c.id) + (c.type === 'client' ? '' : ' <span class="muted">' + esc(c.type) + '</span>')
+        + '<div class="addr">' + esc(c.address) + '</div></td>'
+        + '<td class="num">' + count(c.pendingWorks) + '</td>'
+        + '<td class="num">' + duration(s.takenAt - c.connectedSince) + '</td></tr>';
+    }).join('');
+  }
+
+  function renderErrors(s) {
+    var body = $('errors').tBodies[0];
+    var list = s.recentErrors.slice(0, 8);
+    text('errors-summary', s.recentErrors.length ? 'latest ' + list.length + ' of ' + count(s.counters.failed) : '');
+    if (!list.length) {
+      body.innerHTML = '<tr class="empty"><td colspan="5">No failed works.</td></tr>';
+      return;
+    }
+    body.innerHTML = list.map(function (e) {
+      return '<tr><td class="num">' + clock(e.at) + '</td>'
+        + '<td><span class="code">' + esc(e.code) + '</span></td>'
+        + '<td class="id">' + esc(e.workId) + '</td>'
+        + '<td class="id">' + (e.workerId ? esc(e.workerId) : '<span class="muted">manager</span>') + '</td>'
+        + '<td class="err" title="' + esc(e.error) + '">' + esc(e.error) + '</td></tr>';
+    }).join('');
+  }
+
+  // ------------------------------------------------------------------ charts (inline SVG)
+
+  function drawThroughput() {
+    var max = 0;
+    ['pushed', 'finished', 'failed'].forEach(function (k) {
+      series[k].forEach(function (v) { if (v !== null) { max = Math.max(max, v); } });
+    });
+    var top = niceCeil(Math.max(max, 1));
+    var ticks = [0, top / 2, top];
+    chart($('chart-throughput'), {
+      y: function (v) { return v / top; },
+      ticks: ticks,
+      label: function (v) { return num(v); },
+      lines: [
+        { key: 'finished', color: 'var(--finished)', area: true },
+        { key: 'pushed', color: 'var(--pushed)' },
+        { key: 'failed', color: 'var(--failed)' }
+      ]
+    });
+  }
+
+  function drawLatency() {
+    var lo = Infinity;
+    var hi = 0;
+    ['p50', 'p99', 'q50'].forEach(function (k) {
+      series[k].forEach(function (v) { if (v !== null && v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
+    });
+    if (hi === 0) { lo = 0.001; hi = 0.1; }
+    var a = Math.floor(Math.log10(lo));
+    var b = Math.max(Math.ceil(Math.log10(hi)), a + 1);
+    var ticks = [];
+    for (var d = a; d <= b; d++) { ticks.push(Math.pow(10, d)); }
+    chart($('chart-latency'), {
+      y: function (v) { return (Math.log10(Math.max(v, Math.pow(10, a))) - a) / (b - a); },
+      ticks: ticks,
+      label: seconds,
+      lines: [
+        { key: 'q50', color: 'var(--queue)' },
+        { key: 'p50', color: 'var(--finished)' },
+        { key: 'p99', color: 'var(--p99)' }
+      ]
+    });
+  }
+
+  function chart(svg, o) {
+    var W = Math.max(svg.clientWidth || 600, 200);
+    var H = CHART_H;
+    var L = 52, R = 10, T = 8, B = 22;
+    var w = W - L - R, h = H - T - B;
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+    var n = series.t.length;
+    var end = n ? series.t[n - 1] : 0;
+    var span = n ? Math.min(WINDOW_S, Math.max(MIN_WINDOW_S, end - series.t[0])) : MIN_WINDOW_S;
+    var x = function (t) { return L + w * (1 - (end - t) / span); };
+    var yy = function (v) { return T + h * (1 - Math.min(1, Math.max(0, o.y(v)))); };
+    var out = [];
+    o.ticks.forEach(function (v) {
+      var y = yy(v).toFixed(1);
+      out.push('<line class="grid" x1="' + L + '" x2="' + (W - R) + '" y1="' + y + '" y2="' + y + '"/>');
+      out.push('<text x="' + (L - 8) + '" y="' + y + '" dy="4" text-anchor="end">' + o.label(v) + '</text>');
+    });
+    var step = span <= 60 ? 15 : span <= 150 ? 30 : 60;
+    for (var ago = 0; ago <= span; ago += step) {
+      var tx = L + w * (1 - ago / span);
+      out.push('<text x="' + tx.toFixed(1) + '" y="' + (H - 4) + '" text-anchor="' + (ago === 0 ? 'end' : 'middle') + '">'
+        + (ago === 0 ? 'now' : '−' + (ago % 60 ? ago + ' s' : ago / 60 + ' min')) + '</text>');
+    }
+    o.lines.forEach(function (line) {
+      var d = '';
+      var area = '';
+      var first = null, last = null;
+      var pen = false;
+      series[line.key].forEach(function (v, i) {
+        if (v === null || v === undefined) { pen = false; return; }
+        var px = x(series.t[i]).toFixed(1), py = yy(v).toFixed(1);
+        d += (pen ? 'L' : 'M') + px + ' ' + py;
+        if (line.area) {
+          area += (first === null ? 'M' + px + ' ' + (T + h) + 'L' : 'L') + px + ' ' + py;
+          if (first === null) { first = px; }
+          last = px;
+        }
+        pen = true;
+      });
+      if (line.area && first !== null) {
+        out.push('<path class="area" fill="' + line.color + '" fill-opacity="0.12" d="' + area + 'L' + last + ' ' + (T + h) + 'Z"/>');
+      }
+      if (d) { out.push('<path class="line" stroke="' + line.color + '" d="' + d + '"/>'); }
+    });
+    if (n < 2) {
+      out.push('<text class="note" x="' + (L + w / 2) + '" y="' + (T + h / 2) + '" text-anchor="middle">collecting…</text>');
+    }
+    svg.innerHTML = out.join('');
+  }
+
+  // ------------------------------------------------------------------ formatting
+
+  function text(id, value) { $(id).textContent = value; }
+
+  function rate(id, value) {
+    var el = $(id);
+    el.textContent = num(value);
+    el.setAttribute('data-value', String(value));
+  }
+
+  function count(n) { return Number(n || 0).toLocaleString('en-US'); }
+
+  function num(v) {
+    if (v === null || v === undefined || isNaN(v)) { return '–'; }
+    if (v === 0) { return '0'; }
+    if (v < 10) { return (Math.round(v * 10) / 10).toLocaleString('en-US'); }
+    if (v < 10000) { return Math.round(v).toLocaleString('en-US'); }
+    return (v / 1000).toFixed(v < 100000 ? 1 : 0) + 'k';
+  }
+
+  function niceCeil(v) {
+    var p = Math.pow(10, Math.floor(Math.log10(v)));
+    var steps = [1, 2, 2.5, 5, 10];
+    for (var i = 0; i < steps.length; i++) { if (steps[i] * p >= v) { return steps[i] * p; } }
+    return 10 * p;
+  }
+
+  function seconds(s) {
+    if (s < 0.001) { return Math.round(s * 1e6) + ' µs'; }
+    if (s < 1) { return Math.round(s * 1000) + ' ms'; }
+    return Math.round(s) + ' s';
+  }
+
+  function pct(part, whole) { return whole > 0 ? Math.min(100, Math.round(100 * part / whole)) : 0; }
+
+  function duration(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) { return s + 's'; }
+    if (s < 3600) { return Math.floor(s / 60) + 'm ' + pad(s % 60) + 's'; }
+    if (s < 86400) { return Math.floor(s / 3600) + 'h ' + pad(Math.floor(s / 60) % 60) + 'm'; }
+    return Math.floor(s / 86400) + 'd ' + Math.floor(s / 3600) % 24 + 'h';
+  }
+
+  function pad(n) { return n < 10 ? '0' + n : String(n); }
+
+  function clock(ms) {
+    var d = new Date(ms);
+    return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+  }
+
+  function esc(v) {
+    return String(v === null || v === undefined ? '' : v).replace(/[&<>"']/g, function (ch) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[ch];
+    });
+  }
+
+  /** The last five minutes as the manager recorded them, so the charts start full. */
+  function seed() {
+    return fetch('api/history', { cache: 'no-store' })
+      .then(function (r) { return r.ok ? r.json() : { points: [] }; })
+      .then(function (h) {
+        var keys = ['t', 'pushed', 'finished', 'failed', 'p50', 'p99', 'q50'];
+        h.points.forEach(function (p) {
+          keys.forEach(function (k, i) { series[k].push(p[i]); });
+        });
+      })
+      .catch(function () { /* no history: the charts fill as the page polls */ });
+  }
+
+  seed().then(poll);
+})();

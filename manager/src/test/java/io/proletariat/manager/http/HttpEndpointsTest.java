@@ -188,6 +188,21 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void historyRecordsOnePointASecond() {
+        Manager manager = startWithHttp();
+        await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode h = HttpTestSupport.JSON.readTree(get(manager, "/api/history").body());
+            assertThat(h.get("columns").toString()).isEqualTo("[\"t\",\"pushed\",\"finished\",\"failed\",\"p50\",\"p99\",\"q50\"]");
+            assertThat(h.get("points").size()).isGreaterThanOrEqualTo(2);
+            JsonNode first = h.get("points").get(0);
+            JsonNode second = h.get("points").get(1);
+            assertThat(second.get(0).asLong()).isGreaterThan(first.get(0).asLong());
+            assertThat(second.get(2).asDouble()).isZero();
+            assertThat(second.get(4).isNull()).isTrue(); // no work finished: no latency
+        });
+    }
+
+    @Test
     void metricsFollowPrometheusTextFormat() {
         Manager manager = startWithHttp();
         HttpResponse<String> r = get(manager, "/metrics");

@@ -32,17 +32,20 @@ import org.slf4j.LoggerFactory;
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpHandler.class);
     static final String STATUS_PATH = "/api/status";
+    static final String HISTORY_PATH = "/api/history";
     static final String METRICS_PATH = "/metrics";
-    private static final Set<String> DYNAMIC = Set.of(STATUS_PATH, METRICS_PATH);
+    private static final Set<String> DYNAMIC = Set.of(STATUS_PATH, HISTORY_PATH, METRICS_PATH);
 
     private final StatusSource source;
     private final Resources resources;
+    private final History history;
     /** The last response queued on this connection; owned by its event loop. */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
-    HttpHandler(StatusSource source, Resources resources) {
+    HttpHandler(StatusSource source, Resources resources, History history) {
         this.source = source;
         this.resources = resources;
+        this.history = history;
     }
 
     @Override
@@ -84,6 +87,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             FullHttpResponse r = response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(resource.bytes()), resource.contentType());
             r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
             return done(r);
+        }
+        if (HISTORY_PATH.equals(path)) {
+            return history.json().thenApply(body -> {
+                FullHttpResponse r = response(HttpResponseStatus.OK, body, "application/json; charset=utf-8");
+                r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                return r;
+            });
         }
         boolean status = STATUS_PATH.equals(path);
         return source.snapshot().thenApplyAsync(stats -> {

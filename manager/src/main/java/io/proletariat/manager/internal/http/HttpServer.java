@@ -19,12 +19,14 @@ import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 /**
- * The manager's HTTP listener: {@code GET /api/status} (JSON), {@code GET /metrics} (Prometheus
- * text format) and the live dashboard at {@code GET /}, served from the jar's resources.
+ * The manager's HTTP listener: {@code GET /api/status} (JSON), {@code GET /api/history} (the last
+ * five minutes of throughput and latency), {@code GET /metrics} (Prometheus text format) and the
+ * live dashboard at {@code GET /}, served from the jar's resources.
  *
  * <p>It runs on the manager's I/O event loops. Each request asks the dispatch core for one
  * {@link ManagerStats} snapshot (the core only copies its counters); the JSON and the metrics are
  * formatted back on the HTTP connection's I/O thread, so serving them costs the core nothing more.
+ * The history takes one such snapshot a second while the listener runs.
  */
 public final class HttpServer {
     /** Requests are small GETs; anything larger is refused by the aggregator. */
@@ -33,9 +35,11 @@ public final class HttpServer {
     private static final int IDLE_SECONDS = 120;
 
     private final Channel channel;
+    private final History history;
 
-    private HttpServer(Channel channel) {
+    private HttpServer(Channel channel, History history) {
         this.channel = channel;
+        this.history = history;
     }
 
     /**
@@ -51,6 +55,7 @@ public final class HttpServer {
                                    ManagerOptions options, Supplier<Future<ManagerStats>> stats, ManagerInfo info) {
         StatusSource source = new StatusSource(stats, info);
         Resources resources = Resources.load();
+        History history = new History(ioGroup.next(), source);
         ServerBootstrap b = new ServerBootstrap()
                 .group(ioGroup)
                 .channel(channelType)
@@ -64,7 +69,7 @@ public final class HttpServer {
                         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS));
                         p.addLast("codec", new HttpServerCodec());
                         p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
-                        p.addLast("handler", new HttpHandler(source, resources));
+                        p.addLast("handler", new HttpHandler(source, resources, history));
                     }
                 });
         InetSocketAddress address = new InetSocketAddress(options.httpBindAddress(), options.httpPort());
@@ -76,7 +81,8 @@ public final class HttpServer {
                     + " (is another manager running? choose another port with --http-port, or --http-port 0 to turn"
                     + " the HTTP listener off)", cause);
         }
-        return new HttpServer(bound.channel());
+        history.start();
+        return new HttpServer(bound.channel(), history);
     }
 
     /** The address actually bound (useful with port 0). */
@@ -86,6 +92,7 @@ public final class HttpServer {
 
     /** Stops accepting; open HTTP connections close with the I/O loops. Idempotent. */
     public void stop() {
+        history.stop();
         channel.close().syncUninterruptibly();
     }
 

@@ -102,7 +102,7 @@ final class StatusJson {
         for (ManagerStats.WorkerStats w : s.workers()) {
             out.beginObject()
                     .name("id").value(w.id())
-                    .name("address").value(w.address())
+                    .name("address").value(address(w.address()))
                     .name("connectedSince").value(w.connectedSince())
                     .name("slots").value(w.slots())
                     .name("busy").value(w.busy())
@@ -120,7 +120,7 @@ final class StatusJson {
         for (ManagerStats.ClientStats cl : s.clients()) {
             out.beginObject()
                     .name("id").value(cl.id())
-                    .name("address").value(cl.address())
+                    .name("address").value(address(cl.address()))
                     .name("connectedSince").value(cl.connectedSince())
                     .name("type").value(cl.type())
                     .name("pendingWorks").value(cl.pendingWorks())
@@ -192,6 +192,15 @@ final class StatusJson {
             n += v;
         }
         return n;
+    }
+
+    /** "host:port" without the "/" or "name/" that {@code InetSocketAddress.toString()} puts first. */
+    private static String address(String address) {
+        if (address == null) {
+            return null;
+        }
+        int slash = address.indexOf('/');
+        return slash >= 0 ? address.substring(slash + 1) : address;
     }
 
     private static String hostPort(java.net.InetSocketAddress a) {
