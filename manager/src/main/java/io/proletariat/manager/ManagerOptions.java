@@ -58,6 +58,7 @@ public final class ManagerOptions {
     private final Duration pingGrace;
     private final Duration sysmsgTimeout;
     private final WorkSelector workSelector;
+    private final int ioThreads;
     private final int httpPort;
     private final String httpBindAddress;
 
@@ -77,6 +78,7 @@ public final class ManagerOptions {
         this.pingGrace = b.pingGrace;
         this.sysmsgTimeout = b.sysmsgTimeout;
         this.workSelector = b.workSelector;
+        this.ioThreads = b.ioThreads;
         this.httpPort = b.httpPort;
         this.httpBindAddress = b.httpBindAddress;
     }
@@ -152,6 +154,11 @@ public final class ManagerOptions {
         return sysmsgTimeout;
     }
 
+    /** Threads that do socket I/O and decode frames; see {@link Builder#ioThreads(int)}. */
+    public int ioThreads() {
+        return ioThreads;
+    }
+
     /** The assignment function; {@link WorkSelector#weightedRandom()} unless set. */
     public WorkSelector workSelector() {
         return workSelector;
@@ -192,6 +199,7 @@ public final class ManagerOptions {
         private Duration pingGrace = DEFAULT_PING_GRACE;
         private Duration sysmsgTimeout = DEFAULT_SYSMSG_TIMEOUT;
         private WorkSelector workSelector = WorkSelector.weightedRandom();
+        private int ioThreads = 1;
         private int httpPort = HTTP_OFF;
         private String httpBindAddress = DEFAULT_HTTP_BIND_ADDRESS;
 
@@ -214,6 +222,7 @@ public final class ManagerOptions {
             pingGrace = o.pingGrace;
             sysmsgTimeout = o.sysmsgTimeout;
             workSelector = o.workSelector;
+            ioThreads = o.ioThreads;
             httpPort = o.httpPort;
             httpBindAddress = o.httpBindAddress;
         }
@@ -326,6 +335,20 @@ public final class ManagerOptions {
          */
         public Builder sysmsgTimeout(Duration timeout) {
             this.sysmsgTimeout = positive("sysmsgTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Threads for socket I/O and frame decoding, 1 to 64; default 1. With 1 (the fastest on
+         * small machines) the dispatch core runs on that same thread, like Redis: no hand-off
+         * between threads at all. With more, they decode in parallel and hand messages to the
+         * core's own thread, which pays off only when decoding, not dispatch, is the bottleneck.
+         */
+        public Builder ioThreads(int ioThreads) {
+            if (ioThreads < 1 || ioThreads > 64) {
+                throw new IllegalArgumentException("ioThreads must be 1..64: " + ioThreads);
+            }
+            this.ioThreads = ioThreads;
             return this;
         }
 

@@ -233,6 +233,9 @@ public final class RawJson {
         if (kind != Kind.STRING) {
             return null;
         }
+        if (!hasByte((byte) '\\')) {
+            return new String(bytes, offset + 1, length - 2, StandardCharsets.UTF_8); // no escapes: the text is the bytes
+        }
         try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
             p.nextToken();
             return p.getText();
@@ -246,12 +249,37 @@ public final class RawJson {
         if (kind != Kind.NUMBER) {
             return Double.NaN;
         }
+        if (length <= 15) {
+            // Plain integers, the common case, without a parser.
+            int i = offset;
+            boolean negative = bytes[i] == '-';
+            if (negative) {
+                i++;
+            }
+            long v = 0;
+            int end = offset + length;
+            while (i < end && bytes[i] >= '0' && bytes[i] <= '9') {
+                v = v * 10 + (bytes[i++] - '0');
+            }
+            if (i == end) {
+                return negative ? -v : v;
+            }
+        }
         try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
             p.nextToken();
             return p.getDoubleValue();
         } catch (IOException e) {
             throw new MalformedJsonException(e.getMessage());
         }
+    }
+
+    private boolean hasByte(byte b) {
+        for (int i = offset, end = offset + length; i < end; i++) {
+            if (bytes[i] == b) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The members of an object in arrival order (a repeated key keeps its last value), or an empty map. */

@@ -6,7 +6,8 @@ import io.proletariat.protocol.FrameDecoder;
 
 /**
  * Builds each connection's pipeline: framing and JSON decoding on the channel's I/O thread, then
- * the handler that feeds the dispatch core, bound to the core's own event loop.
+ * the handler that feeds the dispatch core, on the core's event loop (the same thread when the
+ * manager runs with one I/O thread, so nothing is handed over).
  */
 final class ManagerChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final DispatchCore core;
@@ -22,6 +23,6 @@ final class ManagerChannelInitializer extends ChannelInitializer<SocketChannel> 
         ch.pipeline()
                 .addLast("frames", new FrameDecoder(maxFrameLength))
                 .addLast("messages", new InboundDecoder())
-                .addLast(core.loop, "core", new ManagerChannelHandler(core));
+                .addLast(ch.eventLoop() == core.loop ? null : core.loop, "core", new ManagerChannelHandler(core));
     }
 }

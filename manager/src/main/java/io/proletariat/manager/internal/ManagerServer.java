@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -30,7 +31,9 @@ import java.util.concurrent.TimeUnit;
 public final class ManagerServer {
     private final ManagerOptions options;
     private final EventLoopGroup ioGroup;
-    private final DefaultEventLoop coreLoop;
+    /** The dispatch core's thread: one of the I/O loops when ioThreads is 1, else a loop of its own. */
+    private final EventLoop coreLoop;
+    private final DefaultEventLoop ownCoreLoop;
     private final DispatchCore core;
     private final Channel serverChannel;
     private final String transport;
@@ -43,9 +46,14 @@ public final class ManagerServer {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.transport = epoll ? "epoll" : "nio";
-        this.ioGroup = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
-                new DefaultThreadFactory("proletariat-io", true), io);
-        this.coreLoop = new DefaultEventLoop(new DefaultThreadFactory("proletariat-core", true));
+        this.ioGroup = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("proletariat-io", true), io);
+        if (options.ioThreads() == 1) {
+            this.ownCoreLoop = null;
+            this.coreLoop = ioGroup.next();
+        } else {
+            this.ownCoreLoop = new DefaultEventLoop(new DefaultThreadFactory("proletariat-core", true));
+            this.coreLoop = ownCoreLoop;
+        }
         this.core = new DispatchCore(coreLoop, options);
         try {
             ServerBootstrap b = new ServerBootstrap()
@@ -152,8 +160,9 @@ public final class ManagerServer {
     /** Both loops drain together: channel events travel from the I/O threads to the core and back. */
     private void shutdownLoops() {
         Future<?> io = ioGroup.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS);
-        Future<?> coreDone = coreLoop.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS);
+        Future<?> coreDone = ownCoreLoop == null ? io : ownCoreLoop.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS);
         io.syncUninterruptibly();
         coreDone.syncUninterruptibly();
     }
+
 }
