@@ -97,6 +97,9 @@ final class Events {
     }
 
     private void emit(Consumer<ManagerListener> event) {
+        if (executor.isShutdown()) {
+            return; // the manager stopped: connections closing after stop() tell no one
+        }
         executor.execute(() -> {
             for (ManagerListener l : listeners) {
                 try {
