@@ -39,6 +39,8 @@ public final class ManagerServer {
     private final String transport;
     /** The HTTP listener, or null when {@link ManagerOptions#httpEnabled()} is false. */
     private final HttpServer httpServer;
+    /** The HTTP listener's thread, apart from the dispatch core's; null when HTTP is off. */
+    private final EventLoopGroup httpGroup;
 
     private ManagerServer(ManagerOptions options) throws InterruptedException {
         this.options = options;
@@ -47,6 +49,10 @@ public final class ManagerServer {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.transport = epoll ? "epoll" : "nio";
         this.ioGroup = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("proletariat-io", true), io);
+        // Status and metrics are formatted on a thread of their own, never on the dispatch core's.
+        this.httpGroup = options.httpEnabled()
+                ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("proletariat-http", true), io)
+                : null;
         if (options.ioThreads() == 1) {
             this.ownCoreLoop = null;
             this.coreLoop = ioGroup.next();
@@ -71,7 +77,7 @@ public final class ManagerServer {
             this.serverChannel = b.bind(address).sync().channel();
             try {
                 this.httpServer = options.httpEnabled()
-                        ? HttpServer.start(ioGroup, channelType, options, this::statsAsync,
+                        ? HttpServer.start(httpGroup, channelType, options, this::statsAsync,
                                 new HttpServer.ManagerInfo(localAddress(), transport, options))
                         : null;
             } catch (RuntimeException e) {
@@ -159,6 +165,9 @@ public final class ManagerServer {
 
     /** Both loops drain together: channel events travel from the I/O threads to the core and back. */
     private void shutdownLoops() {
+        if (httpGroup != null) {
+            httpGroup.shutdownGracefully(0, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        }
         Future<?> io = ioGroup.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS);
         Future<?> coreDone = ownCoreLoop == null ? io : ownCoreLoop.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS);
         io.syncUninterruptibly();
