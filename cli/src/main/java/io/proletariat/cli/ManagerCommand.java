@@ -50,6 +50,9 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "DEBUG: log every frame and decision.")
     boolean debug;
 
+    @Option(names = "--demo", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running.")
+    boolean demo;
+
     @Override
     public Integer call() throws InterruptedException {
         ManagerOptions options;
@@ -98,6 +101,9 @@ final class ManagerCommand implements Callable<Integer> {
             System.out.println("dashboard: http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort() + "/");
         }
         System.out.flush();
+        if (demo) {
+            Demo.run(manager.address());
+        }
         manager.awaitTermination();
         return 0;
     }

@@ -186,10 +186,19 @@ final class PushCommand implements Callable<Integer> {
                 .endObject().toRawJson();
     }
 
+    /** One work: a JSON value other than null (the protocol has no null work). */
+    private static RawJson work(String text, String what) throws Json.BadJsonException {
+        RawJson work = Json.parse(text, what);
+        if (work.isNull()) {
+            throw new Json.BadJsonException(what + " is null: a work must be a JSON value other than null");
+        }
+        return work;
+    }
+
     private List<RawJson> readArguments() throws Json.BadJsonException {
         List<RawJson> group = new ArrayList<>(works.size());
         for (int i = 0; i < works.size(); i++) {
-            group.add(Json.parse(works.get(i), "argument " + (i + 1)));
+            group.add(work(works.get(i), "argument " + (i + 1)));
         }
         return group;
     }
@@ -201,7 +210,7 @@ final class PushCommand implements Callable<Integer> {
         for (String line; (line = in.readLine()) != null; ) {
             lineNumber++;
             if (!line.isBlank()) {
-                group.add(Json.parse(line, "line " + lineNumber));
+                group.add(work(line, "line " + lineNumber));
             }
         }
         return group;
