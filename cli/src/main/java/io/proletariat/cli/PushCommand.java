@@ -45,8 +45,10 @@ import picocli.CommandLine.Parameters;
  * }</pre>
  */
 @Command(name = "push", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Push works as one group and print one result per line, {\"err\":..,\"data\":..}, in input order.",
-                "The works are the JSON arguments, or one per line of standard input when there are none."},
+        description = {"Push works as one group and print their results, one JSON line each.",
+                "%nThe works are the JSON arguments, or one per line of standard input when there are none (blank lines "
+                        + "skipped). Results are printed as {\"err\":..,\"data\":..} in input order, or with --each as each "
+                        + "finishes, as {\"index\":N,\"err\":..,\"data\":..}. A progress line is shown on standard error when it is a terminal."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:every work succeeded",

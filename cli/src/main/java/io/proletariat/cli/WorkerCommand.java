@@ -26,9 +26,11 @@ import picocli.CommandLine.Parameters;
  * }</pre>
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a worker that runs COMMAND once per work: the work's args as JSON on its standard input,",
-                "its standard output as the result (JSON when it parses, else a string), a non-zero exit as an",
-                "error {\"code\":\"EEXIT\",\"exitCode\":N,\"stderr\":...}. No shell: write sh -c '...' for one. Ctrl-C stops it."},
+        description = {"Run a worker that runs COMMAND once per work, up to --slots at a time.",
+                "%nThe work's args arrive as JSON on COMMAND's standard input; its standard output is the result "
+                        + "(JSON when it parses, else a string, one trailing newline removed); a non-zero exit is the error "
+                        + "{\"code\":\"EEXIT\",\"exitCode\":N,\"stderr\":\"<tail>\",\"message\":...}. No shell: write sh -c '...' for one. "
+                        + "The run timeout and an abort kill the process. Ctrl-C stops the worker; its running works go back to the queue."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "2:bad usage (unknown flag, bad --priority-slots, no COMMAND)",
