@@ -138,13 +138,17 @@ final class BenchCommand implements Callable<Integer> {
             if (warmup > 0) {
                 run(clientList, args, Long.MAX_VALUE, (long) (warmup * 1e9), null);
             }
-            long cpuBefore = managerCpuNanos();
+            long[] cpuBefore = cpuNanos();
             Histogram latency = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(5), 3);
             long limit = duration > 0 ? Long.MAX_VALUE : works;
             long timeLimit = duration > 0 ? (long) (duration * 1e9) : Long.MAX_VALUE;
             Run run = run(clientList, args, limit, timeLimit, latency);
-            long cpu = managerCpuNanos() - cpuBefore;
-            report(run, latency, embedded ? cpu : -1);
+            long[] cpuAfter = cpuNanos();
+            long[] cpu = new long[cpuAfter.length];
+            for (int i = 0; i < cpu.length; i++) {
+                cpu[i] = cpuAfter[i] - cpuBefore[i];
+            }
+            report(run, latency, cpu);
             return run.errors.get() > 0 ? 1 : 0;
         } finally {
             for (Client c : clientList) {
@@ -273,7 +277,9 @@ final class BenchCommand implements Callable<Integer> {
         return t;
     }
 
-    private void report(Run run, Histogram h, long managerCpuNanos) {
+    /** CPU nanoseconds of the embedded manager (-1 when not embedded), the workers and the clients. */
+    private void report(Run run, Histogram h, long[] cpu) {
+        long managerCpuNanos = embedded ? cpu[0] : -1;
         double seconds = run.seconds();
         long done = run.done.get();
         double rate = done / seconds;
@@ -291,6 +297,8 @@ final class BenchCommand implements Callable<Integer> {
                 w.name("managerCpuSeconds").value(round(managerCpuNanos / 1e9, 3))
                         .name("managerCpuMicrosPerWork").value(round(managerCpuNanos / 1e3 / Math.max(1, done), 3));
             }
+            w.name("workersCpuMicrosPerWork").value(round(cpu[1] / 1e3 / Math.max(1, done), 3))
+                    .name("clientsCpuMicrosPerWork").value(round(cpu[2] / 1e3 / Math.max(1, done), 3));
             System.out.println(w.endObject().toRawJson());
             return;
         }
@@ -303,18 +311,25 @@ final class BenchCommand implements Callable<Integer> {
         if (managerCpuNanos >= 0) {
             System.out.printf(Locale.ROOT, "manager CPU: %.2f s (%.2f us per work)%n", managerCpuNanos / 1e9, managerCpuNanos / 1e3 / Math.max(1, done));
         }
+        System.out.printf(Locale.ROOT, "load generator CPU per work: workers %.2f us, clients %.2f us%n",
+                cpu[1] / 1e3 / Math.max(1, done), cpu[2] / 1e3 / Math.max(1, done));
     }
 
-    /** CPU time of the embedded manager's threads (I/O and dispatch core). */
-    private static long managerCpuNanos() {
+    /** CPU time of this JVM's threads: [manager I/O and core, workers, clients]. */
+    private static long[] cpuNanos() {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        long total = 0;
+        long[] total = new long[3];
         for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (info != null && (info.getThreadName().startsWith("proletariat-io-") || info.getThreadName().startsWith("proletariat-core-"))) {
-                long t = mx.getThreadCpuTime(info.getThreadId());
-                if (t > 0) {
-                    total += t;
-                }
+            if (info == null) {
+                continue;
+            }
+            String name = info.getThreadName();
+            int bucket = name.startsWith("proletariat-io-") || name.startsWith("proletariat-core-") ? 0
+                    : name.startsWith("proletariat-worker") ? 1
+                    : name.startsWith("proletariat-client") ? 2 : -1;
+            long t = bucket < 0 ? -1 : mx.getThreadCpuTime(info.getThreadId());
+            if (t > 0) {
+                total[bucket] += t;
             }
         }
         return total;

@@ -36,12 +36,19 @@ public final class RawJson {
     private final int offset;
     private final int length;
     private final Kind kind;
+    /** The members (a Map) or elements (a List) when the value was indexed while parsing, else null. */
+    private final Object index;
 
     private RawJson(byte[] bytes, int offset, int length, Kind kind) {
+        this(bytes, offset, length, kind, null);
+    }
+
+    private RawJson(byte[] bytes, int offset, int length, Kind kind, Object index) {
         this.bytes = bytes;
         this.offset = offset;
         this.length = length;
         this.kind = kind;
+        this.index = index;
     }
 
     private static RawJson ofAscii(String json, Kind kind) {
@@ -73,6 +80,58 @@ public final class RawJson {
         } catch (IOException e) {
             throw new MalformedJsonException(e.getMessage());
         }
+    }
+
+    /**
+     * Parses a whole JSON text like {@link #parse(byte[])}, and in the same pass indexes the objects
+     * and arrays of its first {@code depth} levels (the root is level 0), so that {@link #fields()}
+     * and {@link #elements()} on them cost nothing. Deeper values stay plain slices. A frame's
+     * payload parsed with depth 4 answers {@code frame.work[i].result.err} without another pass.
+     *
+     * @throws MalformedJsonException when the text is not exactly one valid JSON value
+     */
+    public static RawJson parse(byte[] text, int depth) {
+        try (JsonParser p = FACTORY.createParser(text)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new MalformedJsonException("empty JSON text");
+            }
+            RawJson value = read(p, text, first, depth);
+            if (p.nextToken() != null) {
+                throw new MalformedJsonException("trailing data after the JSON value");
+            }
+            return value;
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+    }
+
+    private static RawJson read(JsonParser p, byte[] text, JsonToken token, int depth) throws IOException {
+        if (depth <= 0 || (token != JsonToken.START_OBJECT && token != JsonToken.START_ARRAY)) {
+            return capture(p, text, 0, token);
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        Object index;
+        Kind kind;
+        if (token == JsonToken.START_OBJECT) {
+            Map<String, RawJson> fields = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                fields.put(name, read(p, text, p.nextToken(), depth - 1));
+            }
+            index = Collections.unmodifiableMap(fields);
+            kind = Kind.OBJECT;
+        } else {
+            List<RawJson> elements = new ArrayList<>();
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+                elements.add(read(p, text, t, depth - 1));
+            }
+            index = Collections.unmodifiableList(elements);
+            kind = Kind.ARRAY;
+        }
+        int end = (int) p.currentLocation().getByteOffset();
+        return new RawJson(text, start, end - start, kind, index);
     }
 
     /** Encodes a Java string as a JSON string value. */
@@ -283,9 +342,13 @@ public final class RawJson {
     }
 
     /** The members of an object in arrival order (a repeated key keeps its last value), or an empty map. */
+    @SuppressWarnings("unchecked")
     public Map<String, RawJson> fields() {
         if (kind != Kind.OBJECT) {
             return Collections.emptyMap();
+        }
+        if (index != null) {
+            return (Map<String, RawJson>) index;
         }
         Map<String, RawJson> fields = new LinkedHashMap<>();
         try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
@@ -297,13 +360,17 @@ public final class RawJson {
         } catch (IOException e) {
             throw new MalformedJsonException(e.getMessage());
         }
-        return fields;
+        return Collections.unmodifiableMap(fields);
     }
 
     /** The elements of an array in order, or an empty list when this is not an array. */
+    @SuppressWarnings("unchecked")
     public List<RawJson> elements() {
         if (kind != Kind.ARRAY) {
             return Collections.emptyList();
+        }
+        if (index != null) {
+            return (List<RawJson>) index;
         }
         List<RawJson> elements = new ArrayList<>();
         try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
@@ -315,7 +382,7 @@ public final class RawJson {
         } catch (IOException e) {
             throw new MalformedJsonException(e.getMessage());
         }
-        return elements;
+        return Collections.unmodifiableList(elements);
     }
 
     /** The number of UTF-8 bytes of this value's JSON text. */

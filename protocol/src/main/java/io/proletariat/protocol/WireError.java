@@ -31,7 +31,13 @@ public enum WireError {
     /** Java: a frame was not valid JSON. */
     EBADJSON("Invalid JSON"),
     /** Java: the dumpall command is not supported. */
-    ENOTSUP("Not supported");
+    ENOTSUP("Not supported"),
+    /** Java: a push carried more works than the manager's {@code maxWorksPerPush}. */
+    ETOOMANYWORKS("Too many works in one push: split it"),
+    /** Java: a push would take the connection's unanswered works beyond the manager's {@code maxPendingWorks}. */
+    ETOOMANYPENDING("Too many unanswered works: wait for answers before pushing more"),
+    /** Java: the manager has {@code maxConnections} open; sent bare, then the connection is closed. */
+    ETOOMANYCONN("Too many connections");
 
     private final String description;
 

@@ -96,4 +96,21 @@ class RawJsonTest {
             assertThat(result.kind()).isEqualTo(RawJson.Kind.OBJECT);
         }
     }
+
+    @Test
+    void parsingWithADepthIndexesTheLevelsAboveIt() {
+        byte[] text = "{\"work\":[{\"id\":\"W1\",\"result\":{\"err\":{\"code\":\"E\"},\"data\":{\"deep\":[1,2]}}}, 5],\"command\":\"done\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        RawJson frame = RawJson.parse(text, 4);
+        RawJson item = frame.fields().get("work").elements().get(0);
+        RawJson result = item.fields().get("result");
+        assertThat(result.fields().get("err").fields().get("code").asText()).isEqualTo("E");
+        assertThat(result.fields().get("data").toString()).isEqualTo("{\"deep\":[1,2]}");
+        assertThat(frame.fields().get("work").elements().get(1).asDouble()).isEqualTo(5);
+        assertThat(frame.toString()).isEqualTo(new String(text, StandardCharsets.UTF_8));
+        assertThat(item.toString()).startsWith("{\"id\"").endsWith("}}");
+        assertThatThrownBy(() -> RawJson.parse("{\"a\":[1,}".getBytes(StandardCharsets.UTF_8), 4))
+                .isInstanceOf(MalformedJsonException.class);
+        assertThat(RawJson.parse("[]".getBytes(StandardCharsets.UTF_8), 4).elements()).isEmpty();
+    }
 }

@@ -169,6 +169,9 @@ public final class Connection {
             }
         }
 
+        /** Index frames down to {@code work[i].result} (the members read there) in the parsing pass. */
+        private static final int FRAME_INDEX_DEPTH = 4;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, byte[] payload) {
             if (ctx.channel() != channel || closed) {
@@ -176,7 +179,7 @@ public final class Connection {
             }
             RawJson msg;
             try {
-                msg = RawJson.parse(payload);
+                msg = RawJson.parse(payload, FRAME_INDEX_DEPTH);
             } catch (MalformedJsonException e) {
                 log.warn("{}: ignoring a frame from the manager that is not valid JSON ({} bytes): {}", name, payload.length, e.getMessage());
                 return;
