@@ -47,6 +47,18 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--max-frame", paramLabel = "BYTES", description = "Largest frame accepted (default: ${DEFAULT-VALUE}).")
     int maxFrame = io.proletariat.protocol.FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
 
+    @Option(names = "--max-works-per-push", paramLabel = "N", description = "Works one push may carry; more is answered ETOOMANYWORKS (default: ${DEFAULT-VALUE}).")
+    int maxWorksPerPush = ManagerOptions.DEFAULT_MAX_WORKS_PER_PUSH;
+
+    @Option(names = "--max-pending-works", paramLabel = "N", description = "Unanswered works per connection; a push beyond is answered ETOOMANYPENDING (default: ${DEFAULT-VALUE}).")
+    int maxPendingWorks = ManagerOptions.DEFAULT_MAX_PENDING_WORKS;
+
+    @Option(names = "--max-connections", paramLabel = "N", description = "Open connections; one more gets ETOOMANYCONN and is closed (default: ${DEFAULT-VALUE}).")
+    int maxConnections = ManagerOptions.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--max-outbound", paramLabel = "BYTES", description = "Bytes waiting for a peer that does not read before it is closed, >= --max-frame (default: ${DEFAULT-VALUE}).")
+    int maxOutbound = ManagerOptions.DEFAULT_MAX_OUTBOUND_BUFFER;
+
     @Option(names = "--debug", description = "DEBUG: log every frame and decision.")
     boolean debug;
 
@@ -70,12 +82,16 @@ final class ManagerCommand implements Callable<Integer> {
                     .cleanupReqs(cleanupReqs)
                     .cleanupCheckInterval(Duration.ofMillis(cleanupCheckInt))
                     .maxFrameLength(maxFrame)
+                    .maxWorksPerPush(maxWorksPerPush)
+                    .maxPendingWorks(maxPendingWorks)
+                    .maxConnections(maxConnections)
+                    .maxOutboundBuffer(maxOutbound)
                     .debug(debug)
                     // The daemon serves HTTP by default; --http-port 0 turns it off (in the Java API, 0 picks a free port).
                     .httpPort(httpPort == 0 ? ManagerOptions.HTTP_OFF : httpPort)
                     .httpBindAddress(httpBind)
                     .build();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("proletariat manager: " + e.getMessage());
             return Main.EXIT_USAGE;
         }

@@ -290,6 +290,79 @@ class FaultInjectionTest {
         assertAllAnsweredAndIdle(again);
     }
 
+    // ------------------------------------------------------------------ peers that stop reading
+
+    @Test
+    void aPeerThatAsksForMuchButStopsReadingIsNoLongerReadAndOthersAreServed() throws Exception {
+        Manager m = p.startManager(io.proletariat.manager.ManagerOptions.builder().maxFrameLength(1024 * 1024).maxOutboundBuffer(16 * 1024 * 1024));
+        checker.watch(m);
+        worker(4, "a");
+        worker(4, "b");
+        // Up to 1,000,000 status requests (about 700 bytes of answer each, 700 MB in all) and never a read.
+        RawClient greedy = p.add(new RawClient(m.port()));
+        greedy.socket.setReceiveBufferSize(16 * 1024);
+        AtomicInteger sent = new AtomicInteger();
+        Thread spammer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 1_000_000; i++) {
+                    greedy.send("{\"command\":\"status\"}");
+                    sent.incrementAndGet();
+                }
+            } catch (RuntimeException closed) {
+                // the socket was closed
+            }
+        }, "greedy-peer");
+        spammer.setDaemon(true);
+        spammer.start();
+        Figures.fault("peer that stops reading (asks for status)");
+        Client client = p.client();
+        for (int g = 0; g < 20; g++) {
+            checker.submit(client, 50, 1);
+        }
+        checker.awaitAllAnswered(ANSWERED_WITHIN);
+        checker.assertClean();
+        // Backpressure: the manager stopped reading the greedy peer, so its writes block.
+        int before = sent.get();
+        Thread.sleep(500);
+        System.out.printf("greedy peer: %d of 1000000 status requests sent, %d connections, %d bytes direct memory%n", sent.get(), m.connections(), nettyDirectMemory());
+        assertThat(sent.get()).as("status requests the manager took").isEqualTo(before).isLessThan(1_000_000);
+        // What waits for it stays under the 16 MiB limit: it is slowed down, or closed past the limit.
+        assertThat(nettyDirectMemory()).as("direct memory in use").isLessThan(48L * 1024 * 1024);
+        assertThat(m.connections()).as("workers and client still connected").isBetween(3, 4);
+        AnswerChecker.assertIdle(m);
+        greedy.close();
+    }
+
+    @Test
+    void aWorkerThatStopsReadingIsClosedPastTheOutboundLimitAndItsWorksRunElsewhere() throws Exception {
+        Manager m = p.startManager(io.proletariat.manager.ManagerOptions.builder().maxFrameLength(1024 * 1024).maxOutboundBuffer(4 * 1024 * 1024));
+        checker.watch(m);
+        RawWorker stalled = p.add(new RawWorker(m.port(), 4, "stalled", 13));
+        stalled.answerDelayMillis = 60_000;
+        stalled.stall();
+        Client client = p.client();
+        checker.submit(client, 4, 0);
+        await().until(() -> m.runningWorks() == 4);
+        worker(4, "healthy");
+        checker.submit(client, 100, 1);
+        // Big system messages for everybody pile up for the peer that reads nothing.
+        RawClient broadcaster = p.add(new RawClient(m.port()));
+        String content = "x".repeat(256 * 1024);
+        for (int i = 0; i < 40; i++) {
+            broadcaster.send("{\"command\":\"sysmsg\",\"id\":\"m" + i + "\",\"content\":\"" + content + "\"}");
+        }
+        Figures.fault("worker that stops reading while holding works");
+        assertAllAnsweredAndIdle(m);
+        assertThat(m.stats().workers()).as("workers left").hasSize(1);
+        assertThat(m.stats().counters().requeued()).as("works of the closed worker requeued").isGreaterThanOrEqualTo(4);
+        assertThat(nettyDirectMemory()).as("direct memory in use").isLessThan(64L * 1024 * 1024);
+    }
+
+    private static long nettyDirectMemory() {
+        io.netty.buffer.ByteBufAllocator a = io.netty.buffer.ByteBufAllocator.DEFAULT;
+        return a instanceof io.netty.buffer.ByteBufAllocatorMetricProvider mp ? mp.metric().usedDirectMemory() : 0;
+    }
+
     // ------------------------------------------------------------------ load
 
     @Test

@@ -42,6 +42,14 @@ public final class ManagerOptions {
     public static final Duration DEFAULT_IDLE_BEFORE_PING = Duration.ofSeconds(30);
     public static final Duration DEFAULT_PING_GRACE = Duration.ofSeconds(15);
     public static final Duration DEFAULT_SYSMSG_TIMEOUT = Duration.ofSeconds(60);
+    /** Works one push may carry; a larger push is answered {@code ETOOMANYWORKS}. */
+    public static final int DEFAULT_MAX_WORKS_PER_PUSH = 100_000;
+    /** Unanswered works one connection may have; a push beyond is answered {@code ETOOMANYPENDING}. */
+    public static final int DEFAULT_MAX_PENDING_WORKS = 1_000_000;
+    /** Open connections; one more is answered a bare {@code ETOOMANYCONN} and closed. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    /** Bytes waiting to be sent to one peer before the manager gives up on it and closes the connection. */
+    public static final int DEFAULT_MAX_OUTBOUND_BUFFER = 64 * 1024 * 1024;
 
     private final String bindAddress;
     private final int port;
@@ -53,6 +61,10 @@ public final class ManagerOptions {
     private final boolean sacredGuarantees;
     private final boolean holdSimilarWork;
     private final int maxFrameLength;
+    private final int maxWorksPerPush;
+    private final int maxPendingWorks;
+    private final int maxConnections;
+    private final int maxOutboundBuffer;
     private final Duration pingInterval;
     private final Duration idleBeforePing;
     private final Duration pingGrace;
@@ -73,6 +85,10 @@ public final class ManagerOptions {
         this.sacredGuarantees = b.sacredGuarantees;
         this.holdSimilarWork = b.holdSimilarWork;
         this.maxFrameLength = b.maxFrameLength;
+        this.maxWorksPerPush = b.maxWorksPerPush;
+        this.maxPendingWorks = b.maxPendingWorks;
+        this.maxConnections = b.maxConnections;
+        this.maxOutboundBuffer = b.maxOutboundBuffer;
         this.pingInterval = b.pingInterval;
         this.idleBeforePing = b.idleBeforePing;
         this.pingGrace = b.pingGrace;
@@ -138,6 +154,26 @@ public final class ManagerOptions {
         return maxFrameLength;
     }
 
+    /** Works one push may carry; see {@link Builder#maxWorksPerPush(int)}. */
+    public int maxWorksPerPush() {
+        return maxWorksPerPush;
+    }
+
+    /** Unanswered works one connection may have; see {@link Builder#maxPendingWorks(int)}. */
+    public int maxPendingWorks() {
+        return maxPendingWorks;
+    }
+
+    /** Open connections accepted; see {@link Builder#maxConnections(int)}. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Bytes that may wait to be sent to one peer; see {@link Builder#maxOutboundBuffer(int)}. */
+    public int maxOutboundBuffer() {
+        return maxOutboundBuffer;
+    }
+
     public Duration pingInterval() {
         return pingInterval;
     }
@@ -194,6 +230,10 @@ public final class ManagerOptions {
         private boolean sacredGuarantees;
         private boolean holdSimilarWork;
         private int maxFrameLength = FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
+        private int maxWorksPerPush = DEFAULT_MAX_WORKS_PER_PUSH;
+        private int maxPendingWorks = DEFAULT_MAX_PENDING_WORKS;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxOutboundBuffer = DEFAULT_MAX_OUTBOUND_BUFFER;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration idleBeforePing = DEFAULT_IDLE_BEFORE_PING;
         private Duration pingGrace = DEFAULT_PING_GRACE;
@@ -217,6 +257,10 @@ public final class ManagerOptions {
             sacredGuarantees = o.sacredGuarantees;
             holdSimilarWork = o.holdSimilarWork;
             maxFrameLength = o.maxFrameLength;
+            maxWorksPerPush = o.maxWorksPerPush;
+            maxPendingWorks = o.maxPendingWorks;
+            maxConnections = o.maxConnections;
+            maxOutboundBuffer = o.maxOutboundBuffer;
             pingInterval = o.pingInterval;
             idleBeforePing = o.idleBeforePing;
             pingGrace = o.pingGrace;
@@ -318,6 +362,58 @@ public final class ManagerOptions {
         }
 
         /**
+         * Works one push may carry, >= 1; default {@value #DEFAULT_MAX_WORKS_PER_PUSH}. A larger push
+         * is refused whole with {@code ETOOMANYWORKS}; split it into several pushes.
+         */
+        public Builder maxWorksPerPush(int maxWorksPerPush) {
+            if (maxWorksPerPush < 1) {
+                throw new IllegalArgumentException("maxWorksPerPush must be >= 1: " + maxWorksPerPush);
+            }
+            this.maxWorksPerPush = maxWorksPerPush;
+            return this;
+        }
+
+        /**
+         * Works one connection may have pushed and not yet seen answered, >= 1; default
+         * {@value #DEFAULT_MAX_PENDING_WORKS}. A push that would go beyond is refused whole with
+         * {@code ETOOMANYPENDING}; the client may push again once answers came.
+         */
+        public Builder maxPendingWorks(int maxPendingWorks) {
+            if (maxPendingWorks < 1) {
+                throw new IllegalArgumentException("maxPendingWorks must be >= 1: " + maxPendingWorks);
+            }
+            this.maxPendingWorks = maxPendingWorks;
+            return this;
+        }
+
+        /**
+         * Open connections of every kind, >= 1; default {@value #DEFAULT_MAX_CONNECTIONS}. One more is
+         * answered a bare {@code ETOOMANYCONN} error and closed. The process's file descriptor limit
+         * ({@code ulimit -n}) must allow this many sockets too.
+         */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * Bytes that may wait to be sent to one peer, >= {@link #maxFrameLength(int) maxFrameLength}
+         * (checked by {@link #build()}); default 64 MiB. A peer that stops reading is first no longer
+         * read from (so it cannot ask for more), and closed once this much waits for it; a worker
+         * closed so has its works requeued.
+         */
+        public Builder maxOutboundBuffer(int maxOutboundBuffer) {
+            if (maxOutboundBuffer < 1024) {
+                throw new IllegalArgumentException("maxOutboundBuffer must be >= 1024: " + maxOutboundBuffer);
+            }
+            this.maxOutboundBuffer = maxOutboundBuffer;
+            return this;
+        }
+
+        /**
          * Keepalive: connections are checked every {@code interval} (default 10 s); one silent for
          * {@code idleBeforePing} (default 30 s) is pinged, and one silent for {@code idleBeforePing
          * + grace} (default 45 s) is closed. The defaults are the original's.
@@ -385,7 +481,14 @@ public final class ManagerOptions {
             return this;
         }
 
+        /**
+         * @throws IllegalStateException when {@code maxOutboundBuffer} is below {@code maxFrameLength}:
+         *     one largest frame to a peer must fit
+         */
         public ManagerOptions build() {
+            if (maxOutboundBuffer < maxFrameLength) {
+                throw new IllegalStateException("maxOutboundBuffer (" + maxOutboundBuffer + ") must be >= maxFrameLength (" + maxFrameLength + ")");
+            }
             return new ManagerOptions(this);
         }
 

@@ -36,6 +36,8 @@ final class Connection {
     // Client role.
     boolean pushed;
     final Map<String, Request> requests = new HashMap<>();
+    /** Works it pushed that are not answered yet, against {@code maxPendingWorks}. */
+    long pendingWorks;
 
     // Output, flushed once per core batch.
     ByteBuf out;

@@ -154,7 +154,12 @@ final class DispatchCore {
 
     // ---------------------------------------------------------------- connections
 
+    /** Registers a new connection; null when {@code maxConnections} are open (it is refused and closed). */
     Connection connected(Channel channel) {
+        if (connections.size() >= options.maxConnections()) {
+            refuse(channel);
+            return null;
+        }
         long now = System.currentTimeMillis();
         Connection c = new Connection("C" + now + "." + (connectionSeq++), channel, now, System.nanoTime());
         connections.put(c.id, c);
@@ -208,6 +213,16 @@ final class DispatchCore {
             }
         }
         requestPass();
+    }
+
+    /** A bare ETOOMANYCONN, then close: the channel never becomes a connection, so nothing it sends is read. */
+    private void refuse(Channel channel) {
+        debug("refusing {}: {} connections open", channel.remoteAddress(), connections.size());
+        channel.config().setAutoRead(false);
+        ByteBuf out = channel.alloc().ioBuffer(96);
+        writer.reset(out).beginFrame().beginObject().name("error").beginObject().name("code").value(WireError.ETOOMANYCONN.code())
+                .name("description").value(WireError.ETOOMANYCONN.description()).endObject().endObject().endFrame();
+        channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The peer announced a frame above the limit: answer ELARGEMSG and close, nothing else can be read. */
@@ -315,6 +330,14 @@ final class DispatchCore {
             pushError(c, p, WireError.EINVWORKL);
             return;
         }
+        if (args.size() > options.maxWorksPerPush()) {
+            pushError(c, p, WireError.ETOOMANYWORKS);
+            return;
+        }
+        if (c.pendingWorks + args.size() > options.maxPendingWorks()) {
+            pushError(c, p, WireError.ETOOMANYPENDING);
+            return;
+        }
         long priority = p.priority() == null ? 0 : Numbers.parseInt(p.priority());
         if (priority == Numbers.NAN) {
             priority = 0; // the original's parseInt turns garbage into 0
@@ -335,6 +358,7 @@ final class DispatchCore {
             return;
         }
         c.pushed = true;
+        c.pendingWorks += args.size();
         isClean = false; // as the original: status reports isClean until the first push
         Request request = new Request(c, key, p.rid(), p.group(), (int) priority, args.size());
         c.requests.put(key, request);
@@ -551,6 +575,7 @@ final class DispatchCore {
     }
 
     private void closeOne(Request r) {
+        r.client.pendingWorks--;
         if (--r.open == 0) {
             r.client.requests.remove(r.key, r);
         }
@@ -1141,6 +1166,12 @@ final class DispatchCore {
         }
         if (c.open && c.channel.isActive()) {
             c.channel.writeAndFlush(out, c.channel.voidPromise());
+            // A peer that stopped reading is no longer read from (ManagerChannelHandler); if what
+            // waits for it still grows past the limit, give up on it rather than on the heap.
+            if (!c.channel.isWritable() && c.channel.bytesBeforeWritable() > options.maxOutboundBuffer()) {
+                log.warn("closing {}: more than {} bytes wait to be sent and it does not read them", c.id, options.maxOutboundBuffer());
+                c.channel.close();
+            }
         } else {
             out.release();
         }

@@ -30,6 +30,17 @@ final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Backpressure: while the peer does not take what is written to it (past the write buffer's
+     * high water mark), its input is not read, so it cannot make the manager produce more for it.
+     * The flag is read when the event reaches the core, so a late event cannot leave it wrong.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (connection != null) {

@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -29,6 +30,13 @@ import java.util.concurrent.TimeUnit;
 
 /** The running manager: Netty transport around one {@link DispatchCore}. Used through {@code Manager}. */
 public final class ManagerServer {
+    /**
+     * Per-connection write buffer marks: above the high mark a channel turns unwritable and the
+     * manager stops reading from it until it drains below the low mark (backpressure, see
+     * {@code ManagerChannelHandler#channelWritabilityChanged}).
+     */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
+
     private final ManagerOptions options;
     private final EventLoopGroup ioGroup;
     /** The dispatch core's thread: one of the I/O loops when ioThreads is 1, else a loop of its own. */
@@ -69,6 +77,7 @@ public final class ManagerServer {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .childHandler(new ManagerChannelInitializer(core, options.maxFrameLength()));
             InetSocketAddress address = options.bindAddress() == null
                     ? new InetSocketAddress(options.port())
