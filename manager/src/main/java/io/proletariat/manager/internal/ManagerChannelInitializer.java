@@ -1,6 +1,7 @@
 package io.proletariat.manager.internal;
 
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.proletariat.protocol.FrameDecoder;
 
@@ -20,6 +21,9 @@ final class ManagerChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (ch instanceof EpollSocketChannel) {
+            ch.pipeline().addLast("quickack", QuickAckHandler.INSTANCE);
+        }
         ch.pipeline()
                 .addLast("frames", new FrameDecoder(maxFrameLength))
                 .addLast("messages", new InboundDecoder())
