@@ -59,6 +59,9 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--max-outbound", paramLabel = "BYTES", description = "Bytes waiting for a peer that does not read before it is closed, >= --max-frame (default: ${DEFAULT-VALUE}).")
     int maxOutbound = ManagerOptions.DEFAULT_MAX_OUTBOUND_BUFFER;
 
+    @Option(names = "--io-threads", paramLabel = "N", description = "Threads for socket I/O and decoding; with 1 the dispatch core shares that thread (default: ${DEFAULT-VALUE}).")
+    int ioThreads = 1;
+
     @Option(names = "--debug", description = "DEBUG: log every frame and decision.")
     boolean debug;
 
@@ -87,6 +90,7 @@ final class ManagerCommand implements Callable<Integer> {
                     .maxConnections(maxConnections)
                     .maxOutboundBuffer(maxOutbound)
                     .debug(debug)
+                    .ioThreads(ioThreads)
                     // The daemon serves HTTP by default; --http-port 0 turns it off (in the Java API, 0 picks a free port).
                     .httpPort(httpPort == 0 ? ManagerOptions.HTTP_OFF : httpPort)
                     .httpBindAddress(httpBind)
