@@ -34,8 +34,8 @@ import picocli.CommandLine.Option;
  *
  * <p>W workers (each its own connection) offer S slots and echo each work's args, after
  * {@code --work-ms} if given. K submitters keep one group of G works each in flight on one client
- * connection (or {@code --clients} of them). Latency is measured per work, from its group's push
- * to its own result, into an HdrHistogram.
+ * connection (or {@code --clients} of them). Latency is measured per work into an HdrHistogram: from
+ * the push to the work's own result for single works, to its group's last result for groups.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure throughput and latency of a manager (running, or --embedded).",
@@ -229,20 +229,36 @@ final class BenchCommand implements Callable<Integer> {
             int priority = priorities.get(round++ % priorities.size());
             WorkOptions options = WorkOptions.builder().priority(priority).build();
             long start = System.nanoTime();
-            client.workIndividual(groupArgs, options, (error, data, result) -> {
-                if (latency != null) {
-                    latency.recordValue(Math.max(0, System.nanoTime() - start));
-                }
-                count(result);
-            }, (error, results) -> {
-                if (error != null) {
-                    run.errors.addAndGet(group);
-                    if (run.firstError == null) {
-                        run.firstError = error.getMessage();
+            if (group == 1) {
+                // Per-work callbacks: each work's own latency.
+                client.workIndividual(groupArgs, options, (error, data, result) -> {
+                    if (latency != null) {
+                        latency.recordValue(Math.max(0, System.nanoTime() - start));
                     }
+                    count(result);
+                }, (error, results) -> groupDone(error));
+            } else {
+                // One callback per group: its works arrive in batches, so each work's latency is its group's.
+                client.work(groupArgs, options, (error, results) -> {
+                    if (latency != null) {
+                        latency.recordValueWithCount(Math.max(0, System.nanoTime() - start), group);
+                    }
+                    if (results != null) {
+                        results.forEach(this::count);
+                    }
+                    groupDone(error);
+                });
+            }
+        }
+
+        private void groupDone(Exception error) {
+            if (error != null) {
+                run.errors.addAndGet(group);
+                if (run.firstError == null) {
+                    run.firstError = error.getMessage();
                 }
-                next();
-            });
+            }
+            next();
         }
 
         private void count(WorkResult result) {

@@ -99,6 +99,9 @@ public final class Connection {
         });
     }
 
+    /** A flush is scheduled for the frames written in this turn of the event loop (event loop only). */
+    private boolean flushPending;
+
     /** True while a connection is established. */
     public boolean isConnected() {
         return channel != null && channel.isActive();
@@ -124,7 +127,15 @@ public final class Connection {
             buf.release();
             throw e;
         }
-        ch.writeAndFlush(buf, ch.voidPromise());
+        ch.write(buf, ch.voidPromise());
+        // One flush (one system call) for every frame written in this turn of the event loop.
+        if (!flushPending) {
+            flushPending = true;
+            loop.execute(() -> {
+                flushPending = false;
+                ch.flush();
+            });
+        }
         return true;
     }
 
