@@ -3,6 +3,7 @@ package io.proletariat.protocol;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,7 +24,17 @@ public final class RawJson {
     /** The kind of a JSON value, from its first token. */
     public enum Kind { OBJECT, ARRAY, STRING, NUMBER, TRUE, FALSE, NULL }
 
-    static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /**
+     * Deepest nesting accepted, one level below Jackson's default of 1000: a dispatch nests a work's
+     * args one level deeper than the push that brought them, so any args the manager accepts still
+     * parse in a Jackson-based worker. Deeper input fails like invalid JSON (the manager answers
+     * {@code EBADJSON}); the parser never recurses, so depth cannot exhaust the stack.
+     */
+    public static final int MAX_NESTING_DEPTH = 999;
+
+    static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+            .build();
 
     /** The JSON literal {@code null}. */
     public static final RawJson NULL = ofAscii("null", Kind.NULL);
