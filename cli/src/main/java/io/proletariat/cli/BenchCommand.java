@@ -124,7 +124,9 @@ final class BenchCommand implements Callable<Integer> {
                 workerList.add(w.start());
             }
             for (int i = 0; i < clients; i++) {
-                clientList.add(new Client(ClientOptions.builder().host(host).port(port).maxRetries(3).build()));
+                // Callbacks run on the client's I/O thread: they only count and push the next group.
+                clientList.add(new Client(ClientOptions.builder().host(host).port(port).maxRetries(3)
+                        .callbackExecutor(Runnable::run).build()));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!workerList.stream().allMatch(Worker::isReady) || !clientList.stream().allMatch(Client::isConnected)) {

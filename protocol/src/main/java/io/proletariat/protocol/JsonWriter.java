@@ -200,6 +200,12 @@ public final class JsonWriter {
     private void writeString(String s) {
         out.writeByte('"');
         int n = s.length();
+        if (plainAscii(s, n)) {
+            // Ids, names and codes: copied as they are.
+            ByteBufUtil.writeAscii(out, s);
+            out.writeByte('"');
+            return;
+        }
         int plainFrom = 0;
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
@@ -216,6 +222,17 @@ public final class JsonWriter {
             ByteBufUtil.writeUtf8(out, s, plainFrom, n);
         }
         out.writeByte('"');
+    }
+
+    /** No character needs escaping or more than one byte. */
+    private static boolean plainAscii(String s, int n) {
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void writeEscape(char c) {

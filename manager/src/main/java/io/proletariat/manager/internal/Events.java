@@ -15,13 +15,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers events to {@link ManagerListener}s on one thread of their own, so user code never runs
- * on (or slows) the dispatch core. Costs nothing while no listener is registered.
+ * on (or slows) the dispatch core. An event costs nothing unless a registered listener overrides
+ * its method: a daemon that only watches system messages pays nothing per work.
  */
 final class Events {
     private static final Logger log = LoggerFactory.getLogger(Events.class);
 
     private final List<ManagerListener> listeners = new CopyOnWriteArrayList<>();
     private volatile ExecutorService executor;
+    /** Per event, whether some listener overrides its method (read on the core thread). */
+    private volatile boolean receive;
+    private volatile boolean assign;
+    private volatile boolean finish;
+    private volatile boolean abort;
+    private volatile boolean assignTimeout;
+    private volatile boolean giveUp;
+    private volatile boolean sysmsg;
+    private volatile boolean cleanup;
 
     synchronized void add(ManagerListener listener) {
         if (executor == null) {
@@ -32,66 +42,88 @@ final class Events {
             });
         }
         listeners.add(listener);
+        refreshInterest();
     }
 
-    void remove(ManagerListener listener) {
+    synchronized void remove(ManagerListener listener) {
         listeners.remove(listener);
+        refreshInterest();
     }
 
-    boolean active() {
-        return !listeners.isEmpty();
+    private void refreshInterest() {
+        receive = anyOverrides("receive", WorkInfo.class);
+        assign = anyOverrides("assign", WorkInfo.class, String.class);
+        finish = anyOverrides("finish", WorkInfo.class, RawJson.class);
+        abort = anyOverrides("abort", WorkInfo.class);
+        assignTimeout = anyOverrides("assignTimeout", WorkInfo.class);
+        giveUp = anyOverrides("giveUp", WorkInfo.class);
+        sysmsg = anyOverrides("sysmsg", SystemMessage.class);
+        cleanup = anyOverrides("cleanup");
+    }
+
+    private boolean anyOverrides(String method, Class<?>... parameters) {
+        for (ManagerListener l : listeners) {
+            try {
+                if (l.getClass().getMethod(method, parameters).getDeclaringClass() != ManagerListener.class) {
+                    return true;
+                }
+            } catch (NoSuchMethodException e) {
+                return true; // cannot tell: deliver
+            }
+        }
+        return false;
     }
 
     void receive(Work w) {
-        if (active()) {
+        if (receive) {
             WorkInfo s = w.snapshot();
             emit(l -> l.receive(s));
         }
     }
 
     void assign(Work w, String workerId) {
-        if (active()) {
+        if (assign) {
             WorkInfo s = w.snapshot();
             emit(l -> l.assign(s, workerId));
         }
     }
 
     void finish(Work w, RawJson result) {
-        if (active()) {
+        if (finish) {
             WorkInfo s = w.snapshot();
             emit(l -> l.finish(s, result));
         }
     }
 
     void abort(Work w) {
-        if (active()) {
+        if (abort) {
             WorkInfo s = w.snapshot();
             emit(l -> l.abort(s));
         }
     }
 
     void assignTimeout(Work w) {
-        if (active()) {
+        if (assignTimeout) {
             WorkInfo s = w.snapshot();
             emit(l -> l.assignTimeout(s));
         }
     }
 
     void giveUp(Work w) {
-        if (active()) {
+        if (giveUp) {
             WorkInfo s = w.snapshot();
             emit(l -> l.giveUp(s));
         }
     }
 
     void sysmsg(SystemMessage m) {
-        if (active()) {
+        if (sysmsg) {
             emit(l -> l.sysmsg(m));
         }
     }
 
     void cleanup() {
-        if (active()) {
+        if (cleanup) {
             emit(ManagerListener::cleanup);
         }
     }
