@@ -517,7 +517,12 @@ public final class Worker implements AutoCloseable {
         return true;
     }
 
+    /** Runs {@code r} on the event loop: at once when already there (a handler on a direct executor), else as a task. */
     private void onLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+            return;
+        }
         try {
             loop.execute(r);
         } catch (RejectedExecutionException e) {
