@@ -87,6 +87,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--answer-threshold", paramLabel = "N", description = "Results each worker batches into one done (default: ${DEFAULT-VALUE}).")
     int answerThreshold = 1;
 
+    @Option(names = "--preload", paramLabel = "N", description = "Queue N works (in groups of --group) before any worker connects, then measure how fast the workers drain them.")
+    long preload;
+
+    @Option(names = "--preload-hold", paramLabel = "S", description = "With --preload: seconds to wait, works queued, before the workers connect (time to inspect the manager).")
+    double preloadHold;
+
     @Option(names = "--json", description = "Print one JSON line with the figures instead of a report.")
     boolean json;
 
@@ -110,6 +116,15 @@ final class BenchCommand implements Callable<Integer> {
                 host = "127.0.0.1";
                 port = manager.port();
             }
+            for (int i = 0; i < clients; i++) {
+                // Callbacks run on the client's I/O thread: they only count and push the next group.
+                clientList.add(new Client(ClientOptions.builder().host(host).port(port).maxRetries(3)
+                        .callbackExecutor(Runnable::run).build()));
+            }
+            Run drain = preload > 0 ? preload(clientList.get(0), payload(payload)) : null;
+            if (preload > 0 && drain == null) {
+                return Main.EXIT_UNAVAILABLE;
+            }
             for (int i = 0; i < workers; i++) {
                 Worker w = new Worker(WorkerOptions.builder().host(host).port(port).slots(slots)
                         .answerThreshold(answerThreshold).executor(Runnable::run).build());
@@ -123,11 +138,6 @@ final class BenchCommand implements Callable<Integer> {
                 });
                 workerList.add(w.start());
             }
-            for (int i = 0; i < clients; i++) {
-                // Callbacks run on the client's I/O thread: they only count and push the next group.
-                clientList.add(new Client(ClientOptions.builder().host(host).port(port).maxRetries(3)
-                        .callbackExecutor(Runnable::run).build()));
-            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!workerList.stream().allMatch(Worker::isReady) || !clientList.stream().allMatch(Client::isConnected)) {
                 if (System.nanoTime() > deadline) {
@@ -135,6 +145,13 @@ final class BenchCommand implements Callable<Integer> {
                     return Main.EXIT_UNAVAILABLE;
                 }
                 Thread.sleep(10); // polling the connection state: nothing to wait on
+            }
+            if (drain != null) {
+                // The workers are connecting now: measure until every preloaded work is answered.
+                drain.finished.await();
+                drain.endNanos = System.nanoTime();
+                reportDrain(drain);
+                return drain.errors.get() > 0 ? 1 : 0;
             }
             RawJson args = payload(payload);
             if (warmup > 0) {
@@ -166,8 +183,78 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Pushes {@code preload} works with no worker connected and waits until the manager holds them
+     * all in its queues; the returned run completes when they are all answered.
+     */
+    private Run preload(Client client, RawJson args) throws Exception {
+        Run run = new Run();
+        long groups = (preload + group - 1) / group;
+        run.finished = new CountDownLatch((int) groups);
+        long start = System.nanoTime();
+        for (long g = 0; g < groups; g++) {
+            int size = (int) Math.min(group, preload - g * group);
+            client.work(Collections.nCopies(size, args), WorkOptions.DEFAULT, (error, results) -> {
+                if (error != null) {
+                    run.errors.addAndGet(size);
+                } else {
+                    results.forEach(r -> {
+                        run.done.incrementAndGet();
+                        if (r.isFailure()) {
+                            run.errors.incrementAndGet();
+                        }
+                    });
+                }
+                run.finished.countDown();
+            });
+        }
+        long queued = 0;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (queued < preload) {
+            if (System.nanoTime() > deadline) {
+                System.err.println("proletariat bench: the manager queued only " + queued + " of " + preload + " works");
+                return null;
+            }
+            Thread.sleep(100); // polling the manager's queue length: nothing to wait on
+            try (ProtocolSocket socket = new ProtocolSocket(host, port, 10_000)) {
+                socket.send("{\"command\":\"status\"}");
+                queued = Json.MAPPER.readTree(socket.awaitAnswer("status")).path("pendingWorks").asLong();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.err.printf(Locale.ROOT, "queued %,d works in %.2f s (%,.0f works/s)%s%n", preload, seconds, preload / seconds,
+                embedded ? String.format(Locale.ROOT, "; heap in use after a full GC: %,d MB", heapAfterGcMb()) : "");
+        if (!embedded) {
+            System.err.println("(measure the manager's heap now, e.g. jcmd <manager pid> GC.heap_info)");
+        }
+        if (preloadHold > 0) {
+            System.err.printf(Locale.ROOT, "holding %.0f s before the workers connect%n", preloadHold);
+            Thread.sleep((long) (preloadHold * 1000)); // a pause the user asked for
+        }
+        run.startNanos = System.nanoTime();
+        return run;
+    }
+
+    private static long heapAfterGcMb() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
+    }
+
+    private void reportDrain(Run run) {
+        double seconds = run.seconds();
+        if (json) {
+            System.out.println(JsonWriter.toBytes().beginObject().name("preloaded").value(preload).name("drainSeconds").value(round(seconds, 3))
+                    .name("worksPerSecond").value(Math.round(run.done.get() / seconds)).name("errors").value(run.errors.get())
+                    .name("workers").value(workers).name("slots").value(slots).name("group").value(group).endObject().toRawJson());
+            return;
+        }
+        System.out.printf(Locale.ROOT, "drained %,d queued works in %.2f s: %,.0f works/s (%d worker(s) x %d slots)%nerrors: %d%n",
+                run.done.get(), seconds, run.done.get() / seconds, workers, slots, run.errors.get());
+    }
+
     /** Counts of one run. */
     private static final class Run {
+        CountDownLatch finished;
         final AtomicLong issued = new AtomicLong();
         final AtomicLong done = new AtomicLong();
         final AtomicLong errors = new AtomicLong();

@@ -313,6 +313,8 @@ public final class Client implements AutoCloseable {
         final String returnMode;
         final WorkOptions options;
         final WorkResult[] results;
+        /** The manager's id of each work on the current connection (null until the push is answered). */
+        final String[] workIds;
         final List<CompletableFuture<WorkResult>> each = new ArrayList<>();
         final CompletableFuture<List<WorkResult>> all = new CompletableFuture<>();
         WorkCallback onEach;   // set before the request reaches the event loop
@@ -329,6 +331,7 @@ public final class Client implements AutoCloseable {
             this.returnMode = returnMode;
             this.options = options;
             this.results = new WorkResult[works.size()];
+            this.workIds = new String[works.size()];
             this.remaining = works.size();
             for (int i = 0; i < works.size(); i++) {
                 each.add(new CompletableFuture<>());
@@ -512,6 +515,7 @@ public final class Client implements AutoCloseable {
             RawJson id = list.get(k);
             String workId = id.isString() ? id.asText() : id.toString();
             byWorkId.put(workId, new Slot(r, in.indexes[k]));
+            r.workIds[in.indexes[k]] = workId;
         }
     }
 
@@ -607,7 +611,12 @@ public final class Client implements AutoCloseable {
             r.timer = null;
         }
         requests.remove(r.rid);
-        byWorkId.values().removeIf(s -> s.request == r);
+        for (String workId : r.workIds) {
+            Slot slot = workId == null ? null : byWorkId.get(workId);
+            if (slot != null && slot.request == r) {
+                byWorkId.remove(workId);
+            }
+        }
     }
 
     private void onClientTimeout(Request r) {
@@ -619,15 +628,9 @@ public final class Client implements AutoCloseable {
         if (r.pushedOnThisConnection) {
             connection.send(w -> w.name("rid").value(r.rid).name("command").value("abort"));
         }
-        Map<Integer, String> ids = new HashMap<>();
-        for (Map.Entry<String, Slot> e : byWorkId.entrySet()) {
-            if (e.getValue().request == r) {
-                ids.put(e.getValue().index, e.getKey());
-            }
-        }
         for (int i = 0; i < r.results.length && !r.finished; i++) {
             if (r.results[i] == null) {
-                answer(r, i, WorkResult.failure(i, ids.get(i), "ECSTO", "Client-side timeout", mapper));
+                answer(r, i, WorkResult.failure(i, r.workIds[i], "ECSTO", "Client-side timeout", mapper));
             }
         }
     }
@@ -721,6 +724,7 @@ public final class Client implements AutoCloseable {
             inflight.clear();
             for (Request r : requests.values()) {
                 r.pushedOnThisConnection = false;
+                java.util.Arrays.fill(r.workIds, null);
             }
             messenger.onDisconnected();
             if (closed) {

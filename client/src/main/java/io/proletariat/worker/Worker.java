@@ -99,6 +99,8 @@ public final class Worker implements AutoCloseable {
     private volatile SystemMessageListener systemMessageListener;
     private volatile String id;
     private volatile int busySlots;
+    /** Accepted works not yet finished (event loop only). */
+    private int unfinished;
 
     // Owned by the event loop.
     private final Map<String, RealWork> works = new LinkedHashMap<>(); // every work holding a slot
@@ -367,7 +369,7 @@ public final class Worker implements AutoCloseable {
     private void dropConnectionState() {
         for (RealWork w : new ArrayList<>(works.values())) {
             if (!w.finished) {
-                w.finished = true;
+                markFinished(w);
                 cancelTimer(w);
                 w.cancel();
             }
@@ -463,6 +465,7 @@ public final class Worker implements AutoCloseable {
         });
         for (RealWork w : toStart) {
             works.put(w.id(), w);
+            unfinished++;
         }
         busySlots = works.size();
         for (RealWork w : toStart) {
@@ -571,7 +574,7 @@ public final class Worker implements AutoCloseable {
             log.debug("dropping the late result of work {}", work.id());
             return;
         }
-        work.finished = true;
+        markFinished(work);
         cancelTimer(work);
         batch.add(new Object[] {work.id(), result});
         release(work);
@@ -584,7 +587,7 @@ public final class Worker implements AutoCloseable {
             return;
         }
         log.info("work {} ran out of time ({} ms): ETO", work.id(), work.runTimeoutMillis().orElse(0));
-        work.finished = true;
+        markFinished(work);
         batch.add(new Object[] {work.id(), ETO_RESULT});
         work.cancel();
         release(work);
@@ -605,7 +608,7 @@ public final class Worker implements AutoCloseable {
                 continue;
             }
             log.info("work {} aborted by the manager", workId);
-            work.finished = true;
+            markFinished(work);
             cancelTimer(work);
             work.cancel();
             release(work);
@@ -634,13 +637,14 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /** No accepted work is still running: results waiting in the batch can go now. */
     private boolean idle() {
-        for (RealWork w : works.values()) {
-            if (!w.finished) {
-                return false;
-            }
-        }
-        return true;
+        return unfinished == 0;
+    }
+
+    private void markFinished(RealWork work) {
+        work.finished = true;
+        unfinished--;
     }
 
     private void flushIfDue() {

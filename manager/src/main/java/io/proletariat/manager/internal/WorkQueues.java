@@ -124,13 +124,15 @@ final class WorkQueues {
         return m;
     }
 
-    /** Drops dead entries everywhere (the cleanup routine). */
+    /** Drops dead entries where there are any (the cleanup routine); a queue without them is not scanned. */
     void compact() {
         Iterator<Level> it = levels.values().iterator();
         while (it.hasNext()) {
             Level l = it.next();
-            l.works.removeIf(x -> x.state != Work.State.QUEUED);
-            l.dead = 0;
+            if (l.dead > 0) {
+                l.works.removeIf(x -> x.state != Work.State.QUEUED);
+                l.dead = 0;
+            }
             if (l.works.isEmpty()) {
                 it.remove();
             }
