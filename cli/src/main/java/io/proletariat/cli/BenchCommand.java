@@ -96,6 +96,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON line with the figures instead of a report.")
     boolean json;
 
+    /** How long the --work-ms works really took on the workers (timers fire late on a busy machine). */
+    private final Histogram workTime = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(5), 3);
+
     @Override
     public Integer call() throws Exception {
         if (group < 1 || concurrency < 1 || workers < 1 || slots < 1 || clients < 1 || payload < 10 || works < 1 || workMs < 0) {
@@ -133,7 +136,11 @@ final class BenchCommand implements Callable<Integer> {
                     if (workMs == 0) {
                         done.success(args);
                     } else {
-                        timer.schedule(() -> done.success(args), workMs, TimeUnit.MILLISECONDS);
+                        long start = System.nanoTime();
+                        timer.schedule(() -> {
+                            workTime.recordValue(System.nanoTime() - start);
+                            done.success(args);
+                        }, workMs, TimeUnit.MILLISECONDS);
                     }
                 });
                 workerList.add(w.start());
@@ -158,6 +165,7 @@ final class BenchCommand implements Callable<Integer> {
                 run(clientList, args, Long.MAX_VALUE, (long) (warmup * 1e9), null);
             }
             long[] cpuBefore = cpuNanos();
+            workTime.reset();
             Histogram latency = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(5), 3);
             long limit = duration > 0 ? Long.MAX_VALUE : works;
             long timeLimit = duration > 0 ? (long) (duration * 1e9) : Long.MAX_VALUE;
@@ -402,6 +410,11 @@ final class BenchCommand implements Callable<Integer> {
                 w.name("managerCpuSeconds").value(round(managerCpuNanos / 1e9, 3))
                         .name("managerCpuMicrosPerWork").value(round(managerCpuNanos / 1e3 / Math.max(1, done), 3));
             }
+            if (workMs > 0) {
+                w.name("workMicros").beginObject().name("p50").value(micros(workTime.getValueAtPercentile(50)))
+                        .name("p99").value(micros(workTime.getValueAtPercentile(99))).name("mean").value(round(workTime.getMean() / 1000, 1)).endObject()
+                        .name("slotUtilization").value(round(slotUtilization(rate), 3));
+            }
             w.name("workersCpuMicrosPerWork").value(round(cpu[1] / 1e3 / Math.max(1, done), 3))
                     .name("clientsCpuMicrosPerWork").value(round(cpu[2] / 1e3 / Math.max(1, done), 3));
             System.out.println(w.endObject().toRawJson());
@@ -412,12 +425,21 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "latency per work: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n",
                 human(h.getValueAtPercentile(50)), human(h.getValueAtPercentile(90)), human(h.getValueAtPercentile(99)),
                 human(h.getValueAtPercentile(99.9)), human(h.getMaxValue()));
+        if (workMs > 0) {
+            System.out.printf(Locale.ROOT, "work time on the workers: p50 %s  p99 %s (asked: %d ms); slots busy %.1f%% of the time%n",
+                    human(workTime.getValueAtPercentile(50)), human(workTime.getValueAtPercentile(99)), workMs, 100 * slotUtilization(rate));
+        }
         System.out.printf(Locale.ROOT, "errors: %d%s%n", run.errors.get(), run.firstError == null ? "" : " (first: " + run.firstError + ")");
         if (managerCpuNanos >= 0) {
             System.out.printf(Locale.ROOT, "manager CPU: %.2f s (%.2f us per work)%n", managerCpuNanos / 1e9, managerCpuNanos / 1e3 / Math.max(1, done));
         }
         System.out.printf(Locale.ROOT, "load generator CPU per work: workers %.2f us, clients %.2f us%n",
                 cpu[1] / 1e3 / Math.max(1, done), cpu[2] / 1e3 / Math.max(1, done));
+    }
+
+    /** Share of the slots' time spent running works: throughput times the mean real work time, over the slots. */
+    private double slotUtilization(double worksPerSecond) {
+        return worksPerSecond * workTime.getMean() / 1e9 / ((double) workers * slots);
     }
 
     /** CPU time of this JVM's threads: [manager I/O and core, workers, clients]. */

@@ -2,7 +2,12 @@ package io.proletariat.client.internal;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -17,7 +22,13 @@ public final class IoThreads {
 
     /** A one-thread Netty event loop group with daemon threads named {@code prefix-io-N}. */
     public static EventLoopGroup newEventLoopGroup(String prefix) {
-        return new MultiThreadIoEventLoopGroup(1, daemonThreads(prefix + "-io-" + INSTANCES.incrementAndGet()), NioIoHandler.newFactory());
+        return new MultiThreadIoEventLoopGroup(1, daemonThreads(prefix + "-io-" + INSTANCES.incrementAndGet()),
+                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** The socket channel type matching {@link #newEventLoopGroup}: epoll on Linux, else NIO. */
+    public static Class<? extends SocketChannel> socketChannelType() {
+        return Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
     /** A fixed pool of daemon threads, created on demand. */
