@@ -147,6 +147,21 @@ public final class RawJson {
 
     /** Encodes a Java string as a JSON string value. */
     public static RawJson ofString(String s) {
+        int n = s.length();
+        byte[] plain = new byte[n + 2];
+        plain[0] = '"';
+        plain[n + 1] = '"';
+        int i = 0;
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                break;
+            }
+            plain[i + 1] = (byte) c;
+        }
+        if (i == n) {
+            return new RawJson(plain, 0, n + 2, Kind.STRING); // plain ASCII: the text is the bytes
+        }
         JsonWriter w = JsonWriter.toBytes();
         w.value(s);
         return w.toRawJson();
@@ -213,6 +228,11 @@ public final class RawJson {
             default: kind = Kind.NUMBER;
         }
         return new RawJson(bytes, from, to - from, kind);
+    }
+
+    /** Like {@link #walked(JsonParser, long)}, for a parser made by {@link #parser(byte[])} over {@code text}. */
+    public static RawJson walked(JsonParser p, byte[] text, long start) {
+        return new RawJson(text, 0, text.length, Kind.ARRAY).walked(p, start);
     }
 
     /** A streaming parser over a whole JSON text (a frame's payload); see {@link #capture(JsonParser, byte[])}. */

@@ -372,7 +372,7 @@ final class DispatchCore {
         }
         JsonWriter out = frame(c).beginObject().name("work").beginArray();
         for (Work w : request.works) {
-            out.value(w.id);
+            out.raw(w.idJson);
         }
         out.endArray();
         echoRequestId(out, p).name("to").value("push").name("command").value("answer").endObject().endFrame();
@@ -567,7 +567,7 @@ final class DispatchCore {
         results.forEach((client, list) -> {
             JsonWriter out = frame(client).beginObject().name("work").beginArray();
             for (Work w : list) {
-                out.beginObject().name("id").value(w.id).name("result").raw(w.result).endObject();
+                out.beginObject().name("id").raw(w.idJson).name("result").raw(w.result).endObject();
                 w.result = null;
             }
             out.endArray().name("command").value("done").endObject().endFrame();
@@ -907,7 +907,7 @@ final class DispatchCore {
         worker.batch = null;
         JsonWriter out = frame(worker).beginObject().name("work").beginArray();
         for (Work w : batch) {
-            out.beginObject().name("id").value(w.id).name("args").raw(w.args);
+            out.beginObject().name("id").raw(w.idJson).name("args").raw(w.args);
             if (w.runTimeout != null) {
                 out.name("timeout").raw(w.runTimeout);
             }

@@ -33,6 +33,9 @@ sealed interface Inbound {
      * id. {@code errorCode} is null for a success, else the result's {@code err.code} ("ERROR" when it has none).
      */
     record DoneItem(String id, RawJson result, String errorCode, RawJson error) {
+        /** An element that is not an object with an id or a result. */
+        static final DoneItem NONE = new DoneItem(null, null, null, null);
+
         boolean counts() {
             return id != null && !id.isEmpty() && result != null && result.isTruthy();
         }

@@ -14,10 +14,10 @@ import java.util.List;
 /**
  * Turns frame payloads into {@link Inbound} messages, on the connection's I/O thread.
  *
- * <p>One streaming pass over the frame keeps the members the manager reads as raw slices (the
- * original writes {@code command} last, so nothing can be decided before the end); a second pass
- * over the {@code work} list alone splits it into works or results. Payloads are never parsed
- * into trees.
+ * <p>One streaming pass over the frame keeps the members the manager reads as raw slices. The
+ * original writes {@code command} last, so the {@code work} list is read in a form that serves
+ * both: each element as a slice (a push's works) and, for objects, its {@code id}, {@code result}
+ * and {@code result.err} (a done's results). Payloads are never parsed into trees.
  */
 final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
 
@@ -41,6 +41,9 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson content;
         RawJson accepted;
         RawJson rejected;
+        /** The {@code work} list when it is an array. */
+        List<RawJson> elements;
+        List<Inbound.DoneItem> items;
     }
 
     static Inbound decode(byte[] payload) {
@@ -53,7 +56,10 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                p.nextToken();
+                if (p.nextToken() == JsonToken.START_ARRAY && "work".equals(name)) {
+                    readWorkList(p, payload, m);
+                    continue;
+                }
                 RawJson value = RawJson.capture(p, payload);
                 switch (name) {
                     case "command": m.command = value; break;
@@ -94,10 +100,10 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             case "offer":
                 return new Inbound.Offer(m.slots);
             case "push":
-                return new Inbound.Push(m.work, m.work != null && m.work.isArray() ? m.work.elements() : null,
+                return new Inbound.Push(m.work, m.elements,
                         m.rid, m.group, m.priority, m.timeout, m.assignTimeout);
             case "done":
-                return new Inbound.Done(doneItems(m.work));
+                return new Inbound.Done(m.items);
             case "answer":
                 return answer(m);
             case "abort":
@@ -158,60 +164,59 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
     }
 
     /**
-     * The items of a done list in one pass: each item's {@code id}, its {@code result} as a slice,
-     * and the result's {@code err.code} when it failed. Null when {@code work} is not a list.
+     * Reads the {@code work} list at the parser's current {@code [}: every element as a slice, and
+     * for objects their {@code id}, {@code result} and the result's {@code err}, in one pass.
      */
-    private static List<Inbound.DoneItem> doneItems(RawJson work) {
-        if (work == null || !work.isArray()) {
-            return null;
-        }
+    private static void readWorkList(JsonParser p, byte[] payload, Members m) throws IOException {
+        long listStart = p.currentTokenLocation().getByteOffset();
+        List<RawJson> elements = new ArrayList<>();
         List<Inbound.DoneItem> items = new ArrayList<>();
-        try (JsonParser p = work.parser()) {
-            p.nextToken();
-            JsonToken t;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
-                if (t != JsonToken.START_OBJECT) {
-                    p.skipChildren();
-                    items.add(new Inbound.DoneItem(null, null, null, null));
-                    continue;
-                }
-                String id = null;
-                RawJson result = null;
-                RawJson err = null;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    JsonToken v = p.nextToken();
-                    if ("id".equals(name)) {
-                        id = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                        p.skipChildren();
-                    } else if ("result".equals(name)) {
-                        if (v == JsonToken.START_OBJECT) {
-                            // Look for err while walking the result, and keep the result as a slice.
-                            long start = p.currentTokenLocation().getByteOffset();
-                            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                boolean isErr = "err".equals(p.currentName());
-                                p.nextToken();
-                                if (isErr) {
-                                    err = work.capture(p);
-                                } else {
-                                    p.skipChildren();
-                                }
-                            }
-                            result = work.walked(p, start);
-                        } else {
-                            result = work.capture(p);
-                            err = null;
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                items.add(new Inbound.DoneItem(id, result, errorCode(err), err));
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            if (t != JsonToken.START_OBJECT) {
+                elements.add(RawJson.capture(p, payload));
+                items.add(Inbound.DoneItem.NONE);
+                continue;
             }
-        } catch (IOException e) {
-            throw new MalformedJsonException(e.getMessage());
+            long start = p.currentTokenLocation().getByteOffset();
+            String id = null;
+            RawJson result = null;
+            RawJson err = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if ("id".equals(name)) {
+                    id = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    p.skipChildren();
+                } else if ("result".equals(name)) {
+                    if (v == JsonToken.START_OBJECT) {
+                        // Look for err while walking the result, and keep the result as a slice.
+                        long resultStart = p.currentTokenLocation().getByteOffset();
+                        err = null;
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            boolean isErr = "err".equals(p.currentName());
+                            p.nextToken();
+                            if (isErr) {
+                                err = RawJson.capture(p, payload);
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                        result = RawJson.walked(p, payload, resultStart);
+                    } else {
+                        result = RawJson.capture(p, payload);
+                        err = null;
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            elements.add(RawJson.walked(p, payload, start));
+            items.add(id == null && result == null ? Inbound.DoneItem.NONE : new Inbound.DoneItem(id, result, errorCode(err), err));
         }
-        return items;
+        m.work = RawJson.walked(p, payload, listStart);
+        m.elements = elements;
+        m.items = items;
     }
 
     /** Null for a success, else the error's {@code code} ("ERROR" when it has none). */

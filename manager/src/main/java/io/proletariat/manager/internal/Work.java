@@ -9,6 +9,8 @@ final class Work implements WorkInfo {
     enum State { HELD, QUEUED, ASSIGNED, RUNNING, DONE }
 
     final String id;
+    /** The id as JSON, encoded once for the three frames that carry it. */
+    final RawJson idJson;
     final Request request;
     final int index;
     final RawJson args;
@@ -30,6 +32,7 @@ final class Work implements WorkInfo {
 
     Work(String id, Request request, int index, RawJson args, RawJson runTimeout, long assignTimeoutMs, String key) {
         this.id = id;
+        this.idJson = RawJson.ofString(id);
         this.request = request;
         this.index = index;
         this.args = args;

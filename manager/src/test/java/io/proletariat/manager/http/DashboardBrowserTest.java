@@ -36,6 +36,7 @@ class DashboardBrowserTest {
              BackgroundLoad load = new BackgroundLoad(manager, "{'0':4,'2':2,'5':2}", "{'0':3,'5':1}")) {
             // Rates count full seconds: wait until the last one saw results.
             await().atMost(Duration.ofSeconds(20)).until(() -> manager.stats().rates().finishedPerSecond() > 0);
+            await().atMost(Duration.ofSeconds(20)).until(() -> manager.stats().queued().values().stream().mapToLong(Long::longValue).sum() > 50);
             String url = "http://127.0.0.1:" + manager.httpAddress().getPort() + "/";
 
             String dom = run(chromium, "--virtual-time-budget=5000", "--dump-dom", url);
