@@ -117,7 +117,7 @@ public final class Client implements AutoCloseable {
         }
         this.group = IoThreads.newEventLoopGroup("proletariat-client");
         this.loop = group.next();
-        this.connection = new Connection(loop, options.host(), options.port(), (int) options.connectTimeout().toMillis(), "client", new Events());
+        this.connection = new Connection(loop, options.host(), options.port(), (int) options.connectTimeout().toMillis(), "client", 4, new Events()); // frame.work[i].result.err
         this.messenger = new SystemMessenger(connection, callbacks, mapper, () -> systemMessageListener);
         loop.execute(this::connectNow);
     }

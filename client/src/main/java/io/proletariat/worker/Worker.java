@@ -124,7 +124,7 @@ public final class Worker implements AutoCloseable {
         this.listeners = IoThreads.newFixedPool("proletariat-worker-listeners", 1);
         this.group = IoThreads.newEventLoopGroup("proletariat-worker");
         this.loop = group.next();
-        this.connection = new Connection(loop, options.host(), options.port(), 10_000, "worker", new Events());
+        this.connection = new Connection(loop, options.host(), options.port(), 10_000, "worker", 3, new Events()); // frame.work[i].args
         this.messenger = new SystemMessenger(connection, listeners, mapper, () -> systemMessageListener);
     }
 

@@ -53,11 +53,17 @@ public final class Connection {
     private final Listener listener;
     private final Bootstrap bootstrap;
     private final String name;
+    private final int indexDepth;
     private Channel channel; // owned by the loop; the channel that is (or is becoming) current
     private boolean closed;
 
-    public Connection(EventLoop loop, String host, int port, int connectTimeoutMillis, String name, Listener listener) {
+    /**
+     * @param indexDepth levels of each frame indexed in its parsing pass ({@link RawJson#parse(byte[], int)}):
+     *     as deep as the members its owner reads, no deeper (a worker never looks inside work args)
+     */
+    public Connection(EventLoop loop, String host, int port, int connectTimeoutMillis, String name, int indexDepth, Listener listener) {
         this.loop = loop;
+        this.indexDepth = indexDepth;
         this.listener = listener;
         this.name = name;
         this.bootstrap = new Bootstrap()
@@ -179,9 +185,6 @@ public final class Connection {
             }
         }
 
-        /** Index frames down to {@code work[i].result} (the members read there) in the parsing pass. */
-        private static final int FRAME_INDEX_DEPTH = 4;
-
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, byte[] payload) {
             if (ctx.channel() != channel || closed) {
@@ -189,7 +192,7 @@ public final class Connection {
             }
             RawJson msg;
             try {
-                msg = RawJson.parse(payload, FRAME_INDEX_DEPTH);
+                msg = RawJson.parse(payload, indexDepth);
             } catch (MalformedJsonException e) {
                 log.warn("{}: ignoring a frame from the manager that is not valid JSON ({} bytes): {}", name, payload.length, e.getMessage());
                 return;
