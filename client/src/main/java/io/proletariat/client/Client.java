@@ -274,27 +274,15 @@ public final class Client implements AutoCloseable {
             return;
         }
         closed = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            loop.execute(() -> {
-                try {
-                    ConnectionException e = new ConnectionException(ConnectionException.ECLOSED, "client closed");
-                    failAll(e);
-                    messenger.failAll(e);
-                    if (retryTimer != null) {
-                        retryTimer.cancel(false);
-                    }
-                    connection.close();
-                } finally {
-                    done.complete(null);
-                }
-            });
-            if (!loop.inEventLoop()) {
-                done.get(5, TimeUnit.SECONDS);
+        IoThreads.runOnLoopAndWait(loop, "client close", () -> {
+            ConnectionException e = new ConnectionException(ConnectionException.ECLOSED, "client closed");
+            failAll(e);
+            messenger.failAll(e);
+            if (retryTimer != null) {
+                retryTimer.cancel(false);
             }
-        } catch (Exception e) {
-            log.debug("client close: {}", e.toString());
-        }
+            connection.close();
+        });
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         if (ownedCallbacks != null) {
             ownedCallbacks.shutdown(); // lets the completions already queued run

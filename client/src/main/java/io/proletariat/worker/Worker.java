@@ -171,21 +171,7 @@ public final class Worker implements AutoCloseable {
             return;
         }
         if (was == STARTED) {
-            CompletableFuture<Void> closed = new CompletableFuture<>();
-            try {
-                loop.execute(() -> {
-                    try {
-                        shutdownOnLoop();
-                    } finally {
-                        closed.complete(null);
-                    }
-                });
-                if (!loop.inEventLoop()) {
-                    closed.get(5, TimeUnit.SECONDS);
-                }
-            } catch (Exception e) {
-                log.debug("worker stop: {}", e.toString());
-            }
+            IoThreads.runOnLoopAndWait(loop, "worker stop", this::shutdownOnLoop);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         if (ownedExecutor != null) {

@@ -1,5 +1,6 @@
 package io.proletariat.client.internal;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -43,5 +44,27 @@ public final class IoThreads {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /**
+     * Runs {@code task} on {@code loop} and waits up to 5 s for it, unless called on the loop itself
+     * (it then runs after the current task). For shutdowns: failures are logged, never thrown.
+     */
+    public static void runOnLoopAndWait(EventLoop loop, String what, Runnable task) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    done.complete(null);
+                }
+            });
+            if (!loop.inEventLoop()) {
+                done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(IoThreads.class).debug("{}: {}", what, e.toString());
+        }
     }
 }

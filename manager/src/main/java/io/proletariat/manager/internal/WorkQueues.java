@@ -45,20 +45,23 @@ final class WorkQueues {
 
     /** Queues a new work at the back of its priority. */
     void addLast(Work w) {
-        w.state = Work.State.QUEUED;
-        w.queuedNanos = System.nanoTime();
-        Level level = level(w.priority());
-        level.works.addLast(w);
-        level.live++;
-        size++;
+        add(w, false);
     }
 
     /** Puts a work back at the front of its priority, ahead of every waiting work. */
     void addFirst(Work w) {
+        add(w, true);
+    }
+
+    private void add(Work w, boolean front) {
         w.state = Work.State.QUEUED;
         w.queuedNanos = System.nanoTime();
         Level level = level(w.priority());
-        level.works.addFirst(w);
+        if (front) {
+            level.works.addFirst(w);
+        } else {
+            level.works.addLast(w);
+        }
         level.live++;
         size++;
     }
