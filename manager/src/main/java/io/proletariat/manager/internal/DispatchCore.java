@@ -9,7 +9,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.proletariat.manager.ManagerOptions;
 import io.proletariat.manager.ManagerStats;
 import io.proletariat.manager.SystemMessage;
-import io.proletariat.manager.WorkInfo;
 import io.proletariat.manager.WorkSelector;
 import io.proletariat.manager.WorkerSlots;
 import io.proletariat.protocol.JsonWriter;
@@ -1221,10 +1220,6 @@ final class DispatchCore {
     }
 
     /** For tests and the embedding API: a consistent view taken on the core thread. */
-    String id(Connection c) {
-        return c.id;
-    }
-
     long queuedWorks() {
         return queues.size();
     }
@@ -1239,10 +1234,5 @@ final class DispatchCore {
 
     int liveWorks() {
         return works.size();
-    }
-
-    WorkInfo work(String id) {
-        Work w = works.get(id);
-        return w == null ? null : w.snapshot();
     }
 }
