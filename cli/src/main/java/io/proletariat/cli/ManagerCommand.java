@@ -113,7 +113,9 @@ final class ManagerCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "proletariat-shutdown"));
-        System.out.println("proletariat manager listening on " + manager.address() + " (" + manager.transport()
+        java.net.InetSocketAddress bound = manager.address();
+        String where = (bound.getAddress().isAnyLocalAddress() ? "*" : bound.getAddress().getHostAddress()) + ":" + bound.getPort();
+        System.out.println("proletariat manager listening on " + where + " (" + manager.transport()
                 + (sacredGuarantees ? ", sacred guarantees" : "") + ")");
         java.net.InetSocketAddress http = manager.httpAddress();
         if (http != null) {
