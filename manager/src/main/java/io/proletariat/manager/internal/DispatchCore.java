@@ -1,9 +1,6 @@
 package io.proletariat.manager.internal;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.proletariat.manager.ManagerOptions;
@@ -48,6 +45,7 @@ final class DispatchCore {
     private final WorkSelector selector;
     final Events events = new Events();
     private final Stats stats = new Stats();
+    private final Outbox outbox;
     private final long bootTime = System.currentTimeMillis();
 
     // All owned by the core thread.
@@ -57,10 +55,7 @@ final class DispatchCore {
     private final WorkQueues queues = new WorkQueues();
     private final Map<String, KeyHold> holds = new HashMap<>();
     private final Map<String, List<PendingSysmsg>> sysmsgs = new HashMap<>();
-    private final List<Connection> dirty = new ArrayList<>();
     private final List<Connection> batched = new ArrayList<>();
-    private final JsonWriter writer = JsonWriter.to(Unpooled.EMPTY_BUFFER);
-    private final ByteBuf discard = Unpooled.buffer();
     private long globalTotal;
     private long globalBusy;
     private long heldCount;
@@ -71,13 +66,11 @@ final class DispatchCore {
     private long fullSinceNanos;
     private ScheduledFuture<?> deferredPass;
     private boolean passScheduled;
-    private boolean flushScheduled;
     private long connectionSeq;
     private long workSeq;
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
 
     private final Runnable passTask = this::pass;
-    private final Runnable flushTask = this::flush;
 
     /** Works sharing a {@code _key}: the live one and those waiting for its result. */
     private static final class KeyHold {
@@ -128,6 +121,7 @@ final class DispatchCore {
     DispatchCore(EventLoop loop, ManagerOptions options) {
         this.loop = loop;
         this.options = options;
+        this.outbox = new Outbox(loop, options.maxOutboundBuffer());
         this.selector = options.workSelector();
     }
 
@@ -144,7 +138,7 @@ final class DispatchCore {
         periodic.forEach(f -> f.cancel(false));
         List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
         for (Connection c : new ArrayList<>(connections.values())) {
-            flushNow(c);
+            outbox.flushNow(c);
             closing.add(c.channel.close());
         }
         events.shutdown();
@@ -218,34 +212,14 @@ final class DispatchCore {
     private void refuse(Channel channel) {
         debug("refusing {}: {} connections open", channel.remoteAddress(), connections.size());
         channel.config().setAutoRead(false);
-        ByteBuf out = channel.alloc().ioBuffer(96);
-        writer.reset(out).beginFrame().beginObject().name("error").beginObject().name("code").value(WireError.ETOOMANYCONN.code())
-                .name("description").value(WireError.ETOOMANYCONN.description()).endObject().endObject().endFrame();
-        channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        outbox.refuse(channel, WireError.ETOOMANYCONN);
     }
 
     /** The peer announced a frame above the limit: answer ELARGEMSG and close, nothing else can be read. */
     void frameTooLarge(Connection c) {
         stats.badFrames++;
-        bareError(c, WireError.ELARGEMSG, null);
-        closeAfterFlush(c);
-    }
-
-    void closeAfterFlush(Connection c) {
-        if (c.dirty) {
-            dirty.remove(c);
-            c.dirty = false;
-        }
-        ByteBuf out = c.out;
-        c.out = null;
-        if (out != null && c.channel.isActive()) {
-            c.channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            if (out != null) {
-                out.release();
-            }
-            c.channel.close();
-        }
+        outbox.bareError(c, WireError.ELARGEMSG, null);
+        outbox.closeAfterFlush(c);
     }
 
     // ---------------------------------------------------------------- inbound
@@ -260,7 +234,7 @@ final class DispatchCore {
         stats.framesIn++;
         if (m instanceof Inbound.BadJson) {
             stats.badFrames++;
-            bareError(c, WireError.EBADJSON, null);
+            outbox.bareError(c, WireError.EBADJSON, null);
             return;
         }
         c.lastSeenNanos = System.nanoTime();
@@ -279,7 +253,7 @@ final class DispatchCore {
         } else if (m instanceof Inbound.SysmsgAck a) {
             sysmsgAck(c, a);
         } else if (m instanceof Inbound.Ping) {
-            frame(c).beginObject().name("current").value(now()).name("to").value("ping").name("command").value("answer").endObject().endFrame();
+            outbox.frame(c).beginObject().name("current").value(now()).name("to").value("ping").name("command").value("answer").endObject().endFrame();
         } else if (m instanceof Inbound.PingAnswer) {
             // Only activity.
         } else if (m instanceof Inbound.MyStatus) {
@@ -289,20 +263,20 @@ final class DispatchCore {
         } else if (m instanceof Inbound.Admin a) {
             admin(c, a.command());
         } else if (m instanceof Inbound.UnknownAnswer) {
-            bareError(c, WireError.EUNKNANDT, null);
+            outbox.bareError(c, WireError.EUNKNANDT, null);
         } else if (m instanceof Inbound.Unknown u) {
-            bareError(c, WireError.EUNKNCMD, u.command());
+            outbox.bareError(c, WireError.EUNKNCMD, u.command());
         }
     }
 
     private void offer(Connection c, Inbound.Offer o) {
         if (c.offered) {
-            answerError(c, "offer", WireError.EINVCMDSTAT1);
+            outbox.answerError(c, "offer", WireError.EINVCMDSTAT1);
             return;
         }
         TreeMap<Integer, Long> offer = Offers.parse(o.slots());
         if (offer == null) {
-            answerError(c, "offer", WireError.EINVSLOTNR);
+            outbox.answerError(c, "offer", WireError.EINVSLOTNR);
             return;
         }
         c.offered = true;
@@ -312,7 +286,7 @@ final class DispatchCore {
         workers.add(c);
         globalTotal += c.totalSlots;
         endFullWait(); // new capacity: no reason to wait for slots to free up
-        frame(c).beginObject().name("description").value("You are very nice comrade").name("you").value(c.id)
+        outbox.frame(c).beginObject().name("description").value("You are very nice comrade").name("you").value(c.id)
                 .name("to").value("offer").name("command").value("answer").endObject().endFrame();
         requestPass();
     }
@@ -369,7 +343,7 @@ final class DispatchCore {
             request.works[i] = w;
             works.put(w.id, w);
         }
-        JsonWriter out = frame(c).beginObject().name("work").beginArray();
+        JsonWriter out = outbox.frame(c).beginObject().name("work").beginArray();
         for (Work w : request.works) {
             out.raw(w.idJson);
         }
@@ -430,7 +404,7 @@ final class DispatchCore {
     }
 
     private void pushError(Connection c, Inbound.Push p, WireError error) {
-        JsonWriter out = frame(c).beginObject();
+        JsonWriter out = outbox.frame(c).beginObject();
         error.writeMember(out);
         echoRequestId(out, p).name("to").value("push").name("command").value("answer").endObject().endFrame();
     }
@@ -484,15 +458,15 @@ final class DispatchCore {
 
     private void done(Connection c, Inbound.Done d) {
         if (!c.offered) {
-            answerError(c, "done", WireError.EINVCMDSTAT2);
+            outbox.answerError(c, "done", WireError.EINVCMDSTAT2);
             return;
         }
         if (c.works.isEmpty()) {
-            answerError(c, "done", WireError.EINVSTAT1);
+            outbox.answerError(c, "done", WireError.EINVSTAT1);
             return;
         }
         if (d.items() == null) {
-            answerError(c, "done", WireError.EINVWORKL);
+            outbox.answerError(c, "done", WireError.EINVWORKL);
             return;
         }
         int counted = 0;
@@ -511,7 +485,7 @@ final class DispatchCore {
             finish(w, item, c.id, results);
         }
         sendResults(results);
-        JsonWriter out = frame(c).beginObject().name("description")
+        JsonWriter out = outbox.frame(c).beginObject().name("description")
                 .value(counted > 0 ? "спасибо for the " + counted + " works" : "You didn't send nothing interesting sir");
         if (ignored > 0) {
             out.name("ignored").value(ignored);
@@ -564,7 +538,7 @@ final class DispatchCore {
     /** One done frame per client, in the order the results came. */
     private void sendResults(Map<Connection, List<Work>> results) {
         results.forEach((client, list) -> {
-            JsonWriter out = frame(client).beginObject().name("work").beginArray();
+            JsonWriter out = outbox.frame(client).beginObject().name("work").beginArray();
             for (Work w : list) {
                 out.beginObject().name("id").raw(w.idJson).name("result").raw(w.result).endObject();
                 w.result = null;
@@ -600,19 +574,19 @@ final class DispatchCore {
         boolean hasRid = rid != null && !rid.isNull();
         boolean hasList = list != null && !list.isNull();
         if (!hasRid && !hasList) {
-            answerError(c, "abort", WireError.EABINVINP);
+            outbox.answerError(c, "abort", WireError.EABINVINP);
             return;
         }
         Request request = null;
         if (hasRid && rid.isTruthy()) {
             request = c.requests.get(rid.isString() ? rid.asText() : rid.toString());
             if (request == null) {
-                answerError(c, "abort", WireError.EABRNOFO);
+                outbox.answerError(c, "abort", WireError.EABRNOFO);
                 return;
             }
         }
         if (hasList && list.isTruthy() && !list.isArray()) {
-            answerError(c, "abort", WireError.EINVWLI);
+            outbox.answerError(c, "abort", WireError.EINVWLI);
             return;
         }
         Map<Connection, List<String>> aborts = new LinkedHashMap<>();
@@ -626,9 +600,9 @@ final class DispatchCore {
             }
             c.requests.remove(request.key, request);
             sendAborts(aborts);
-            frame(c).beginObject().name("ok").value(true).name("rid").raw(rid).name("to").value("abort").name("command").value("answer").endObject().endFrame();
+            outbox.frame(c).beginObject().name("ok").value(true).name("rid").raw(rid).name("to").value("abort").name("command").value("answer").endObject().endFrame();
         } else if (hasList && list.isTruthy()) {
-            JsonWriter out = frame(c).beginObject().name("ok").value(true).name("work").beginArray();
+            JsonWriter out = outbox.frame(c).beginObject().name("ok").value(true).name("work").beginArray();
             for (RawJson e : list.elements()) {
                 String id = e.asText();
                 Work w = id == null ? null : works.get(id);
@@ -643,7 +617,7 @@ final class DispatchCore {
             out.endArray().name("to").value("abort").name("command").value("answer").endObject().endFrame();
             sendAborts(aborts);
         } else {
-            answerError(c, "abort", WireError.EABINVINP); // e.g. rid:"" (the original fell through to EUNKNCMD)
+            outbox.answerError(c, "abort", WireError.EABINVINP); // e.g. rid:"" (the original fell through to EUNKNCMD)
             return;
         }
         requestPass();
@@ -699,7 +673,7 @@ final class DispatchCore {
 
     private void sendAborts(Map<Connection, List<String>> aborts) {
         aborts.forEach((worker, ids) -> {
-            JsonWriter out = frame(worker).beginObject().name("work").beginArray();
+            JsonWriter out = outbox.frame(worker).beginObject().name("work").beginArray();
             ids.forEach(out::value);
             out.endArray().name("command").value("abort").endObject().endFrame();
         });
@@ -735,7 +709,7 @@ final class DispatchCore {
         works.remove(w.id);
         closeOne(w.request);
         releaseKey(w);
-        frame(w.request.client).beginObject().name("work").beginArray().beginObject().name("id").value(w.id)
+        outbox.frame(w.request.client).beginObject().name("work").beginArray().beginObject().name("id").value(w.id)
                 .name("result").beginObject().name("err").beginObject().name("code").value("EATO").name("message").value("Assign timeout").endObject()
                 .name("data").nullValue().endObject().endObject().endArray().name("command").value("done").endObject().endFrame();
         stats.assignTimeouts++;
@@ -755,9 +729,9 @@ final class DispatchCore {
             long idle = now - c.lastSeenNanos;
             if (idle > dropAfter) {
                 debug("{} silent for {} ms: closing", c.id, TimeUnit.NANOSECONDS.toMillis(idle));
-                closeAfterFlush(c);
+                outbox.closeAfterFlush(c);
             } else if (idle > pingAfter) {
-                frame(c).beginObject().name("command").value("ping").endObject().endFrame();
+                outbox.frame(c).beginObject().name("command").value("ping").endObject().endFrame();
             }
         }
     }
@@ -904,7 +878,7 @@ final class DispatchCore {
     private void sendDispatch(Connection worker) {
         List<Work> batch = worker.batch;
         worker.batch = null;
-        JsonWriter out = frame(worker).beginObject().name("work").beginArray();
+        JsonWriter out = outbox.frame(worker).beginObject().name("work").beginArray();
         for (Work w : batch) {
             out.beginObject().name("id").raw(w.idJson).name("args").raw(w.args);
             if (w.runTimeout != null) {
@@ -923,7 +897,7 @@ final class DispatchCore {
     private void sysmsg(Connection c, Inbound.Sysmsg s) {
         String id = s.id() == null ? null : s.id().asText();
         if (id == null) {
-            frame(c).beginObject().name("to").value("sysmsg").name("error").value("System message needs an id comrade")
+            outbox.frame(c).beginObject().name("to").value("sysmsg").name("error").value("System message needs an id comrade")
                     .name("command").value("answer").endObject().endFrame();
             return;
         }
@@ -951,7 +925,7 @@ final class DispatchCore {
         }
         String relayId = c.id + "/" + id;
         for (Connection r : recipients) {
-            JsonWriter out = frame(r).beginObject().name("id").value(relayId).name("from").value(c.id);
+            JsonWriter out = outbox.frame(r).beginObject().name("id").value(relayId).name("from").value(c.id);
             if (s.content() != null) {
                 out.name("content").raw(s.content());
             }
@@ -989,7 +963,7 @@ final class DispatchCore {
         if (!p.sender.open) {
             return;
         }
-        JsonWriter out = frame(p.sender).beginObject().name("to").value("sysmsg").name("id").value(p.id)
+        JsonWriter out = outbox.frame(p.sender).beginObject().name("to").value("sysmsg").name("id").value(p.id)
                 .name("done").value(true).name("sentTo").value(p.sentTo).name("receivedBy").value(p.receivedBy);
         if (expired) {
             out.name("expired").value(true);
@@ -1015,7 +989,7 @@ final class DispatchCore {
     // ---------------------------------------------------------------- status and admin
 
     private void myStatus(Connection c) {
-        JsonWriter out = frame(c).beginObject().name("to").value("mystatus").name("id").value(c.id)
+        JsonWriter out = outbox.frame(c).beginObject().name("to").value("mystatus").name("id").value(c.id)
                 .name("type").value(c.type()).name("connected").value(iso(c.connectedAt)).name("current").value(now())
                 .name("status").value(c.status()).name("ranges");
         writeRanges(out, c);
@@ -1023,7 +997,7 @@ final class DispatchCore {
     }
 
     private void status(Connection c) {
-        JsonWriter out = frame(c).beginObject().name("to").value("status")
+        JsonWriter out = outbox.frame(c).beginObject().name("to").value("status")
                 .name("bootTime").value(bootTime)
                 .name("canCleanup").value(finishCount > 0)
                 .name("isClean").value(isClean)
@@ -1092,7 +1066,7 @@ final class DispatchCore {
     }
 
     private void admin(Connection c, String command) {
-        JsonWriter out = frame(c).beginObject();
+        JsonWriter out = outbox.frame(c).beginObject();
         switch (command) {
             case "cleanup":
                 cleanup();
@@ -1108,72 +1082,6 @@ final class DispatchCore {
                         .name("description").value("dumpall is not supported; use the status command").endObject();
         }
         out.name("command").value(command).endObject().endFrame();
-    }
-
-    // ---------------------------------------------------------------- output
-
-    private void answerError(Connection c, String to, WireError error) {
-        JsonWriter out = frame(c).beginObject();
-        error.writeMember(out);
-        out.name("to").value(to).name("command").value("answer").endObject().endFrame();
-    }
-
-    /** {@code {"error":{"code","description"[,"command"]}}}: no command, no to (PROTOCOL.md §3.3). */
-    private void bareError(Connection c, WireError error, RawJson command) {
-        JsonWriter out = frame(c).beginObject().name("error").beginObject().name("code").value(error.code())
-                .name("description").value(error.description());
-        if (command != null) {
-            out.name("command").raw(command);
-        }
-        out.endObject().endObject().endFrame();
-    }
-
-    /** A writer positioned at a new frame in the connection's output, flushed at the end of the batch. */
-    private JsonWriter frame(Connection c) {
-        if (!c.open) {
-            discard.clear();
-            return writer.reset(discard).beginFrame();
-        }
-        if (c.out == null) {
-            c.out = c.channel.alloc().ioBuffer(256);
-        }
-        if (!c.dirty) {
-            c.dirty = true;
-            dirty.add(c);
-            if (!flushScheduled) {
-                flushScheduled = true;
-                loop.execute(flushTask);
-            }
-        }
-        return writer.reset(c.out).beginFrame();
-    }
-
-    private void flush() {
-        flushScheduled = false;
-        for (Connection c : dirty) {
-            c.dirty = false;
-            flushNow(c);
-        }
-        dirty.clear();
-    }
-
-    private void flushNow(Connection c) {
-        ByteBuf out = c.out;
-        c.out = null;
-        if (out == null) {
-            return;
-        }
-        if (c.open && c.channel.isActive()) {
-            c.channel.writeAndFlush(out, c.channel.voidPromise());
-            // A peer that stopped reading is no longer read from (ManagerChannelHandler); if what
-            // waits for it still grows past the limit, give up on it rather than on the heap.
-            if (!c.channel.isWritable() && c.channel.bytesBeforeWritable() > options.maxOutboundBuffer()) {
-                log.warn("closing {}: more than {} bytes wait to be sent and it does not read them", c.id, options.maxOutboundBuffer());
-                c.channel.close();
-            }
-        } else {
-            out.release();
-        }
     }
 
     private static String now() {

@@ -1,0 +1,130 @@
+package io.proletariat.manager.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.proletariat.protocol.JsonWriter;
+import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.WireError;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connections' outgoing frames. The dispatch core appends whole frames to a per-connection
+ * buffer ({@link #frame}); one flush task, run after the events already queued, hands each buffer
+ * to its channel once, so many frames to one peer in one batch become one write. Core thread only.
+ */
+final class Outbox {
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+
+    private final EventLoop loop;
+    private final long maxOutboundBuffer;
+    private final List<Connection> dirty = new ArrayList<>();
+    private final JsonWriter writer = JsonWriter.to(Unpooled.EMPTY_BUFFER);
+    private final ByteBuf discard = Unpooled.buffer();
+    private final Runnable flushTask = this::flush;
+    private boolean flushScheduled;
+
+    Outbox(EventLoop loop, long maxOutboundBuffer) {
+        this.loop = loop;
+        this.maxOutboundBuffer = maxOutboundBuffer;
+    }
+
+    /** A writer positioned at a new frame in the connection's output; call {@code endFrame()} when done. */
+    JsonWriter frame(Connection c) {
+        if (!c.open) {
+            discard.clear();
+            return writer.reset(discard).beginFrame();
+        }
+        if (c.out == null) {
+            c.out = c.channel.alloc().ioBuffer(256);
+        }
+        if (!c.dirty) {
+            c.dirty = true;
+            dirty.add(c);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                loop.execute(flushTask);
+            }
+        }
+        return writer.reset(c.out).beginFrame();
+    }
+
+    /** {@code {"error":{"code","description"},"to":to,"command":"answer"}}. */
+    void answerError(Connection c, String to, WireError error) {
+        JsonWriter out = frame(c).beginObject();
+        error.writeMember(out);
+        out.name("to").value(to).name("command").value("answer").endObject().endFrame();
+    }
+
+    /** {@code {"error":{"code","description"[,"command"]}}}: no command, no to (PROTOCOL.md §3.3). */
+    void bareError(Connection c, WireError error, RawJson command) {
+        writeBareError(frame(c), error, command);
+    }
+
+    /** Answers a channel that never became a connection with a bare error, then closes it. */
+    void refuse(Channel channel, WireError error) {
+        ByteBuf out = channel.alloc().ioBuffer(96);
+        writeBareError(writer.reset(out).beginFrame(), error, null);
+        channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static void writeBareError(JsonWriter out, WireError error, RawJson command) {
+        out.beginObject().name("error").beginObject().name("code").value(error.code()).name("description").value(error.description());
+        if (command != null) {
+            out.name("command").raw(command);
+        }
+        out.endObject().endObject().endFrame();
+    }
+
+    /** Sends what waits for the connection now, then closes it. */
+    void closeAfterFlush(Connection c) {
+        if (c.dirty) {
+            dirty.remove(c);
+            c.dirty = false;
+        }
+        ByteBuf out = c.out;
+        c.out = null;
+        if (out != null && c.channel.isActive()) {
+            c.channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            if (out != null) {
+                out.release();
+            }
+            c.channel.close();
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        for (Connection c : dirty) {
+            c.dirty = false;
+            flushNow(c);
+        }
+        dirty.clear();
+    }
+
+    /** Hands the connection's buffer to its channel (or releases it when the connection is gone). */
+    void flushNow(Connection c) {
+        ByteBuf out = c.out;
+        c.out = null;
+        if (out == null) {
+            return;
+        }
+        if (c.open && c.channel.isActive()) {
+            c.channel.writeAndFlush(out, c.channel.voidPromise());
+            // A peer that stopped reading is no longer read from (ManagerChannelHandler); if what
+            // waits for it still grows past the limit, give up on it rather than on the heap.
+            if (!c.channel.isWritable() && c.channel.bytesBeforeWritable() > maxOutboundBuffer) {
+                log.warn("closing {}: more than {} bytes wait to be sent and it does not read them", c.id, maxOutboundBuffer);
+                c.channel.close();
+            }
+        } else {
+            out.release();
+        }
+    }
+}
