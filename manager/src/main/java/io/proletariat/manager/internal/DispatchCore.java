@@ -5,7 +5,6 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.proletariat.manager.ManagerOptions;
 import io.proletariat.manager.ManagerStats;
-import io.proletariat.manager.SystemMessage;
 import io.proletariat.manager.WorkSelector;
 import io.proletariat.manager.WorkerSlots;
 import io.proletariat.protocol.JsonWriter;
@@ -46,6 +45,7 @@ final class DispatchCore {
     final Events events = new Events();
     private final Stats stats = new Stats();
     private final Outbox outbox;
+    private final SystemMessages systemMessages;
     private final long bootTime = System.currentTimeMillis();
 
     // All owned by the core thread.
@@ -54,7 +54,6 @@ final class DispatchCore {
     private final Map<String, Work> works = new HashMap<>();
     private final WorkQueues queues = new WorkQueues();
     private final Map<String, KeyHold> holds = new HashMap<>();
-    private final Map<String, List<PendingSysmsg>> sysmsgs = new HashMap<>();
     private final List<Connection> batched = new ArrayList<>();
     private long globalTotal;
     private long globalBusy;
@@ -76,25 +75,6 @@ final class DispatchCore {
     private static final class KeyHold {
         Work owner;
         final ArrayDeque<Work> held = new ArrayDeque<>();
-    }
-
-    /** A relayed system message waiting for acknowledgements. */
-    private static final class PendingSysmsg {
-        final Connection sender;
-        final String id;
-        final String relayId;
-        final List<Connection> waiting;
-        final int sentTo;
-        int receivedBy;
-        ScheduledFuture<?> timer;
-
-        PendingSysmsg(Connection sender, String id, String relayId, List<Connection> waiting) {
-            this.sender = sender;
-            this.id = id;
-            this.relayId = relayId;
-            this.waiting = waiting;
-            this.sentTo = waiting.size();
-        }
     }
 
     /** A worker with room, as the selector sees it during one priority level of a pass. */
@@ -122,6 +102,7 @@ final class DispatchCore {
         this.loop = loop;
         this.options = options;
         this.outbox = new Outbox(loop, options.maxOutboundBuffer());
+        this.systemMessages = new SystemMessages(loop, outbox, events, options.sysmsgTimeout());
         this.selector = options.workSelector();
     }
 
@@ -193,18 +174,7 @@ final class DispatchCore {
             workers.remove(c);
             globalTotal -= c.totalSlots;
         }
-        // System messages: it stops counting as a recipient, and its own pending ones are dropped.
-        if (!sysmsgs.isEmpty()) {
-            for (List<PendingSysmsg> list : new ArrayList<>(sysmsgs.values())) {
-                for (PendingSysmsg p : new ArrayList<>(list)) {
-                    if (p.sender == c) {
-                        forget(p);
-                    } else if (p.waiting.remove(c) && p.waiting.isEmpty()) {
-                        completeSysmsg(p, false);
-                    }
-                }
-            }
-        }
+        systemMessages.disconnected(c);
         requestPass();
     }
 
@@ -249,9 +219,9 @@ final class DispatchCore {
         } else if (m instanceof Inbound.Abort a) {
             abort(c, a);
         } else if (m instanceof Inbound.Sysmsg s) {
-            sysmsg(c, s);
+            systemMessages.send(c, s, connections);
         } else if (m instanceof Inbound.SysmsgAck a) {
-            sysmsgAck(c, a);
+            systemMessages.ack(c, a.id());
         } else if (m instanceof Inbound.Ping) {
             outbox.frame(c).beginObject().name("current").value(now()).name("to").value("ping").name("command").value("answer").endObject().endFrame();
         } else if (m instanceof Inbound.PingAnswer) {
@@ -890,100 +860,6 @@ final class DispatchCore {
         for (Work w : batch) {
             events.assign(w, worker.id);
         }
-    }
-
-    // ---------------------------------------------------------------- system messages
-
-    private void sysmsg(Connection c, Inbound.Sysmsg s) {
-        String id = s.id() == null ? null : s.id().asText();
-        if (id == null) {
-            outbox.frame(c).beginObject().name("to").value("sysmsg").name("error").value("System message needs an id comrade")
-                    .name("command").value("answer").endObject().endFrame();
-            return;
-        }
-        List<Connection> recipients = new ArrayList<>();
-        boolean local;
-        RawJson to = s.to();
-        if (to == null || to.isNull()) {
-            local = true;
-            for (Connection other : connections.values()) {
-                if (other != c) {
-                    recipients.add(other);
-                }
-            }
-        } else if ("MANAGER".equals(to.asText())) {
-            local = true;
-        } else {
-            local = false;
-            Connection target = to.isString() ? connections.get(to.asText()) : null;
-            if (target != null && target != c) {
-                recipients.add(target);
-            }
-        }
-        if (local) {
-            events.sysmsg(new SystemMessage(c.id, id, s.content() == null ? RawJson.NULL : s.content()));
-        }
-        String relayId = c.id + "/" + id;
-        for (Connection r : recipients) {
-            JsonWriter out = outbox.frame(r).beginObject().name("id").value(relayId).name("from").value(c.id);
-            if (s.content() != null) {
-                out.name("content").raw(s.content());
-            }
-            out.name("command").value("sysmsg").endObject().endFrame();
-        }
-        PendingSysmsg p = new PendingSysmsg(c, id, relayId, recipients);
-        if (recipients.isEmpty()) {
-            completeSysmsg(p, false);
-            return;
-        }
-        sysmsgs.computeIfAbsent(relayId, k -> new ArrayList<>(1)).add(p);
-        p.timer = loop.schedule(() -> completeSysmsg(p, true), options.sysmsgTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void sysmsgAck(Connection c, Inbound.SysmsgAck a) {
-        List<PendingSysmsg> list = a.id() == null ? null : sysmsgs.get(a.id());
-        if (list == null) {
-            return;
-        }
-        for (PendingSysmsg p : list) {
-            if (p.waiting.remove(c)) {
-                p.receivedBy++;
-                if (p.waiting.isEmpty()) {
-                    completeSysmsg(p, false);
-                }
-                return;
-            }
-        }
-    }
-
-    private void completeSysmsg(PendingSysmsg p, boolean expired) {
-        if (p.sentTo > 0 && !forget(p)) {
-            return; // already completed
-        }
-        if (!p.sender.open) {
-            return;
-        }
-        JsonWriter out = outbox.frame(p.sender).beginObject().name("to").value("sysmsg").name("id").value(p.id)
-                .name("done").value(true).name("sentTo").value(p.sentTo).name("receivedBy").value(p.receivedBy);
-        if (expired) {
-            out.name("expired").value(true);
-        }
-        out.name("command").value("answer").endObject().endFrame();
-    }
-
-    /** Removes a pending message; false when it was no longer pending. */
-    private boolean forget(PendingSysmsg p) {
-        List<PendingSysmsg> list = sysmsgs.get(p.relayId);
-        if (list == null || !list.remove(p)) {
-            return false;
-        }
-        if (list.isEmpty()) {
-            sysmsgs.remove(p.relayId);
-        }
-        if (p.timer != null) {
-            p.timer.cancel(false);
-        }
-        return true;
     }
 
     // ---------------------------------------------------------------- status and admin
