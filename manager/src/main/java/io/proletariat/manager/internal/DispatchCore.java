@@ -64,12 +64,15 @@ final class DispatchCore {
     private boolean wasFull;
     private long fullSinceNanos;
     private ScheduledFuture<?> deferredPass;
-    private boolean passScheduled;
+    /** A distribution pass is wanted at the end of this batch of events. */
+    private boolean passRequested;
+    /** The end-of-batch task (pass, then flush) is queued on the loop. */
+    private boolean batchEndScheduled;
     private long connectionSeq;
     private long workSeq;
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
 
-    private final Runnable passTask = this::pass;
+    private final Runnable batchEndTask = this::endOfBatch;
 
     /** Works sharing a {@code _key}: the live one and those waiting for its result. */
     private static final class KeyHold {
@@ -101,7 +104,7 @@ final class DispatchCore {
     DispatchCore(EventLoop loop, ManagerOptions options) {
         this.loop = loop;
         this.options = options;
-        this.outbox = new Outbox(loop, options.maxOutboundBuffer());
+        this.outbox = new Outbox(options.maxOutboundBuffer(), this::scheduleBatchEnd);
         this.systemMessages = new SystemMessages(loop, outbox, events, options.sysmsgTimeout());
         this.selector = options.workSelector();
     }
@@ -723,14 +726,32 @@ final class DispatchCore {
 
     /** Asks for a distribution pass after the events already waiting; repeated requests merge. */
     void requestPass() {
-        if (!passScheduled) {
-            passScheduled = true;
-            loop.execute(passTask);
+        passRequested = true;
+        scheduleBatchEnd();
+    }
+
+    /** Queues the end-of-batch task once, behind the events already waiting. */
+    private void scheduleBatchEnd() {
+        if (!batchEndScheduled) {
+            batchEndScheduled = true;
+            loop.execute(batchEndTask);
         }
     }
 
+    /**
+     * After a batch of events: the distribution pass, then one write per connection of everything
+     * the batch and the pass produced (a worker gets its done answer and its next works together).
+     */
+    private void endOfBatch() {
+        batchEndScheduled = false;
+        if (passRequested) {
+            passRequested = false;
+            pass();
+        }
+        outbox.flush();
+    }
+
     private void pass() {
-        passScheduled = false;
         if (queues.size() == 0 || workers.isEmpty()) {
             return;
         }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.EventLoop;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.RawJson;
 import io.proletariat.protocol.WireError;
@@ -15,23 +14,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connections' outgoing frames. The dispatch core appends whole frames to a per-connection
- * buffer ({@link #frame}); one flush task, run after the events already queued, hands each buffer
- * to its channel once, so many frames to one peer in one batch become one write. Core thread only.
+ * buffer ({@link #frame}); at the end of the batch of events (after the distribution pass) the core
+ * calls {@link #flush()}, which hands each buffer to its channel once, so many frames to one peer
+ * become one write. Core thread only.
  */
 final class Outbox {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
-    private final EventLoop loop;
     private final long maxOutboundBuffer;
+    /** Asks the core to run its end-of-batch task, which flushes. */
+    private final Runnable scheduleFlush;
     private final List<Connection> dirty = new ArrayList<>();
     private final JsonWriter writer = JsonWriter.to(Unpooled.EMPTY_BUFFER);
     private final ByteBuf discard = Unpooled.buffer();
-    private final Runnable flushTask = this::flush;
-    private boolean flushScheduled;
 
-    Outbox(EventLoop loop, long maxOutboundBuffer) {
-        this.loop = loop;
+    Outbox(long maxOutboundBuffer, Runnable scheduleFlush) {
         this.maxOutboundBuffer = maxOutboundBuffer;
+        this.scheduleFlush = scheduleFlush;
     }
 
     /** A writer positioned at a new frame in the connection's output; call {@code endFrame()} when done. */
@@ -46,10 +45,7 @@ final class Outbox {
         if (!c.dirty) {
             c.dirty = true;
             dirty.add(c);
-            if (!flushScheduled) {
-                flushScheduled = true;
-                loop.execute(flushTask);
-            }
+            scheduleFlush.run();
         }
         return writer.reset(c.out).beginFrame();
     }
@@ -99,8 +95,8 @@ final class Outbox {
         }
     }
 
-    private void flush() {
-        flushScheduled = false;
+    /** Writes every connection's waiting frames, one write each. */
+    void flush() {
         for (Connection c : dirty) {
             c.dirty = false;
             flushNow(c);
