@@ -82,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> priorities = List.of(0);
 
     @Option(names = "--warmup", paramLabel = "S", description = "Seconds of unmeasured load first (default: ${DEFAULT-VALUE}).")
-    double warmup = 1;
+    double warmup = 3;
 
     @Option(names = "--answer-threshold", paramLabel = "N", description = "Results each worker batches into one done (default: ${DEFAULT-VALUE}).")
     int answerThreshold = 1;
