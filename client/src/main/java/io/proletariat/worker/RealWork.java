@@ -32,6 +32,8 @@ final class RealWork implements Work {
     boolean finished;
     /** The handler's call has returned (or it never ran). */
     boolean handlerReturned;
+    /** A result given while the handler still runs: sent when it returns, when the slot is free again. */
+    io.proletariat.protocol.RawJson heldResult;
     ScheduledFuture<?> timeoutTimer;
     Future<?> task;
 

@@ -359,6 +359,7 @@ public final class Worker implements AutoCloseable {
                 cancelTimer(w);
                 w.cancel();
             }
+            w.heldResult = null; // the manager requeued it: its result must not reach the next connection
             release(w);
         }
         batch.clear();
@@ -562,7 +563,13 @@ public final class Worker implements AutoCloseable {
         }
         markFinished(work);
         cancelTimer(work);
-        batch.add(new Object[] {work.id(), result});
+        if (work.handlerReturned) {
+            batch.add(new Object[] {work.id(), result});
+        } else {
+            // The manager frees the slot when it gets the result: send it once the handler has
+            // returned and the slot really is free, or the next work sent there would be refused.
+            work.heldResult = result;
+        }
         release(work);
         flushIfDue();
     }
@@ -589,6 +596,10 @@ public final class Worker implements AutoCloseable {
         for (RawJson item : list.elements()) {
             String workId = item.isString() ? item.asText() : item.toString();
             RealWork work = works.get(workId);
+            if (work != null && work.heldResult != null) {
+                work.heldResult = null; // finished, but its result waited for the handler to return: never send it
+                continue;
+            }
             if (work == null || work.finished) {
                 log.debug("abort of work {} that is not running here", workId);
                 continue;
@@ -604,6 +615,10 @@ public final class Worker implements AutoCloseable {
 
     private void handlerReturned(RealWork work) {
         work.handlerReturned = true;
+        if (work.heldResult != null) {
+            batch.add(new Object[] {work.id(), work.heldResult});
+            work.heldResult = null;
+        }
         release(work);
         flushIfDue();
     }
