@@ -125,7 +125,7 @@ final class PushCommand implements Callable<Integer> {
         // Ctrl-C: closing the client makes the manager abort the works still running.
         Thread hook = new Thread(client::close, "proletariat-push-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        Progress progress = System.console() != null ? new Progress(group.size()) : null;
+        Progress progress = stderrIsTerminal() ? new Progress(group.size()) : null;
         try {
             List<WorkResult> results;
             if (each || progress != null) {
@@ -258,6 +258,19 @@ final class PushCommand implements Callable<Integer> {
                 System.err.print("\r\033[K");
                 System.err.flush();
             }
+        }
+    }
+
+    /**
+     * Whether standard error is a terminal, whatever stdin and stdout are (works are often piped
+     * in and results redirected): on Linux from what fd 2 points to, elsewhere from the console.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
         }
     }
 }
