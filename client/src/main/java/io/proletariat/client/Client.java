@@ -144,7 +144,7 @@ public final class Client implements AutoCloseable {
      * @throws IllegalStateException when the client is closed
      */
     public CompletableFuture<List<WorkResult>> submit(List<?> works, WorkOptions options) {
-        return enqueue(works, true, "group", options).all;
+        return enqueue(works, true, "group", options, false).all;
     }
 
     /** {@link #submit(List, WorkOptions)} without options. */
@@ -159,7 +159,7 @@ public final class Client implements AutoCloseable {
      */
     public CompletableFuture<WorkResult> submitOne(Object work, WorkOptions options) {
         rejectGroup(work);
-        return enqueue(List.of(requireWork(work, 0)), false, "group", options).each.get(0);
+        return enqueue(List.of(requireWork(work, 0)), false, "group", options, true).each.get(0);
     }
 
     /** {@link #submitOne(Object, WorkOptions)} without options. */
@@ -169,7 +169,7 @@ public final class Client implements AutoCloseable {
 
     /** Pushes a work group with a future per work as well as one for the group ({@code return:"each"}). */
     public WorkSubmission submitIndividual(List<?> works, WorkOptions options) {
-        Request r = enqueue(works, true, "each", options);
+        Request r = enqueue(works, true, "each", options, true);
         return new WorkSubmission(r.rid, r.each, r.all);
     }
 
@@ -202,7 +202,7 @@ public final class Client implements AutoCloseable {
     public void workIndividual(List<?> workGroup, WorkOptions options, WorkCallback workCallback, GroupCallback groupCallback) {
         Objects.requireNonNull(workCallback, "workCallback");
         Objects.requireNonNull(groupCallback, "groupCallback");
-        enqueue(workGroup, true, "each", options, workCallback, groupCallback);
+        enqueue(workGroup, true, "each", options, false, workCallback, groupCallback);
     }
 
     private static void deliver(WorkCallback callback, WorkResult r, Throwable e) {
@@ -303,7 +303,8 @@ public final class Client implements AutoCloseable {
         final WorkResult[] results;
         /** The manager's id of each work on the current connection (null until the push is answered). */
         final String[] workIds;
-        final List<CompletableFuture<WorkResult>> each = new ArrayList<>();
+        /** A future per work, only when the caller asked for them (empty otherwise: a million pending works cost no futures). */
+        final List<CompletableFuture<WorkResult>> each;
         final CompletableFuture<List<WorkResult>> all = new CompletableFuture<>();
         WorkCallback onEach;   // set before the request reaches the event loop
         GroupCallback onGroup;
@@ -312,7 +313,7 @@ public final class Client implements AutoCloseable {
         boolean pushedOnThisConnection;
         ScheduledFuture<?> timer;
 
-        Request(List<RawJson> works, boolean sentArray, String returnMode, WorkOptions options) {
+        Request(List<RawJson> works, boolean sentArray, String returnMode, WorkOptions options, boolean perWorkFutures) {
             this.rid = Ids.requestId();
             this.works = works;
             this.sentArray = sentArray;
@@ -321,7 +322,8 @@ public final class Client implements AutoCloseable {
             this.results = new WorkResult[works.size()];
             this.workIds = new String[works.size()];
             this.remaining = works.size();
-            for (int i = 0; i < works.size(); i++) {
+            this.each = perWorkFutures ? new ArrayList<>(works.size()) : List.of();
+            for (int i = 0; perWorkFutures && i < works.size(); i++) {
                 each.add(new CompletableFuture<>());
             }
         }
@@ -347,12 +349,13 @@ public final class Client implements AutoCloseable {
         }
     }
 
-    private Request enqueue(List<?> works, boolean sentArray, String returnMode, WorkOptions options) {
-        return enqueue(works, sentArray, returnMode, options, null, null);
+    /** @param perWorkFutures whether the caller wants a future per work ({@link Request#each}) */
+    private Request enqueue(List<?> works, boolean sentArray, String returnMode, WorkOptions options, boolean perWorkFutures) {
+        return enqueue(works, sentArray, returnMode, options, perWorkFutures, null, null);
     }
 
     private Request enqueue(List<?> works, boolean sentArray, String returnMode, WorkOptions options,
-            WorkCallback onEach, GroupCallback onGroup) {
+            boolean perWorkFutures, WorkCallback onEach, GroupCallback onGroup) {
         Objects.requireNonNull(works, "works");
         Objects.requireNonNull(options, "options (use WorkOptions.DEFAULT)");
         if (works.isEmpty()) {
@@ -363,7 +366,7 @@ public final class Client implements AutoCloseable {
             json.add(requireWork(works.get(i), i));
         }
         checkOpen();
-        Request r = new Request(json, sentArray, returnMode, options);
+        Request r = new Request(json, sentArray, returnMode, options, perWorkFutures);
         r.onEach = onEach;
         r.onGroup = onGroup;
         long start = System.nanoTime();
@@ -535,14 +538,20 @@ public final class Client implements AutoCloseable {
     private void answer(Request r, int index, WorkResult result) {
         r.results[index] = result;
         r.remaining--;
-        CompletableFuture<WorkResult> f = r.each.get(index);
+        CompletableFuture<WorkResult> f = r.each.isEmpty() ? null : r.each.get(index);
         WorkCallback cb = r.onEach;
-        runCallback(() -> {
-            f.complete(result);
-            if (cb != null) {
-                deliver(cb, result, null);
-            }
-        });
+        if (f == null && cb == null) {
+            // Only the group is awaited: nothing to run per work.
+        } else {
+            runCallback(() -> {
+                if (f != null) {
+                    f.complete(result);
+                }
+                if (cb != null) {
+                    deliver(cb, result, null);
+                }
+            });
+        }
         if (r.remaining == 0) {
             finish(r);
         }
@@ -569,17 +578,22 @@ public final class Client implements AutoCloseable {
         WorkCallback each = r.onEach;
         GroupCallback groupCb = r.onGroup;
         List<CompletableFuture<WorkResult>> open = new ArrayList<>();
+        int unanswered = 0;
         for (int i = 0; i < r.results.length; i++) {
             if (r.results[i] == null) {
-                open.add(r.each.get(i));
+                unanswered++;
+                if (!r.each.isEmpty()) {
+                    open.add(r.each.get(i));
+                }
             }
         }
+        int failedWorks = unanswered;
         runCallback(() -> {
             for (CompletableFuture<WorkResult> f : open) {
                 f.completeExceptionally(e);
-                if (each != null) {
-                    deliver(each, null, e);
-                }
+            }
+            for (int i = 0; each != null && i < failedWorks; i++) {
+                deliver(each, null, e);
             }
             r.all.completeExceptionally(e);
             if (groupCb != null) {
