@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       it is one JSON value, otherwise as a string; empty output gives {@code null}.</li>
  *   <li>Any other exit: the error {@code {"message":"exit N: <stderr tail>","code":"EEXIT","exitCode":N,"stderr":"<tail>"}},
  *       where the tail is the last {@value #STDERR_TAIL} characters of standard error.</li>
- *   <li>A command that cannot be started: the error {@code {"code":"ESPAWN","message":...}}, and a
- *       one-line message on standard error the first time.</li>
+ *   <li>A command that cannot be started: the error {@code {"code":"ESPAWN","message":...}}.</li>
+ *   <li>Every failed work is also one line on standard error: its id and why (the last line of
+ *       its standard error).</li>
  *   <li>Output above {@value #MAX_OUTPUT} bytes: the error {@code {"code":"EOUTPUT",...}}.</li>
  *   <li>When the work is cancelled (run timeout, abort, disconnect, stop) the process and its
  *       descendants get SIGTERM, then SIGKILL after {@value #KILL_GRACE_MILLIS} ms; nothing is sent.</li>
@@ -52,7 +52,6 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
     private final List<String> command;
     private final ExecutorService pumps;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean warned = new AtomicBoolean();
     private final AtomicInteger started = new AtomicInteger();
 
     CommandRunner(List<String> command) {
@@ -77,9 +76,7 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
             process = new ProcessBuilder(command).start();
         } catch (IOException | RuntimeException e) {
             String message = "cannot run " + String.join(" ", command) + ": " + e.getMessage();
-            if (warned.compareAndSet(false, true)) {
-                System.err.println("proletariat worker: " + message);
-            }
+            WorkerCommand.say("work " + work.id() + " failed: " + message);
             done.fail(error("ESPAWN", message));
             return;
         }
@@ -107,9 +104,12 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
                 e.put("code", "EEXIT");
                 e.put("exitCode", exit);
                 e.put("stderr", err);
+                WorkerCommand.say("work " + work.id() + " failed: exit " + exit
+                        + (err.isBlank() ? "" : ": " + err.strip().lines().reduce((a, b) -> b).orElse("")));
                 done.fail(e);
             } else if (out == null) {
                 kill(process);
+                WorkerCommand.say("work " + work.id() + " failed: output larger than " + MAX_OUTPUT + " bytes");
                 done.fail(error("EOUTPUT", "output larger than " + MAX_OUTPUT + " bytes"));
             } else {
                 done.success(result(out));

@@ -1,8 +1,9 @@
 package io.proletariat.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proletariat.protocol.RawJson;
 
@@ -29,18 +30,32 @@ final class Json {
     static RawJson parse(String text, String what) throws BadJsonException {
         String reason = check(text);
         if (reason != null) {
-            throw new BadJsonException(what + " is not JSON (" + reason + "): " + abbreviate(text));
+            throw new BadJsonException(what + " is not one JSON value: " + reason + " (got: " + abbreviate(text) + ")");
         }
         return RawJson.of(text.strip());
     }
 
-    /** Null when {@code text} is one JSON value, else Jackson's complaint on one line. */
+    /** Null when {@code text} is one JSON value, else a plain one-line reason that says how to fix it. */
     static String check(String text) {
-        try {
-            JsonNode node = MAPPER.readTree(text);
-            return node == null || node.isMissingNode() ? "empty" : null;
-        } catch (JsonProcessingException e) {
-            return e.getOriginalMessage().lines().findFirst().orElse("malformed");
+        try (JsonParser p = MAPPER.getFactory().createParser(text)) {
+            if (p.nextToken() == null) {
+                return "it is empty";
+            }
+            p.skipChildren();
+            if (p.nextToken() != null) {
+                return "it holds more than one JSON value; give each work as its own argument or line";
+            }
+            return null;
+        } catch (JsonEOFException e) {
+            return "it ends before the JSON value is complete";
+        } catch (JsonParseException e) {
+            String word = text.strip().split("[\\s,:\\[\\]{}]", 2)[0];
+            if (e.getOriginalMessage().startsWith("Unrecognized token") && !word.isEmpty()) {
+                return "a string needs double quotes, e.g. '\"" + abbreviate(word) + "\"'";
+            }
+            return "unexpected character at column " + e.getLocation().getColumnNr();
+        } catch (java.io.IOException e) {
+            return "it cannot be read: " + e.getMessage();
         }
     }
 

@@ -123,9 +123,14 @@ final class PushCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
         Client client = new Client(clientOptions);
         // Ctrl-C: closing the client makes the manager abort the works still running.
-        Thread hook = new Thread(client::close, "proletariat-push-shutdown");
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Thread hook = new Thread(() -> {
+            interrupted.set(true);
+            client.close();
+        }, "proletariat-push-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Progress progress = stderrIsTerminal() ? new Progress(group.size()) : null;
+        WaitNotice waiting = new WaitNotice(manager, group.size());
         try {
             List<WorkResult> results;
             if (each || progress != null) {
@@ -164,6 +169,9 @@ final class PushCommand implements Callable<Integer> {
             }
             out.flush();
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (interrupted.get()) {
+                return Main.EXIT_FAILURE; // Ctrl-C: the JVM exits with 130 anyway, and nothing went wrong to report
+            }
             if (cause instanceof ConnectionException) {
                 System.err.println("proletariat push: " + manager.unreachable(cause));
                 return Main.EXIT_UNAVAILABLE;
@@ -172,6 +180,7 @@ final class PushCommand implements Callable<Integer> {
             System.err.println("proletariat push: the manager refused the push: " + code + cause.getMessage());
             return Main.EXIT_FAILURE;
         } finally {
+            waiting.close();
             client.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -258,6 +267,56 @@ final class PushCommand implements Callable<Integer> {
                 System.err.print("\r\033[K");
                 System.err.flush();
             }
+        }
+    }
+
+    /**
+     * Says on standard error why works wait, when they do: {@value #FIRST_NOTICE_SECONDS} s after
+     * the push and then every {@value #NOTICE_INTERVAL_SECONDS} s, it asks the manager's status (on
+     * a connection of its own) and tells whether any worker is connected and how many slots are
+     * free. Its timer is a daemon thread.
+     */
+    static final class WaitNotice implements AutoCloseable {
+        static final long FIRST_NOTICE_SECONDS = 3;
+        static final long NOTICE_INTERVAL_SECONDS = 10;
+        private final ManagerAddress manager;
+        private final int works;
+        private final long start = System.nanoTime();
+        private final java.util.concurrent.ScheduledExecutorService timer;
+
+        WaitNotice(ManagerAddress manager, int works) {
+            this.manager = manager;
+            this.works = works;
+            this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "proletariat-push-notice");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleWithFixedDelay(this::tell, FIRST_NOTICE_SECONDS, NOTICE_INTERVAL_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        private void tell() {
+            long waited = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            String what = works == 1 ? "the work is not" : "the " + works + " works are not all";
+            String why;
+            try (ProtocolSocket socket = new ProtocolSocket(manager.host, manager.port, 2_000)) {
+                socket.send("{\"command\":\"status\"}");
+                com.fasterxml.jackson.databind.JsonNode status = Json.MAPPER.readTree(socket.awaitAnswer("status"));
+                int workers = status.path("workers").size();
+                why = workers == 0
+                        ? "no worker is connected to the manager at " + manager + " (start one: proletariat worker -- COMMAND)"
+                        : workers + (workers == 1 ? " worker is" : " workers are") + " connected, "
+                                + status.path("globalAvailableSlots").asLong() + " slots free, "
+                                + status.path("pendingWorks").asLong() + " works waiting in all";
+            } catch (IOException | RuntimeException e) {
+                why = "the manager's status is not available (" + e.getMessage() + ")";
+            }
+            System.err.println("proletariat push: " + what + " answered after " + waited + " s: " + why);
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
         }
     }
 

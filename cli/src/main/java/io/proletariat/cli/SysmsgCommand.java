@@ -3,6 +3,7 @@ package io.proletariat.cli;
 import io.proletariat.client.Client;
 import io.proletariat.client.ClientOptions;
 import io.proletariat.client.ConnectionException;
+import io.proletariat.client.SystemMessage;
 import io.proletariat.client.SystemMessageReceipt;
 import io.proletariat.protocol.RawJson;
 import java.util.concurrent.Callable;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Parameters;
  * <p>Without {@code --to} the message goes to every other participant; {@code --to MANAGER} to the
  * manager alone, {@code --to ID} to one connection (a worker's id from {@code proletariat status}).
  * The manager acknowledges when every recipient answered, left, or 60 s passed; this prints
- * {@code sent to N, received by M}.
+ * {@code sent to N, received by M}, or {@code received by the manager}. A recipient id that is not
+ * connected is an error (exit code 1).
  *
  * <pre>{@code
  * proletariat sysmsg '{"reload":true}'
@@ -28,11 +30,12 @@ import picocli.CommandLine.Parameters;
  * }</pre>
  */
 @Command(name = "sysmsg", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Send a system message and wait for the acknowledgement: prints \"sent to N, received by M\"."},
+        description = {"Send a system message and wait for the acknowledgement: prints \"sent to N, received by M\" "
+                + "(\"received by the manager\" with --to MANAGER)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:acknowledged",
-                "1:no acknowledgement within 70 s",
+                "1:no participant with the --to id is connected, or no acknowledgement within 70 s",
                 "2:bad usage (unknown flag, the message is not JSON)",
                 "3:the manager is unreachable, or the connection was lost"})
 final class SysmsgCommand implements Callable<Integer> {
@@ -69,7 +72,16 @@ final class SysmsgCommand implements Callable<Integer> {
         try (Client client = new Client(ClientOptions.builder().host(manager.host).port(manager.port)
                 .maxRetries(PushCommand.MAX_RETRIES).retryDelay(PushCommand.RETRY_DELAY).build())) {
             SystemMessageReceipt receipt = client.systemMessage(content, to).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            System.out.println("sent to " + receipt.sentTo() + ", received by " + receipt.receivedBy());
+            if (SystemMessage.MANAGER.equals(to)) {
+                System.out.println("received by the manager"); // it answers at once and counts no recipient
+                return 0;
+            }
+            if (to != null && receipt.sentTo() == 0) {
+                System.err.println("proletariat sysmsg: no participant " + to + " is connected (see `proletariat status` for the ids)");
+                return Main.EXIT_FAILURE;
+            }
+            System.out.println("sent to " + receipt.sentTo() + ", received by " + receipt.receivedBy()
+                    + (receipt.sentTo() == 0 ? " (nobody else is connected)" : ""));
             return 0;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();

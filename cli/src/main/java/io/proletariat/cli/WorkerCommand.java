@@ -2,10 +2,10 @@ package io.proletariat.cli;
 
 import io.proletariat.worker.Worker;
 import io.proletariat.worker.WorkerOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +19,10 @@ import picocli.CommandLine.Parameters;
  * args as JSON on its standard input; its standard output is the result, a non-zero exit an error
  * ({@code EEXIT}, with the exit code and the tail of standard error). See {@link CommandRunner}.
  * Up to {@code --slots} processes run at once. The run timeout of a work and an abort kill its
- * process. Runs until Ctrl-C, which stops it cleanly (running works are requeued by the manager).
+ * process. It waits for a manager that is not up yet and reconnects to one it lost, saying so on
+ * standard error. Ctrl-C or SIGTERM stops it gracefully: it takes no more works, lets the running
+ * ones finish for up to {@code --grace} seconds, and hands back what still runs (the manager
+ * requeues it at once).
  *
  * <pre>{@code
  * proletariat worker --slots 4 -- sh -c 'jq .n'
@@ -30,12 +33,12 @@ import picocli.CommandLine.Parameters;
                 "%nThe work's args arrive as JSON on COMMAND's standard input; its standard output is the result "
                         + "(JSON when it parses, else a string, one trailing newline removed); a non-zero exit is the error "
                         + "{\"code\":\"EEXIT\",\"exitCode\":N,\"stderr\":\"<tail>\",\"message\":...}. No shell: write sh -c '...' for one. "
-                        + "The run timeout and an abort kill the process. Ctrl-C stops the worker; its running works go back to the queue."},
+                        + "The run timeout and an abort kill the process. The worker waits for its manager and reconnects when it is lost. "
+                        + "Ctrl-C or SIGTERM stops it gracefully (see --grace)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "2:bad usage (unknown flag, bad --priority-slots, no COMMAND)",
-                "3:the manager is unreachable at start",
-                "130:stopped by Ctrl-C (143: by SIGTERM); running works go back to the queue"})
+                "2:bad usage (unknown flag, bad --priority-slots, no COMMAND, COMMAND not found)",
+                "130:stopped by Ctrl-C (143: by SIGTERM)"})
 final class WorkerCommand implements Callable<Integer> {
     @Mixin
     ManagerAddress manager = new ManagerAddress();
@@ -50,6 +53,11 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--answer-threshold", paramLabel = "N", description = "ANSWER_THRESHOLD: results sent per done message (default: ${DEFAULT-VALUE}).")
     int answerThreshold = WorkerOptions.DEFAULT_ANSWER_THRESHOLD;
 
+    @Option(names = "--grace", paramLabel = "SECONDS",
+            description = "On Ctrl-C or SIGTERM, take no more works and let running ones finish for up to this long; "
+                    + "what still runs then goes back to the queue at once (default: ${DEFAULT-VALUE}).")
+    long graceSeconds = WorkerOptions.DEFAULT_SHUTDOWN_GRACE.toSeconds();
+
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The program to run for each work, and its arguments.")
     List<String> command;
 
@@ -57,10 +65,16 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         String bad = manager.validate();
         WorkerOptions options = null;
+        if (bad == null && graceSeconds < 0) {
+            bad = "--grace must be >= 0: " + graceSeconds;
+        }
+        if (bad == null) {
+            bad = Executables.check(command.get(0));
+        }
         if (bad == null) {
             try {
                 WorkerOptions.Builder b = WorkerOptions.builder().host(manager.host).port(manager.port).slots(slots)
-                        .answerThreshold(answerThreshold);
+                        .answerThreshold(answerThreshold).shutdownGrace(Duration.ofSeconds(graceSeconds));
                 if (prioritySlots != null) {
                     b.prioritySlots(prioritySlots);
                 }
@@ -73,28 +87,48 @@ final class WorkerCommand implements Callable<Integer> {
             System.err.println("proletariat worker: " + bad);
             return Main.EXIT_USAGE;
         }
-        String unreachable = manager.checkReachable();
-        if (unreachable != null) {
-            System.err.println("proletariat worker: " + unreachable);
-            return Main.EXIT_UNAVAILABLE;
-        }
+        // This command says itself what happens to its connection (below); the library's lines would repeat it.
+        System.setProperty("org.slf4j.simpleLogger.log.io.proletariat.worker", "error");
         CommandRunner runner = new CommandRunner(command);
         Worker worker = new Worker(options).onWork(runner);
-        CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            worker.stop();
+            if (worker.busySlots() > 0) {
+                say("stopping: letting " + worker.busySlots() + " running works finish (at most " + graceSeconds + " s)");
+            }
+            worker.close();
             runner.close();
-            stopped.countDown();
         }, "proletariat-worker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         worker.start();
-        // Say when the manager accepted the offer, so that a user sees it is connected.
-        for (int i = 0; i < 100 && !worker.isReady() && stopped.getCount() > 0; i++) {
-            stopped.await(100, TimeUnit.MILLISECONDS);
-        }
-        System.err.println("proletariat worker " + (worker.isReady() ? worker.id() : "(connecting)") + " at " + manager
-                + ": " + options.slots() + " slots, running " + String.join(" ", command));
-        stopped.await();
+        watch(worker, options);
         return 0;
+    }
+
+    /** Says when the worker connects, loses and regains its manager, until it is stopped. */
+    private void watch(Worker worker, WorkerOptions options) throws InterruptedException {
+        String running = String.join(" ", command);
+        boolean ready = false;
+        boolean waited = false;
+        long since = System.nanoTime();
+        while (!worker.awaitTermination(Duration.ofMillis(100))) {
+            if (worker.isReady() != ready) {
+                ready = !ready;
+                if (ready) {
+                    say(worker.id() + " connected to the manager at " + manager + ": " + options.slots() + " slots, running " + running);
+                } else {
+                    say("lost the manager at " + manager + "; reconnecting every " + options.conRetryTime().toMillis()
+                            + " ms (running works go back to its queue)");
+                }
+                since = System.nanoTime();
+                waited = false;
+            } else if (!ready && !waited && System.nanoTime() - since > TimeUnit.SECONDS.toNanos(1)) {
+                waited = true;
+                say("waiting for the manager at " + manager + " (is `proletariat manager` running there?)");
+            }
+        }
+    }
+
+    static void say(String line) {
+        System.err.println("proletariat worker: " + line);
     }
 }

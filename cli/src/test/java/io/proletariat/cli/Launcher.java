@@ -85,12 +85,19 @@ final class Launcher {
 
     /** Starts the launcher in the background; stopped by {@link #closeAll()}. */
     Background start(String... args) throws IOException {
+        return startLogging("warn", args);
+    }
+
+    /** {@link #start}, with the launcher's log level at {@code level} instead of the tests' {@code warn}. */
+    Background startLogging(String level, String... args) throws IOException {
         int n = SEQ.incrementAndGet();
         Path out = dir.resolve("out-" + n);
         Path err = dir.resolve("err-" + n);
         Path in = dir.resolve("in-" + n);
         Files.writeString(in, "");
-        Process p = builder(args).redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = builder(args);
+        builder.command().add(1, "-Dorg.slf4j.simpleLogger.defaultLogLevel=" + level);
+        Process p = builder.redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         Background b = new Background(p, out, err);
         started.add(b);
         return b;

@@ -23,13 +23,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +99,7 @@ public final class Worker implements AutoCloseable {
     private final Connection connection;
     private final SystemMessenger messenger;
     private final AtomicInteger state = new AtomicInteger(NEW);
+    private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile WorkHandler handler;
     private volatile SystemMessageListener systemMessageListener;
     private volatile String id;
@@ -109,6 +114,8 @@ public final class Worker implements AutoCloseable {
     private ScheduledFuture<?> retryTimer;
     private int generation;
     private boolean stopped;
+    /** Completed once nothing is left to answer while leaving gracefully; null until then. */
+    private CompletableFuture<Void> drained;
 
     /** A worker with these options; call {@link #onWork} and then {@link #start()}. */
     public Worker(WorkerOptions options) {
@@ -162,8 +169,9 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Stops for good: sends the results already finished, cancels the running works (the manager
+     * Stops at once: sends the results already finished, cancels the running works (the manager
      * requeues them), closes the connection and releases the threads the worker owns. Idempotent.
+     * {@link #close()} leaves gracefully instead.
      */
     public void stop() {
         int was = state.getAndSet(STOPPED);
@@ -181,12 +189,44 @@ public final class Worker implements AutoCloseable {
         if (!loop.inEventLoop()) {
             group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        terminated.countDown();
     }
 
-    /** Same as {@link #stop()}. */
+    /**
+     * Leaves gracefully, for a shutdown hook or try-with-resources: takes no more works, lets the
+     * running ones finish and sends their results, waiting at most
+     * {@link WorkerOptions#shutdownGrace()}; whatever still runs then is cancelled and handed back
+     * to the manager, which requeues it at once. Then as {@link #stop()}. Blocks until done;
+     * idempotent.
+     */
     @Override
     public void close() {
+        long grace = options.shutdownGrace().toMillis();
+        if (grace > 0 && state.get() == STARTED && !loop.inEventLoop()) {
+            CompletableFuture<Void> idle = new CompletableFuture<>();
+            try {
+                loop.execute(() -> drain(idle));
+                idle.get(grace, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                log.warn("worker {}: {} works still running after the {} ms grace period; handing them back to the manager",
+                        id, busySlots, grace);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | RejectedExecutionException e) {
+                log.debug("worker stopped while draining", e);
+            }
+        }
         stop();
+    }
+
+    /** Blocks until the worker is stopped (by {@link #close()}, {@link #stop()} or another thread). */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** Blocks until the worker is stopped or the timeout passes; true when it is stopped. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** The connection id the manager gave this worker, or {@code null} while its offer is not accepted. */
@@ -340,8 +380,8 @@ public final class Worker implements AutoCloseable {
     }
 
     private void scheduleReconnect() {
-        if (stopped) {
-            return;
+        if (stopped || drained != null) {
+            return; // leaving: the manager requeued whatever ran here
         }
         retryTimer = loop.schedule(() -> {
             retryTimer = null;
@@ -368,6 +408,7 @@ public final class Worker implements AutoCloseable {
             flushTimer = null;
         }
         messenger.onDisconnected();
+        completeIfDrained();
     }
 
     private void shutdownOnLoop() {
@@ -380,6 +421,27 @@ public final class Worker implements AutoCloseable {
         messenger.failAll(new ConnectionException(ConnectionException.ECLOSED, "worker stopped"));
         connection.close();
         id = null;
+    }
+
+    /** Leaving gracefully: tell the manager (our extension; the original answers EUNKNCMD) and wait for idle. */
+    private void drain(CompletableFuture<Void> idle) {
+        if (stopped || drained != null) {
+            idle.complete(null);
+            return;
+        }
+        drained = idle;
+        log.info("worker {} leaving: finishing {} running works, taking no more", id, works.size());
+        if (id != null) {
+            connection.send(w -> w.name("command").value("drain"));
+        }
+        flush();
+        completeIfDrained();
+    }
+
+    private void completeIfDrained() {
+        if (drained != null && works.isEmpty() && batch.isEmpty()) {
+            drained.complete(null);
+        }
     }
 
     private int freeSlots() {
@@ -399,7 +461,7 @@ public final class Worker implements AutoCloseable {
         }
         List<RawJson> items = list.elements();
         int was = freeSlots();
-        int free = was;
+        int free = drained != null ? 0 : was; // leaving: a manager that did not hear the drain gets rejections
         List<String> accepted = new ArrayList<>();
         List<String> rejected = new ArrayList<>();
         List<RealWork> toStart = new ArrayList<>();
@@ -636,6 +698,7 @@ public final class Worker implements AutoCloseable {
             works.remove(work.id());
             busySlots = works.size();
         }
+        completeIfDrained();
     }
 
     /** No accepted work is still running: results waiting in the batch can go now. */
@@ -683,5 +746,6 @@ public final class Worker implements AutoCloseable {
         if (!sent) {
             log.debug("not connected: dropping {} results (the manager requeues their works)", items.size());
         }
+        completeIfDrained();
     }
 }

@@ -42,6 +42,8 @@ public final class WorkerOptions {
     public static final Duration DEFAULT_ANSWER_FLUSH_INTERVAL = Duration.ofMillis(100);
     /** Default delay before the offer is sent again after the manager refused it: 1000 ms (the original's). */
     public static final Duration DEFAULT_OFFER_RETRY_TIME = Duration.ofMillis(1_000);
+    /** Default time {@link Worker#close()} lets running works finish before handing them back: 10 s. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     private final int slots;
     private final String host;
@@ -53,6 +55,7 @@ public final class WorkerOptions {
     private final int answerThreshold;
     private final Duration answerFlushInterval;
     private final Duration offerRetryTime;
+    private final Duration shutdownGrace;
     private final Executor executor;
     private final ObjectMapper objectMapper;
 
@@ -67,6 +70,7 @@ public final class WorkerOptions {
         this.answerThreshold = b.answerThreshold;
         this.answerFlushInterval = b.answerFlushInterval;
         this.offerRetryTime = b.offerRetryTime;
+        this.shutdownGrace = b.shutdownGrace;
         this.executor = b.executor;
         this.objectMapper = b.objectMapper;
     }
@@ -127,6 +131,11 @@ public final class WorkerOptions {
         return offerRetryTime;
     }
 
+    /** How long {@link Worker#close()} lets running works finish; see {@link Builder#shutdownGrace(Duration)}. */
+    public Duration shutdownGrace() {
+        return shutdownGrace;
+    }
+
     /** The executor handlers run on, or {@code null} for the default pool of {@link #slots()} threads. */
     public Executor executor() {
         return executor;
@@ -167,6 +176,7 @@ public final class WorkerOptions {
         private int answerThreshold = DEFAULT_ANSWER_THRESHOLD;
         private Duration answerFlushInterval = DEFAULT_ANSWER_FLUSH_INTERVAL;
         private Duration offerRetryTime = DEFAULT_OFFER_RETRY_TIME;
+        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private Executor executor;
         private ObjectMapper objectMapper = Json.DEFAULT_MAPPER;
 
@@ -184,6 +194,7 @@ public final class WorkerOptions {
             answerThreshold = o.answerThreshold;
             answerFlushInterval = o.answerFlushInterval;
             offerRetryTime = o.offerRetryTime;
+            shutdownGrace = o.shutdownGrace;
             executor = o.executor;
             objectMapper = o.objectMapper;
         }
@@ -289,6 +300,18 @@ public final class WorkerOptions {
         }
 
         /**
+         * How long {@link Worker#close()} lets running works finish: the worker first stops taking
+         * works, then waits up to this long for the running ones to be answered; what still runs
+         * after it is cancelled and handed back to the manager, which requeues it at once.
+         * {@link Duration#ZERO} hands everything back at once, as {@link Worker#stop()} does.
+         * Default 10 s; must be &gt;= 0.
+         */
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            this.shutdownGrace = nonNegative("shutdownGrace", shutdownGrace);
+            return this;
+        }
+
+        /**
          * The executor work handlers run on. It
          * should offer at least {@code slots} threads when handlers block. Default: a pool of
          * {@code slots} daemon threads owned (and shut down) by the worker. A supplied executor is
@@ -349,6 +372,7 @@ public final class WorkerOptions {
             b.answerThreshold = answerThreshold;
             b.answerFlushInterval = answerFlushInterval;
             b.offerRetryTime = offerRetryTime;
+            b.shutdownGrace = shutdownGrace;
             b.executor = executor;
             b.objectMapper = objectMapper;
             return b;

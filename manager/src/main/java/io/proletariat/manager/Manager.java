@@ -56,10 +56,15 @@ public final class Manager implements AutoCloseable {
             throw new ProletariatManagerException("interrupted while starting the manager", e);
         } catch (ProletariatManagerException e) {
             throw e; // the HTTP listener's, which names its own port
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty's bind throws its IOException undeclared
             String where = (options.bindAddress() == null ? "*" : options.bindAddress()) + ":" + options.port();
-            throw new ProletariatManagerException("cannot listen on " + where + ": " + e.getMessage()
-                    + " (is another manager running? choose another port with --port)", e);
+            String why = String.valueOf(e.getMessage());
+            if (why.contains("Address already in use")) {
+                why = "the port is taken (is another manager running? choose another with --port)";
+            } else if (why.contains("Cannot assign requested address")) {
+                why = "no interface of this machine has that address (check --bind)";
+            }
+            throw new ProletariatManagerException("cannot listen on " + where + ": " + why, e);
         }
         return this;
     }

@@ -2,8 +2,10 @@ package io.proletariat.client.internal;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -152,12 +154,13 @@ public final class Connection {
         }
     }
 
-    /** Closes for good: no listener calls follow. */
+    /** Closes for good once what was written is sent: no listener calls follow. */
     public void close() {
         assert loop.inEventLoop();
         closed = true;
         if (channel != null) {
-            channel.close();
+            // The frames of this turn (final results, say) are not flushed yet: send them first.
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             channel = null;
         }
     }

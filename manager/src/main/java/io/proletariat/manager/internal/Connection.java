@@ -23,6 +23,8 @@ final class Connection {
 
     // Worker role.
     boolean offered;
+    /** It said it is leaving: its capacity is what it still runs (docs/protocol.md, drain). */
+    boolean draining;
     Range[] ranges;
     long totalSlots;
     long busy;
@@ -55,9 +57,12 @@ final class Connection {
         return offered ? "worker" : pushed ? "client" : "unknown";
     }
 
-    /** {@code new} before an offer; a worker is {@code sentwork} while it holds works, else {@code available}. */
+    /**
+     * {@code new} before an offer; a worker is {@code sentwork} while it holds works, else
+     * {@code available}; {@code draining} once it said it is leaving.
+     */
     String status() {
-        return !offered ? "new" : works.isEmpty() ? "available" : "sentwork";
+        return !offered ? "new" : draining ? "draining" : works.isEmpty() ? "available" : "sentwork";
     }
 
     long free() {

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DispatchCore {
     private static final Logger log = LoggerFactory.getLogger(DispatchCore.class);
+    private final LimitLog limits = new LimitLog(log);
     private static final RawJson EATO_ERROR = RawJson.of("{\"code\":\"EATO\",\"message\":\"Assign timeout\"}");
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -141,7 +142,7 @@ final class DispatchCore {
         Connection c = new Connection("C" + now + "." + (connectionSeq++), channel, now, System.nanoTime());
         connections.put(c.id, c);
         stats.connectionsAccepted++;
-        debug("{} connected from {}", c.id, channel.remoteAddress());
+        log.info("{} connected from {}", c.id, c.address);
         return c;
     }
 
@@ -151,7 +152,9 @@ final class DispatchCore {
         }
         c.open = false;
         connections.remove(c.id);
-        debug("{} disconnected", c.id);
+        log.info("{} ({}) from {} disconnected{}", c.id, c.type(), c.address,
+                c.offered && !c.works.isEmpty() ? ": requeueing its " + c.works.size() + " running works"
+                        : c.pendingWorks > 0 ? ": dropping its " + c.pendingWorks + " unanswered works" : "");
         if (c.out != null) {
             c.out.release();
             c.out = null;
@@ -183,7 +186,8 @@ final class DispatchCore {
 
     /** A bare ETOOMANYCONN, then close: the channel never becomes a connection, so nothing it sends is read. */
     private void refuse(Channel channel) {
-        debug("refusing {}: {} connections open", channel.remoteAddress(), connections.size());
+        limits.hit(LimitLog.Limit.MAX_CONNECTIONS, "refusing " + channel.remoteAddress() + " with ETOOMANYCONN: "
+                + connections.size() + " connections open");
         channel.config().setAutoRead(false);
         outbox.refuse(channel, WireError.ETOOMANYCONN);
     }
@@ -191,6 +195,8 @@ final class DispatchCore {
     /** The peer announced a frame above the limit: answer ELARGEMSG and close, nothing else can be read. */
     void frameTooLarge(Connection c) {
         stats.badFrames++;
+        limits.hit(LimitLog.Limit.MAX_FRAME, "closing " + c.id + " from " + c.address + " with ELARGEMSG: it announced a frame above "
+                + options.maxFrameLength() + " bytes");
         outbox.bareError(c, WireError.ELARGEMSG, null);
         outbox.closeAfterFlush(c);
     }
@@ -227,6 +233,8 @@ final class DispatchCore {
             systemMessages.ack(c, a.id());
         } else if (m instanceof Inbound.Ping) {
             outbox.frame(c).beginObject().name("current").value(now()).name("to").value("ping").name("command").value("answer").endObject().endFrame();
+        } else if (m instanceof Inbound.Drain) {
+            drain(c);
         } else if (m instanceof Inbound.PingAnswer) {
             // Only activity.
         } else if (m instanceof Inbound.MyStatus) {
@@ -259,9 +267,29 @@ final class DispatchCore {
         workers.add(c);
         globalTotal += c.totalSlots;
         endFullWait(); // new capacity: no reason to wait for slots to free up
+        log.info("{} from {} offers {} slots ({})", c.id, c.address, c.totalSlots, offer);
         outbox.frame(c).beginObject().name("description").value("You are very nice comrade").name("you").value(c.id)
                 .name("to").value("offer").name("command").value("answer").endObject().endFrame();
         requestPass();
+    }
+
+    /**
+     * A worker that is leaving gracefully: its total shrinks to the works it holds and shrinks
+     * further as each is answered or requeued (see {@link #detach}), so nothing new is sent to it.
+     */
+    private void drain(Connection c) {
+        if (!c.offered) {
+            outbox.answerError(c, "drain", WireError.EINVCMDSTAT2);
+            return;
+        }
+        if (!c.draining) {
+            c.draining = true;
+            globalTotal -= c.totalSlots - c.busy;
+            c.totalSlots = c.busy;
+            log.info("worker {} is leaving: it finishes its {} running works and takes no more", c.id, c.busy);
+        }
+        outbox.frame(c).beginObject().name("running").value(c.busy)
+                .name("to").value("drain").name("command").value("answer").endObject().endFrame();
     }
 
     private void push(Connection c, Inbound.Push p) {
@@ -277,10 +305,13 @@ final class DispatchCore {
             return;
         }
         if (args.size() > options.maxWorksPerPush()) {
+            limits.hit(LimitLog.Limit.MAX_WORKS_PER_PUSH, "refusing a push of " + args.size() + " works from " + c.id + " with ETOOMANYWORKS");
             pushError(c, p, WireError.ETOOMANYWORKS);
             return;
         }
         if (c.pendingWorks + args.size() > options.maxPendingWorks()) {
+            limits.hit(LimitLog.Limit.MAX_PENDING_WORKS, "refusing a push of " + args.size() + " works from " + c.id + " with ETOOMANYPENDING: "
+                    + c.pendingWorks + " of its works are unanswered");
             pushError(c, p, WireError.ETOOMANYPENDING);
             return;
         }
@@ -537,6 +568,10 @@ final class DispatchCore {
         w.range.used--;
         worker.busy--;
         globalBusy--;
+        if (worker.draining) { // a leaving worker's capacity shrinks with each slot it frees
+            worker.totalSlots--;
+            globalTotal--;
+        }
         w.worker = null;
         w.range = null;
     }

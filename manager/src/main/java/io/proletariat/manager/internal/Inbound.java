@@ -63,6 +63,10 @@ sealed interface Inbound {
     record Ping() implements Inbound {
     }
 
+    /** Our extension: a worker leaving gracefully takes no more works (docs/protocol.md, drain). */
+    record Drain() implements Inbound {
+    }
+
     record MyStatus() implements Inbound {
     }
 

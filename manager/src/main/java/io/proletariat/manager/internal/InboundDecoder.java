@@ -110,6 +110,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 return new Inbound.Abort(m.rid, m.work);
             case "ping":
                 return new Inbound.Ping();
+            case "drain":
+                return new Inbound.Drain();
             case "mystatus":
                 return new Inbound.MyStatus();
             case "status":

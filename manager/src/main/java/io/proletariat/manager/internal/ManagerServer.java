@@ -93,7 +93,7 @@ public final class ManagerServer {
                 serverChannel.close().syncUninterruptibly();
                 throw e;
             }
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) { // also the IOException Netty throws undeclared from bind(..).sync()
             shutdownLoops();
             throw e;
         }

@@ -1,0 +1,50 @@
+package io.proletariat.manager.internal;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * Logs a protective limit being hit at INFO, at most once per {@value #INTERVAL_SECONDS} s per
+ * limit, with the number of hits not logged since: a flood of refused peers must not become a
+ * flood of log lines. One entry per {@link Limit}, so its size is fixed. Core thread only.
+ */
+final class LimitLog {
+    static final long INTERVAL_SECONDS = 10;
+
+    /** The limits whose hits are logged. */
+    enum Limit {
+        MAX_CONNECTIONS("--max-connections"),
+        MAX_WORKS_PER_PUSH("--max-works-per-push"),
+        MAX_PENDING_WORKS("--max-pending-works"),
+        MAX_FRAME("--max-frame");
+
+        final String option;
+
+        Limit(String option) {
+            this.option = option;
+        }
+    }
+
+    private final Logger log;
+    private final Map<Limit, long[]> state = new EnumMap<>(Limit.class); // {last logged nanos, hits not logged}
+
+    LimitLog(Logger log) {
+        this.log = log;
+    }
+
+    /** Records a hit; logs "{what} ({option})" unless this limit was logged within the interval. */
+    void hit(Limit limit, String what) {
+        long now = System.nanoTime();
+        long[] s = state.get(limit);
+        if (s != null && now - s[0] < TimeUnit.SECONDS.toNanos(INTERVAL_SECONDS)) {
+            s[1]++;
+            return;
+        }
+        long missed = s == null ? 0 : s[1];
+        state.put(limit, new long[] {now, 0});
+        log.info("{} ({}){}", what, limit.option,
+                missed == 0 ? "" : "; " + missed + " more hits of this limit in the last " + INTERVAL_SECONDS + " s not logged");
+    }
+}
