@@ -12,7 +12,12 @@ import picocli.CommandLine.Option;
 
 /** {@code proletariat manager}: runs the manager daemon in the foreground until interrupted. */
 @Command(name = "manager", mixinStandardHelpOptions = true,
-        description = "Run the manager daemon (Ctrl-C stops it).")
+        description = "Run the manager daemon (Ctrl-C stops it).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "2:bad usage (unknown flag, bad option value)",
+                "3:the port or the HTTP port is taken, or the address cannot be bound",
+                "130:stopped by Ctrl-C (143: by SIGTERM)"})
 final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "TCP port (default: ${DEFAULT-VALUE}).")
     int port = ManagerOptions.DEFAULT_PORT;

@@ -95,6 +95,9 @@ class BadInputTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.stdout()).contains("Exit codes:", "1   at least one work failed", "3   the manager is unreachable");
+        for (String command : new String[] {"manager", "worker", "status", "sysmsg", "bench"}) {
+            assertThat(launcher.run(null, command, "--help").stdout()).as(command).contains("Exit codes:");
+        }
     }
 
     private static void assertOneLine(Launcher.Result r, String expected) {
