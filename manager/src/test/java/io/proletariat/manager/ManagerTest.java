@@ -669,4 +669,44 @@ class ManagerTest {
         JsonNode d = other.takeDispatch();
         assertThat(ids(d)).containsAnyElementsOf(theirs);
     }
+
+    @Test
+    void drainingWorkerFinishesWhatItHoldsAndIsSentNothingNew() {
+        start();
+        RawPeer leaving = peer();
+        leaving.offer("3");
+        RawPeer client = peer();
+        List<String> first = client.push("r1", "['a']", "");
+        assertThat(ids(leaving.takeDispatch())).containsExactly(first.get(0));
+
+        leaving.send("{'command':'drain'}");
+        assertThat(leaving.answer("drain").get("running").asInt()).isEqualTo(1);
+        JsonNode status = leaving.status();
+        assertThat(status.get("workers").get(0).get("status").asText()).isEqualTo("draining");
+        assertThat(status.get("globalAvailableSlots").asInt()).isZero();
+
+        List<String> second = client.push("r2", "['b']", "");
+        leaving.finish(first, "'done a'");
+        assertThat(client.command("done").get("work").get(0).get("result").get("data").asText()).isEqualTo("done a");
+        // The pass after that result ran before the result was flushed: 'b' stayed queued.
+        assertThat(manager.stats().counters().assigned()).isEqualTo(1);
+        assertThat(manager.stats().slotsTotal()).isZero();
+        assertThat(manager.queuedWorks()).isEqualTo(1);
+
+        RawPeer next = peer();
+        next.offer("1");
+        assertThat(ids(next.takeDispatch())).containsExactly(second.get(0));
+        leaving.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> manager.stats().workers().size() == 1);
+        assertThat(manager.stats().slotsTotal()).isEqualTo(1);
+        assertThat(manager.stats().counters().requeued()).isZero();
+    }
+
+    @Test
+    void drainBeforeAnOfferIsRefused() {
+        start();
+        RawPeer peer = peer();
+        peer.send("{'command':'drain'}");
+        assertThat(peer.answer("drain").get("error").get("code").asText()).isEqualTo("EINVCMDSTAT2");
+    }
 }
