@@ -129,18 +129,21 @@ class WorkerAndPushTest {
     }
 
     @Test
-    void missingCommandFailsEveryWorkWithAClearErrorAndSaysSoOnce() throws Exception {
-        Launcher.Background worker = launcher.startWorker(manager, 1, "worker", "--port", port, "--", "/no/such/command");
+    void commandRemovedWhileTheWorkerRunsFailsEachWorkWithESpawnAndSaysSo() throws Exception {
+        Path script = dir.resolve("gone.sh");
+        Files.writeString(script, "#!/bin/sh\ncat\n");
+        script.toFile().setExecutable(true);
+        Launcher.Background worker = launcher.startWorker(manager, 1, "worker", "--port", port, "--", script.toString());
+        Files.delete(script);
 
         Launcher.Result r = launcher.run(null, "push", "--port", port, "1", "2");
 
         assertThat(r.exitCode()).isEqualTo(1);
         for (JsonNode j : parse(r.lines())) {
             assertThat(j.get("err").get("code").asText()).isEqualTo("ESPAWN");
-            assertThat(j.get("err").get("message").asText()).contains("cannot run /no/such/command");
+            assertThat(j.get("err").get("message").asText()).contains("cannot run " + script);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> worker.stderr().contains("cannot run /no/such/command"));
-        assertThat(worker.stderr().lines().filter(l -> l.contains("cannot run")).count()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> worker.stderr().lines().filter(l -> l.contains("cannot run")).count() == 2);
     }
 
     @Test
