@@ -96,6 +96,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON line with the figures instead of a report.")
     boolean json;
 
+    /** Whether stderr shows the refreshed progress line; otherwise it gets a plain line per phase. */
+    private final boolean stderrIsTerminal = PushCommand.stderrIsTerminal();
+
     /** How long the --work-ms works really took on the workers (timers fire late on a busy machine). */
     private final Histogram workTime = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(5), 3);
 
@@ -162,8 +165,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             RawJson args = payload(payload);
             if (warmup > 0) {
+                phase("warming up for " + plain(warmup) + " s");
                 run(clientList, args, Long.MAX_VALUE, (long) (warmup * 1e9), null);
             }
+            phase(duration > 0 ? "measuring for " + plain(duration) + " s" : String.format(Locale.ROOT, "measuring %,d works", works));
             long[] cpuBefore = cpuNanos();
             workTime.reset();
             Histogram latency = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(5), 3);
@@ -282,7 +287,8 @@ final class BenchCommand implements Callable<Integer> {
         List<RawJson> groupArgs = Collections.nCopies(group, args);
         run.startNanos = System.nanoTime();
         long stopAt = timeLimitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : run.startNanos + timeLimitNanos;
-        Thread progress = latency == null || json ? null : progress(run, limit);
+        // A line redrawn with \r is for a terminal; in a log or a pipe it would be one long garbled line.
+        Thread progress = latency == null || json || !stderrIsTerminal ? null : progress(run, limit);
         for (int k = 0; k < concurrency; k++) {
             Client client = clientList.get(k % clientList.size());
             new Submitter(client, groupArgs, run, limit, stopAt, latency, finished, k).next();
@@ -369,7 +375,19 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** A progress line on stderr, refreshed each second. */
+    /** One plain line on stderr per phase when stderr is no terminal (a log, a pipe): where the run is. */
+    private void phase(String what) {
+        if (!stderrIsTerminal) {
+            System.err.println("bench: " + what);
+        }
+    }
+
+    /** 0.5 as "0.5", 3.0 as "3". */
+    private static String plain(double seconds) {
+        return java.math.BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString();
+    }
+
+    /** A progress line on stderr, refreshed each second; only on a terminal. */
     private Thread progress(Run run, long limit) {
         Thread t = new Thread(() -> {
             long last = 0;

@@ -10,15 +10,29 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code proletariat manager}: runs the manager daemon in the foreground until interrupted. */
+/**
+ * {@code proletariat manager}: runs the manager daemon in the foreground until interrupted.
+ *
+ * <p>Every option may also come from a {@code PROLETARIAT_*} environment variable or the
+ * {@code --config} file ({@link ManagerConfiguration}); flags win over the environment, which wins
+ * over the file. Boolean options take an optional value ({@code --debug=false}) so that a flag can
+ * turn off what the environment or the file turned on.
+ */
 @Command(name = "manager", mixinStandardHelpOptions = true,
         description = "Run the manager daemon (Ctrl-C stops it).",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "2:bad usage (unknown flag, bad option value)",
                 "3:the port or the HTTP port is taken, or the address cannot be bound",
-                "130:stopped by Ctrl-C (143: by SIGTERM)"})
+                "130:stopped by Ctrl-C (143: by SIGTERM)"},
+        footer = {"", "Each option can also come from the --config file (key: the option without",
+                "'--', e.g. http-port = 8917) or from the environment (PROLETARIAT_ and the",
+                "option in capitals, e.g. PROLETARIAT_HTTP_PORT=8917). Flags win over the",
+                "environment, which wins over the file."})
 final class ManagerCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "Read options from this properties file (also PROLETARIAT_CONFIG); an unknown key is an error.")
+    java.nio.file.Path config;
+
     @Option(names = "--port", paramLabel = "PORT", description = "TCP port (default: ${DEFAULT-VALUE}).")
     int port = ManagerOptions.DEFAULT_PORT;
 
@@ -31,10 +45,10 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--http-bind", paramLabel = "ADDR", description = "Address the HTTP listener binds; it has no authentication (default: ${DEFAULT-VALUE}).")
     String httpBind = ManagerOptions.DEFAULT_HTTP_BIND_ADDRESS;
 
-    @Option(names = "--sacred-guarantees", description = "SACRED_GUARANTEES: high priorities only take slots from the lowest range.")
+    @Option(names = "--sacred-guarantees", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "SACRED_GUARANTEES: high priorities only take slots from the lowest range.")
     boolean sacredGuarantees;
 
-    @Option(names = "--hold-similar-work", description = "HOLDSIMILARWORK: works with the same args._key wait for the live one and share its result.")
+    @Option(names = "--hold-similar-work", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "HOLDSIMILARWORK: works with the same args._key wait for the live one and share its result.")
     boolean holdSimilarWork;
 
     @Option(names = "--avail-threshold", paramLabel = "N", description = "AVAIL_THRESHOLD: free slots needed to resume after the system was full (default: ${DEFAULT-VALUE}).")
@@ -67,10 +81,10 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--io-threads", paramLabel = "N", description = "Threads for socket I/O and decoding; with 1 the dispatch core shares that thread (default: ${DEFAULT-VALUE}).")
     int ioThreads = 1;
 
-    @Option(names = "--debug", description = "DEBUG: log every frame and decision.")
+    @Option(names = "--debug", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "DEBUG: log every frame and decision.")
     boolean debug;
 
-    @Option(names = "--demo", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running.")
+    @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running.")
     boolean demo;
 
     @Override

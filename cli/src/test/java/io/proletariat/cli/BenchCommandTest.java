@@ -73,6 +73,17 @@ class BenchCommandTest {
     }
 
     @Test
+    void withoutATerminalStderrGetsPlainLinesPerPhaseAndNoCarriageReturns() throws Exception {
+        // The launcher's stderr is a file here, as in a CI log; --duration makes the run outlast one progress refresh.
+        Launcher.Result r = launcher.run(null, "bench", "--embedded", "--duration", "1.5", "--concurrency", "4",
+                "--workers", "1", "--slots", "4", "--warmup", "0.2");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).doesNotContain("\r").doesNotContain("\u001b")
+                .contains("bench: warming up for 0.2 s\n").contains("bench: measuring for 1.5 s\n");
+        assertThat(r.stdout()).contains("works/s").doesNotContain("\r");
+    }
+
+    @Test
     void unreachableManagerAndBadFlagsExitWithTheirCodes() throws Exception {
         assertThat(launcher.run(null, "bench", "--port", "1", "--works", "10").exitCode()).isEqualTo(Main.EXIT_UNAVAILABLE);
         assertThat(launcher.run(null, "bench", "--group", "0").exitCode()).isEqualTo(Main.EXIT_USAGE);

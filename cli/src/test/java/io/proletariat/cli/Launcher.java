@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,6 +24,8 @@ final class Launcher {
     private static final AtomicInteger SEQ = new AtomicInteger();
     private final Path dir;
     private final List<Background> started = new ArrayList<>();
+    /** Environment variables added to every process started from now on. */
+    final Map<String, String> env = new HashMap<>();
 
     Launcher(Path dir) {
         this.dir = dir;
@@ -121,12 +125,14 @@ final class Launcher {
         started.clear();
     }
 
-    private static ProcessBuilder builder(String... args) {
+    private ProcessBuilder builder(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
                 "-cp", System.getProperty("java.class.path"), "io.proletariat.cli.Main"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd);
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().putAll(env);
+        return builder;
     }
 
     private static String read(Path p) {

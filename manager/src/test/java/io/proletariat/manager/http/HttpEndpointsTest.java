@@ -221,6 +221,20 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void metricsIncludeTheJvmFiguresInEveryManager() {
+        // Two managers in one JVM: the JVM collectors are registered once and both serve them.
+        for (Manager manager : List.of(startWithHttp(), startWithHttp())) {
+            Map<String, Double> m = metrics(manager);
+            assertThat(m.get("jvm_memory_used_bytes{area=\"heap\"}")).isPositive();
+            assertThat(m.get("jvm_threads_current")).isPositive();
+            assertThat(m).containsKey("jvm_classes_currently_loaded");
+            assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_gc_collection_seconds_count{"));
+            assertThat(m).containsKey("process_cpu_seconds_total");
+            assertThat(m).containsKey("proletariat_works_pushed_total");
+        }
+    }
+
+    @Test
     void dashboardIsServedFromTheJar() {
         Manager manager = startWithHttp();
         HttpResponse<String> page = get(manager, "/");

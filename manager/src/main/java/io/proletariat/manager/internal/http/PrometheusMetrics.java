@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -26,8 +28,10 @@ import java.util.TreeMap;
 
 /**
  * {@code GET /metrics}: Prometheus metric snapshots built from one {@link ManagerStats} at scrape
- * time, written by the official client's text format writer. The dispatch core keeps its plain
- * counters; nothing here runs on it. The names, types and labels are listed in {@code docs/dashboard.md}.
+ * time, written by the official client's text format writer, followed by the JVM's own figures
+ * (memory, GC, threads, classes, process) from the client's JVM instrumentation. The dispatch core
+ * keeps its plain counters; nothing here runs on it. The names, types and labels are listed in
+ * {@code docs/dashboard.md}.
  */
 final class PrometheusMetrics {
     private static final PrometheusTextFormatWriter WRITER = PrometheusTextFormatWriter.create();
@@ -100,7 +104,23 @@ final class PrometheusMetrics {
         m.add(histogram("proletariat_work_queue_seconds", "Time from push to assignment.", s.timeInQueue()));
         m.add(histogram("proletariat_work_run_seconds", "Time from assignment to result.", s.runTime()));
         m.add(histogram("proletariat_work_end_to_end_seconds", "Time from push to result relayed.", s.endToEnd()));
+        Jvm.REGISTRY.scrape().forEach(m::add);
         return new MetricSnapshots(m);
+    }
+
+    /**
+     * The JVM's figures, read from its MXBeans at scrape time. One registry for the whole JVM,
+     * shared by every manager in it (tests run several): the figures describe the JVM, not a
+     * manager, and the library refuses to register its collectors twice into one registry. It is
+     * not the global default registry, which an application embedding the manager may use itself.
+     * Set up on the first scrape.
+     */
+    private static final class Jvm {
+        static final PrometheusRegistry REGISTRY = new PrometheusRegistry();
+
+        static {
+            JvmMetrics.builder().register(REGISTRY);
+        }
     }
 
     private static CounterSnapshot counter(String name, String help, long value) {
