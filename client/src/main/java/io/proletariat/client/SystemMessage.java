@@ -5,7 +5,7 @@ import io.proletariat.client.internal.Json;
 import io.proletariat.protocol.RawJson;
 
 /**
- * A system message received from another participant, relayed by the manager (PROTOCOL.md §11).
+ * A system message received from another participant, relayed by the manager (docs/protocol.md, System messages).
  *
  * <pre>{@code
  * client.onSystemMessage(msg -> System.out.println("System message from " + msg.from() + ": " + msg.content()));

@@ -2,7 +2,7 @@ package io.proletariat.client;
 
 /**
  * The manager's report that a system message reached all its recipients: how many it was sent to
- * and how many acknowledged it (PROTOCOL.md §11). Immutable.
+ * and how many acknowledged it (docs/protocol.md, System messages). Immutable.
  */
 public final class SystemMessageReceipt {
     private final String id;

@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Behaviour</h2>
  * <ul>
  *   <li>{@link #start()} connects in the background and offers {@code slots} (or the priority-slot
- *       object, PROTOCOL.md §6.1). When the connection drops or cannot be made, it tries again after
+ *       object, docs/protocol.md, Slots, offers and priority ranges). When the connection drops or cannot be made, it tries again after
  *       {@code CON_RETRYTIME} and offers its full capacity again. A refused offer is repeated after
  *       one second.</li>
  *   <li>Each dispatch is answered once with the accepted and rejected ids: works without

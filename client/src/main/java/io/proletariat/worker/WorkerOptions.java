@@ -146,7 +146,7 @@ public final class WorkerOptions {
     }
 
     /**
-     * The capacity the worker offers (PROTOCOL.md §6.1): the number of slots, or, with priority slots,
+     * The capacity the worker offers (docs/protocol.md, Slots, offers and priority ranges): the number of slots, or, with priority slots,
      * {@code {"0": rest, "1": 30, ...}} where {@code rest = slots - sum of the guarantees}.
      */
     public Map<Integer, Integer> offer() {

@@ -20,9 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Malformed and hostile input (PROTOCOL.md §1.3, §19 M5 and the H rows; transcripts {@code crash_*},
+ * Malformed and hostile input (docs/protocol.md, Framing, and quirk M5 and the H rows; transcripts {@code crash_*},
  * {@code head_crash_*}, {@code errors}, {@code oversize_frame}, {@code poison_null_work}): every
- * input that crashed the original is answered or ignored as §18 says.
+ * input that crashed the original is answered or ignored as docs/compatibility.md says.
  *
  * <p>Each test ends with {@link #assertManagerUnharmed()}: a client that was connected before the
  * bad input still gets a work run by a fresh worker, and nothing is left behind.

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.proletariat.manager.TranscriptReplayer.Line;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,14 +26,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Replays every recorded transcript of the original manager ({@code shared/protocol/transcripts})
+ * Replays every recorded transcript of the original manager ({@code src/test/resources/transcripts})
  * against our manager and checks it answers each peer with the same frames, ids aside (see {@link
  * TranscriptReplayer} for what "same" means).
  *
- * <p>Where our manager deliberately differs from the original (PROTOCOL.md §18 and the "Java" column
- * of §19), the transcript is adapted line by line in {@link #SCENARIOS}, each edit with its reason;
+ * <p>Where our manager deliberately differs from the original (docs/compatibility.md), the
+ * transcript is adapted line by line in {@link #SCENARIOS}, each edit with its reason;
  * transcripts that only show a crash or a timing quirk of the original are listed in {@link
- * #EXCLUDED} with theirs (the crashes are covered one by one in {@link BadInputTest}).
+ * #EXCLUDED} with theirs (the crashes are covered one by one in {@link BadInputTest}). Labels such
+ * as M5 or H2 in the reasons name rows of docs/protocol.md, Quirks of the original; other names
+ * (Distribution, Timeouts, ...) are its sections.
  */
 class TranscriptConformanceTest {
 
@@ -53,14 +57,14 @@ class TranscriptConformanceTest {
             Map.entry("head_crash_abort_then_assigntimeout.jsonl", "H4: the original dies; BadInputTest.abortedRequestGetsNoAssignTimeoutLater"),
             Map.entry("head_hold_similar.jsonl", "H2: the original dies when the key completes; HOLDSIMILARWORK works in ours"),
             Map.entry("poison_null_work.jsonl", "M15: ours answers EINVWORKL instead of bouncing the work forever; BadInputTest.pushWithANullWorkItemIsAnsweredEinvworkl"),
-            Map.entry("priorities.jsonl", "M9: the original over-assigns a 1-slot worker and the worker rejects; ours never over-assigns (§6.3)"),
-            Map.entry("priority_ranges_reject.jsonl", "M9/M10: over-assignment, rejection and a late requeue, all of which ours avoids (§6.3, §7.4)"),
+            Map.entry("priorities.jsonl", "M9: the original over-assigns a 1-slot worker and the worker rejects; ours never over-assigns (Slots, offers and priority ranges)"),
+            Map.entry("priority_ranges_reject.jsonl", "M9/M10: over-assignment, rejection and a late requeue, all of which ours avoids (Slots, offers and priority ranges; Distribution)"),
             Map.entry("distrib_randmax_ignored.jsonl", "M1/M24: only shows the original's dispatch delays; ours dispatches at once"),
             Map.entry("sysmsg_unanswered.jsonl", "M18: the original never completes; ours completes when the silent recipient leaves"),
             Map.entry("worker_disconnect_requeue.jsonl", "M10: the original only redispatches on the next push; ours at once, so the client's later frames cross"),
             Map.entry("worker_reconnect.jsonl", "M10/C4: relies on the proxy's drop and the library's 2 s reconnect; ours redispatches on disconnect"),
             Map.entry("client_reconnect_resend.jsonl", "C4: relies on the proxy's drop and the library's reconnect timing"),
-            Map.entry("head_client_timeout_ecsto.jsonl", "§8.3: the client-side timeout decides when abort is sent; covered by the abort steps of head_errors_abort"),
+            Map.entry("head_client_timeout_ecsto.jsonl", "Timeouts: the client-side timeout decides when abort is sent; covered by the abort steps of head_errors_abort"),
             Map.entry("function_work.jsonl", "W1: only shows the worker eval'ing functions; the manager part equals simple.jsonl"));
 
     /** Transcripts replayed, with their manager options and their adaptations to our documented differences. */
@@ -84,9 +88,9 @@ class TranscriptConformanceTest {
                             "M20: peers cannot make our manager write files"),
             new Scenario("errors.jsonl")
                     .insertAfter(2, "c1", FROM, "{'error':{'code':'EBADJSON','description':'Invalid JSON'}}",
-                            "§1.3/M7: invalid JSON gets a bare error instead of silence")
+                            "Framing/M7: invalid JSON gets a bare error instead of silence")
                     .replace(18, "{'error':{'code':'EABRNOFO','description':'Request ID not found.'},'to':'abort','command':'answer'}",
-                            "§18: abort is supported whatever the client's version, and g1 is no pending request"),
+                            "compatibility.md: abort is supported whatever the client's version, and g1 is no pending request"),
             new Scenario("head_errors_abort.jsonl")
                     .replace(16, "{'error':{'code':'EABINVINP','description':'Invalid input for abort command. Need a group or a work list.'},'to':'abort','command':'answer'}",
                             "H5: rid:'' is invalid input, not an unknown command"),
@@ -94,7 +98,7 @@ class TranscriptConformanceTest {
                     .insertAfter(8, "c2", FROM, "{'work':[{'id':'W182064R464','result':{'err':null,'data':'too early'}}],'command':'done'}",
                             "M12: a done for a work not yet accepted counts")
                     .replace(9, "{'description':'спасибо for the 1 works','to':'done','command':'answer'}", "M12, as above")
-                    .moveAfter(15, 10, "M10/§7.4: the rejected work is redispatched at once, not after the next done")
+                    .moveAfter(15, 10, "M10/Distribution: the rejected work is redispatched at once, not after the next done")
                     .replace(15, "{'work':[{'id':'W182064R468','args':{'n':2}},{'id':'W182064R74','args':{'n':3}}],'command':'push'}",
                             "M12: the early done freed the slot W182064R74 waited for, so both go in one pass")
                     .skip(18, "M12: W182064R464's result was relayed at line 8; the second one is ignored")
@@ -105,14 +109,14 @@ class TranscriptConformanceTest {
                     .skip(5, "M6: nothing more is sent on a closed connection"),
             new Scenario("mixed_v036_client_head_manager.jsonl")
                     .replace(6, "{'work':['W000001R1'],'group':'R226604r739','to':'push','command':'answer'}",
-                            "H1/§18: our manager serves 0.3 clients (group) as a 0.3 manager does")
+                            "H1: our manager serves 0.3 clients (group) as a 0.3 manager does")
                     .insertAfter(6, "c1", FROM, "{'work':[{'id':'W000001R1','args':{'op':'echo','v':1}}],'command':'push'}", "as above")
                     .insertAfter(6, "c1", TO, "{'to':'push','accepted':['W000001R1'],'command':'answer'}", "the worker runs it")
                     .insertAfter(6, "c1", TO, "{'work':[{'id':'W000001R1','result':{'err':null,'data':{'echo':1}}}],'command':'done'}", "as above")
                     .insertAfter(6, "c2", FROM, "{'work':[{'id':'W000001R1','result':{'err':null,'data':{'echo':1}}}],'command':'done'}", "as above")
                     .insertAfter(6, "c1", FROM, "{'description':'спасибо for the 1 works','to':'done','command':'answer'}", "as above"),
             new Scenario("mixed_head_client_v036_manager.jsonl")
-                    .set(6, "/rid", "'R224888r171'", "H1/§18: the request id is echoed under the name the client used"),
+                    .set(6, "/rid", "'R224888r171'", "H1: the request id is echoed under the name the client used"),
             new Scenario("keepalive_ping.jsonl")
                     .options(b -> b.keepalive(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(1000)))
                     .toleratingKeepalivePings());
@@ -144,20 +148,19 @@ class TranscriptConformanceTest {
     }
 
     /**
-     * The recordings live in {@code shared/protocol/transcripts} beside the project checkout; found by
-     * walking up from the working directory (the module directory under Maven).
+     * The recordings are this module's test resources ({@code src/test/resources/transcripts}),
+     * read from the test classpath so that nothing outside the checkout is needed.
      */
     static Path transcripts() {
-        Path start = Path.of("").toAbsolutePath();
-        for (Path d = start; d != null; d = d.getParent()) {
-            for (Path candidate : List.of(d.resolve("shared/protocol/transcripts"), d.resolveSibling("shared/protocol/transcripts"))) {
-                if (Files.isDirectory(candidate)) {
-                    return candidate;
-                }
-            }
+        URL readme = TranscriptConformanceTest.class.getResource("/transcripts/README.md");
+        if (readme == null) {
+            throw new AssertionError("transcripts/README.md is not on the test classpath: see src/test/resources/transcripts");
         }
-        throw new AssertionError("cannot find shared/protocol/transcripts above or beside " + start
-                + ": the conformance tests need the shared/ directory next to the project checkout");
+        try {
+            return Path.of(readme.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new AssertionError("cannot read the transcripts from " + readme, e);
+        }
     }
 
     // ------------------------------------------------------------------ scenario table

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Replays a recorded transcript of the original manager (PROTOCOL.md, {@code transcripts/}) against
+ * Replays a recorded transcript of the original manager (test resources {@code transcripts/}; docs/protocol.md) against
  * our manager: one {@link RawPeer} per recorded connection sends that connection's {@code to_manager}
  * frames in order, and every {@code from_manager} frame the original sent is expected, in the same
  * order on its connection, with the same shape.

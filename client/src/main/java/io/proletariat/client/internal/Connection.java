@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * only reports what happened.
  *
  * <p>Inbound frames are parsed here. Invalid JSON, non-object payloads and frames without a string
- * {@code command} are logged and dropped (PROTOCOL.md §1.3); an oversize frame makes the stream
+ * {@code command} are logged and dropped (docs/protocol.md, Framing); an oversize frame makes the stream
  * unreadable, so it is logged and the connection is closed, which the owner sees as a disconnect.
  */
 public final class Connection {

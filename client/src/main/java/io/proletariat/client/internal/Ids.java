@@ -5,7 +5,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Request and system-message ids (PROTOCOL.md §16), and the wire's date format. */
+/** Request and system-message ids (docs/protocol.md, Identifiers), and the wire's date format. */
 public final class Ids {
     private static final AtomicLong COUNTER = new AtomicLong();
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);

@@ -2,7 +2,7 @@ package io.proletariat.client.internal;
 
 import io.proletariat.protocol.RawJson;
 
-/** JavaScript's {@code parseInt} on a JSON value, as the original reads timeouts (PROTOCOL.md §8.1). */
+/** JavaScript's {@code parseInt} on a JSON value, as the original reads timeouts (docs/protocol.md, Timeouts). */
 public final class JsParse {
     private JsParse() {
     }

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * System messages of one participant (PROTOCOL.md §11): sending with completion futures, acking and
- * delivering received ones, and pings (§10). Owned by the participant's event loop: every method
+ * System messages of one participant (docs/protocol.md, System messages): sending with completion futures, acking and
+ * delivering received ones, and pings (Keepalive). Owned by the participant's event loop: every method
  * must be called there.
  */
 public final class SystemMessenger {

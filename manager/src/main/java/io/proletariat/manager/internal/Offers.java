@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns a worker's {@code slots} into priority ranges exactly as the original (PROTOCOL.md §6.2).
+ * Turns a worker's {@code slots} into priority ranges exactly as the original (docs/protocol.md, Slots, offers and priority ranges).
  *
  * <p>Accepted forms: a number {@code > 0}, or an object mapping minimum priority to slot count that
  * has a key {@code "0"}. Keys and values are truncated to integers as {@code parseInt} does; entries

@@ -57,7 +57,7 @@ final class Outbox {
         out.name("to").value(to).name("command").value("answer").endObject().endFrame();
     }
 
-    /** {@code {"error":{"code","description"[,"command"]}}}: no command, no to (PROTOCOL.md §3.3). */
+    /** {@code {"error":{"code","description"[,"command"]}}}: no command, no to (docs/protocol.md, Error codes). */
     void bareError(Connection c, WireError error, RawJson command) {
         writeBareError(frame(c), error, command);
     }

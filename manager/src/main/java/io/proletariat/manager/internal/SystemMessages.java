@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * System messages: relays a peer's {@code sysmsg} to everybody, the manager or one connection,
  * counts the acknowledgements, and answers the sender when every recipient has answered, has left,
- * or the wait expired (PROTOCOL.md §11, without the original's M18). Core thread only.
+ * or the wait expired (docs/protocol.md, System messages, without the original's M18). Core thread only.
  */
 final class SystemMessages {
     /** A relayed message waiting for acknowledgements. */
