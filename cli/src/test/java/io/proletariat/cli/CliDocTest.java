@@ -3,48 +3,30 @@ package io.proletariat.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.proletariat.manager.Manager;
-import io.proletariat.manager.ManagerOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/cli.md shows what the commands print: each line it shows here is printed by the program,
  * once ports and connection ids are made the same on both sides.
  */
-class CliDocTest {
+class CliDocTest extends ManagerTestBase {
     private static final Path DOC = Path.of("..", "docs", "cli.md");
 
-    @TempDir
-    Path dir;
-    Launcher launcher;
-    Manager manager;
-    int port;
     String doc;
 
     @BeforeEach
-    void setUp() throws Exception {
-        launcher = new Launcher(dir);
-        manager = new Manager(ManagerOptions.builder().port(0).bindAddress("127.0.0.1").build()).start();
-        port = manager.address().getPort();
+    void readDoc() throws Exception {
         doc = normalise(Files.readString(DOC, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void tearDown() {
-        launcher.closeAll();
-        manager.close();
     }
 
     @Test
     void errorMessagesShownInTheDocAreTheProgramsOwn() throws Exception {
-        String p = Integer.toString(port);
+        String p = port;
         assertShown(launcher.run(null, "manager", "--port", p, "--http-port", "0").stderr());
         assertShown(launcher.run(null, "push", "--port", p, "hello").stderr());
         assertShown(launcher.run(null, "worker", "--port", p, "--", "resize.sh").stderr());
@@ -54,7 +36,7 @@ class CliDocTest {
 
     @Test
     void pushNoticeShownInTheDocIsTheProgramsOwn() throws Exception {
-        Launcher.Background push = launcher.start("push", "--port", Integer.toString(port), "{\"a\":1}");
+        Launcher.Background push = launcher.start("push", "--port", port, "{\"a\":1}");
         await().atMost(Duration.ofSeconds(30)).until(() -> push.stderr().contains("no worker is connected"));
         assertShown(push.stderr());
     }

@@ -3,37 +3,12 @@ package io.proletariat.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.proletariat.manager.Manager;
-import io.proletariat.manager.ManagerOptions;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A command worker sent SIGTERM: it takes no more works, finishes what runs within --grace, hands back the rest. */
-class GracefulWorkerShutdownTest {
-    @TempDir
-    Path dir;
-    Manager manager;
-    Launcher launcher;
-    String port;
-
-    @BeforeEach
-    void startManager() {
-        manager = new Manager(ManagerOptions.builder().port(0).bindAddress("127.0.0.1").build()).start();
-        port = Integer.toString(manager.address().getPort());
-        launcher = new Launcher(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        launcher.closeAll();
-        manager.close();
-    }
-
+class GracefulWorkerShutdownTest extends ManagerTestBase {
     /** Echoes its input once the file {@code go} exists. */
     private String[] gatedWorker(String grace) {
         String gate = "read x; while [ ! -f '" + dir.resolve("go") + "' ]; do sleep 0.02; done; echo \"$x\"";

@@ -6,34 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.proletariat.manager.Manager;
 import io.proletariat.manager.ManagerOptions;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What a user reads: plain one-line errors with the documented exit codes, and logs that tell what happens. */
-class UserMessagesTest {
-    @TempDir
-    Path dir;
-    Launcher launcher;
-    Manager manager;
-    String port;
-
-    @BeforeEach
-    void setUp() {
-        launcher = new Launcher(dir);
-        manager = new Manager(ManagerOptions.builder().port(0).bindAddress("127.0.0.1").build()).start();
-        port = Integer.toString(manager.address().getPort());
-    }
-
-    @AfterEach
-    void tearDown() {
-        launcher.closeAll();
-        manager.close();
-    }
-
+class UserMessagesTest extends ManagerTestBase {
     @Test
     void managerOnATakenPortExitsThreeWithAPlainMessage() throws Exception {
         Launcher.Result r = launcher.run(null, "manager", "--bind", "127.0.0.1", "--port", port, "--http-port", "0");

@@ -4,45 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.proletariat.manager.Manager;
-import io.proletariat.manager.ManagerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code proletariat worker} and {@code proletariat push}, as subprocesses against a real manager. */
-class WorkerAndPushTest {
+class WorkerAndPushTest extends ManagerTestBase {
     /** Answers by its input: "fail" exits 3 with a message on stderr, "sleep" sleeps (recording pids), else echoes. */
     private static final String SCRIPT = "read x; case \"$x\" in"
             + " *fail*) echo doomed >&2; exit 3;;"
             + " *sleep*) sleep 30 & echo $$ $! > \"$PIDS/$(date +%s%N)\"; wait;;"
             + " *) echo \"$x\";; esac";
-
-    @TempDir
-    Path dir;
-    Manager manager;
-    Launcher launcher;
-    String port;
-
-    @BeforeEach
-    void startManager() {
-        manager = new Manager(ManagerOptions.builder().port(0).bindAddress("127.0.0.1").build()).start();
-        port = Integer.toString(manager.address().getPort());
-        launcher = new Launcher(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        launcher.closeAll();
-        manager.close();
-    }
 
     @Test
     void catWorkerReturnsEachArgumentAsItsResultInOrder() throws Exception {
