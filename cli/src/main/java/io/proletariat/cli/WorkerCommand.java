@@ -92,9 +92,7 @@ final class WorkerCommand implements Callable<Integer> {
         CommandRunner runner = new CommandRunner(command);
         Worker worker = new Worker(options).onWork(runner);
         Thread hook = new Thread(() -> {
-            if (worker.busySlots() > 0) {
-                say("stopping: letting " + worker.busySlots() + " running works finish (at most " + graceSeconds + " s)");
-            }
+            say("stopping: taking no more works, letting " + worker.busySlots() + " running works finish (at most " + graceSeconds + " s)");
             worker.close();
             runner.close();
         }, "proletariat-worker-shutdown");

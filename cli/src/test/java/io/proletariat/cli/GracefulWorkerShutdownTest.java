@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /** A command worker sent SIGTERM: it takes no more works, finishes what runs within --grace, hands back the rest. */
 class GracefulWorkerShutdownTest extends ManagerTestBase {
-    /** Echoes its input once the file {@code go} exists. */
+    /** Creates the file {@code running}, then echoes its input once the file {@code go} exists. */
     private String[] gatedWorker(String grace) {
-        String gate = "read x; while [ ! -f '" + dir.resolve("go") + "' ]; do sleep 0.02; done; echo \"$x\"";
+        String gate = "read x; touch '" + dir.resolve("running") + "'; while [ ! -f '" + dir.resolve("go") + "' ]; do sleep 0.02; done; echo \"$x\"";
         return new String[] {"worker", "--port", port, "--slots", "2", "--grace", grace, "--", "sh", "-c", gate};
     }
 
@@ -19,10 +19,10 @@ class GracefulWorkerShutdownTest extends ManagerTestBase {
     void sigtermLetsRunningWorksFinishAndAnswersThemWhileNewWorksWaitForAnotherWorker() throws Exception {
         Launcher.Background worker = launcher.startWorker(manager, 1, gatedWorker("60"));
         Launcher.Background first = launcher.start("push", "--port", port, "{\"n\":1}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> manager.stats().running() == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("running")));
 
         worker.process.destroy(); // SIGTERM
-        await().atMost(Duration.ofSeconds(20)).until(() -> worker.stderr().contains("stopping: letting 1 running works finish"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> worker.stderr().contains("stopping: taking no more works, letting 1 running works finish"));
         await().atMost(Duration.ofSeconds(20)).until(() -> manager.stats().slotsTotal() == 1); // draining: its total shrank to what it runs
 
         // A work pushed now is not sent to the leaving worker, though it has a free slot.
@@ -47,7 +47,7 @@ class GracefulWorkerShutdownTest extends ManagerTestBase {
     void worksStillRunningAfterTheGraceAreHandedBackAndRequeuedAtOnce() throws Exception {
         Launcher.Background worker = launcher.startWorker(manager, 1, gatedWorker("1"));
         Launcher.Background push = launcher.start("push", "--port", port, "{\"n\":1}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> manager.stats().running() == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("running")));
 
         worker.process.destroy();
         await().atMost(Duration.ofSeconds(20)).until(() -> !worker.process.isAlive());
