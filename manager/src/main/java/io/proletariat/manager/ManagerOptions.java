@@ -34,7 +34,11 @@ public final class ManagerOptions {
     public static final int DEFAULT_HTTP_PORT = 8917;
     /** The HTTP listener's address unless set: loopback only, as the status and metrics have no authentication. */
     public static final String DEFAULT_HTTP_BIND_ADDRESS = "127.0.0.1";
-    public static final int DEFAULT_AVAIL_THRESHOLD = 50;
+    /**
+     * Default {@code AVAIL_THRESHOLD}: 0, no wait. The original's 50 had no effect there; honoured,
+     * it idles half the slots of a 100-slot worker after every full moment (72 % of ideal with 10 ms works).
+     */
+    public static final int DEFAULT_AVAIL_THRESHOLD = 0;
     public static final int DEFAULT_CLEANUP_REQS = 1000;
     public static final Duration DEFAULT_CLEANUP_CHECKINT = Duration.ofMillis(60_000);
     public static final Duration DEFAULT_DISTRIB_RANDMAX = Duration.ofMillis(100);
@@ -291,7 +295,9 @@ public final class ManagerOptions {
          * pass waits until this many slots are free, so works are placed together, but never longer
          * than {@link #distribRandMax(Duration) DISTRIB_RANDMAX} and never when a new worker
          * offers. Capped at the slots that exist, so it can never stall dispatch; 0 disables it.
-         * Default {@value #DEFAULT_AVAIL_THRESHOLD}.
+         * Default {@value #DEFAULT_AVAIL_THRESHOLD}: a slot that frees while works wait is filled at
+         * once. The original's default of 50 is accepted but not the default here, since the
+         * original never honoured it and honouring it leaves slots idle.
          */
         public Builder availThreshold(int availThreshold) {
             if (availThreshold < 0) {
