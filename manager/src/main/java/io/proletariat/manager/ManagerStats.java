@@ -36,7 +36,9 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param assigned works sent to workers (a requeued work counts again)
      * @param finished results relayed to clients (successes and failures)
      * @param failed results whose {@code err} was set
-     * @param failedByCode {@link #failed} split by the error's {@code code} ({@code "ERROR"} when it has none)
+     * @param failedByCode {@link #failed} split by the error's {@code code} ({@code "ERROR"} when it has none):
+     *     the first 100 distinct codes of at most 64 characters {@code [A-Za-z0-9_.:-]} by name, every other
+     *     under {@code "OTHER"}, so workers cannot grow it without bound ({@code ETO}, {@code EATO} always by name)
      * @param assignTimeouts works answered {@code EATO}
      * @param requeued works taken back from a worker (rejected, or the worker left)
      * @param rejected works a worker rejected

@@ -157,4 +157,43 @@ class AttackTest {
         assertThat(done.path("work")).hasSize(1);
         await().until(() -> manager.liveWorks() == 0);
     }
+
+    // ------------------------------------------------------------------ item 6: error codes from workers
+
+    @Test
+    void errorCodesBeyondTheFirstHundredOrOddOnesCountAsOther() throws Exception {
+        start(ManagerOptions.builder().httpPort(0).httpBindAddress("127.0.0.1"));
+        RawPeer client = connect();
+        RawPeer worker = connect();
+        worker.offer("200");
+        client.push("a", works(160), "");
+        List<String> ids = RawPeer.ids(worker.takeDispatch());
+        assertThat(ids).hasSize(160);
+        StringBuilder done = new StringBuilder("{\"command\":\"done\",\"work\":[");
+        for (int i = 0; i < 160; i++) {
+            String code = i < 150 ? "E" + i : i < 155 ? "L".repeat(100) : "bad code \\n" + i;
+            done.append(i == 0 ? "" : ",").append("{\"id\":\"").append(ids.get(i))
+                    .append("\",\"result\":{\"err\":{\"code\":\"").append(code).append("\"},\"data\":null}}");
+        }
+        worker.sendBytes(done.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+        worker.answer("done");
+
+        java.util.Map<String, Long> byCode = manager.stats().counters().failedByCode();
+        assertThat(byCode).hasSize(101).containsEntry("OTHER", 60L).containsEntry("E0", 1L).containsEntry("E99", 1L)
+                .doesNotContainKey("E100");
+        java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + manager.httpAddress().getPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        long series = metrics.body().lines().filter(l -> l.startsWith("proletariat_works_failed_total{")).count();
+        assertThat(series).isEqualTo(103); // 100 codes, OTHER, and ETO, EATO always present
+        assertThat(metrics.body()).contains("proletariat_works_failed_total{code=\"OTHER\"} 60");
+    }
+
+    private static String works(int n) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append(i);
+        }
+        return sb.append(']').toString();
+    }
 }
