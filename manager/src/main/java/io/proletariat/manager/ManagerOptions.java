@@ -48,6 +48,10 @@ public final class ManagerOptions {
     public static final int DEFAULT_MAX_PENDING_WORKS = 1_000_000;
     /** Open connections; one more is answered a bare {@code ETOOMANYCONN} and closed. */
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    /** System messages one connection may have waiting for acknowledgements; one more is answered {@code ETOOMANYSYSMSG}. */
+    public static final int DEFAULT_MAX_PENDING_SYSMSGS = 1_000;
+    /** System messages waiting for acknowledgements in the whole manager; one more is answered {@code ETOOMANYSYSMSG}. */
+    public static final int DEFAULT_MAX_PENDING_SYSMSGS_TOTAL = 100_000;
     /** Bytes waiting to be sent to one peer before the manager gives up on it and closes the connection. */
     public static final int DEFAULT_MAX_OUTBOUND_BUFFER = 64 * 1024 * 1024;
 
@@ -65,6 +69,8 @@ public final class ManagerOptions {
     private final int maxPendingWorks;
     private final int maxConnections;
     private final int maxOutboundBuffer;
+    private final int maxPendingSysmsgs;
+    private final int maxPendingSysmsgsTotal;
     private final Duration pingInterval;
     private final Duration idleBeforePing;
     private final Duration pingGrace;
@@ -89,6 +95,8 @@ public final class ManagerOptions {
         this.maxPendingWorks = b.maxPendingWorks;
         this.maxConnections = b.maxConnections;
         this.maxOutboundBuffer = b.maxOutboundBuffer;
+        this.maxPendingSysmsgs = b.maxPendingSysmsgs;
+        this.maxPendingSysmsgsTotal = b.maxPendingSysmsgsTotal;
         this.pingInterval = b.pingInterval;
         this.idleBeforePing = b.idleBeforePing;
         this.pingGrace = b.pingGrace;
@@ -174,6 +182,16 @@ public final class ManagerOptions {
         return maxOutboundBuffer;
     }
 
+    /** System messages one connection may have pending; see {@link Builder#maxPendingSysmsgs(int, int)}. */
+    public int maxPendingSysmsgs() {
+        return maxPendingSysmsgs;
+    }
+
+    /** System messages the manager may have pending in all; see {@link Builder#maxPendingSysmsgs(int, int)}. */
+    public int maxPendingSysmsgsTotal() {
+        return maxPendingSysmsgsTotal;
+    }
+
     public Duration pingInterval() {
         return pingInterval;
     }
@@ -234,6 +252,8 @@ public final class ManagerOptions {
         private int maxPendingWorks = DEFAULT_MAX_PENDING_WORKS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxOutboundBuffer = DEFAULT_MAX_OUTBOUND_BUFFER;
+        private int maxPendingSysmsgs = DEFAULT_MAX_PENDING_SYSMSGS;
+        private int maxPendingSysmsgsTotal = DEFAULT_MAX_PENDING_SYSMSGS_TOTAL;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration idleBeforePing = DEFAULT_IDLE_BEFORE_PING;
         private Duration pingGrace = DEFAULT_PING_GRACE;
@@ -261,6 +281,8 @@ public final class ManagerOptions {
             maxPendingWorks = o.maxPendingWorks;
             maxConnections = o.maxConnections;
             maxOutboundBuffer = o.maxOutboundBuffer;
+            maxPendingSysmsgs = o.maxPendingSysmsgs;
+            maxPendingSysmsgsTotal = o.maxPendingSysmsgsTotal;
             pingInterval = o.pingInterval;
             idleBeforePing = o.idleBeforePing;
             pingGrace = o.pingGrace;
@@ -410,6 +432,25 @@ public final class ManagerOptions {
                 throw new IllegalArgumentException("maxOutboundBuffer must be >= 1024: " + maxOutboundBuffer);
             }
             this.maxOutboundBuffer = maxOutboundBuffer;
+            return this;
+        }
+
+        /**
+         * System messages waiting for acknowledgements: at most {@code perConnection} sent by one
+         * connection (default {@value #DEFAULT_MAX_PENDING_SYSMSGS}) and {@code total} in the manager
+         * (default {@value #DEFAULT_MAX_PENDING_SYSMSGS_TOTAL}), both >= 1. One more is answered
+         * {@code ETOOMANYSYSMSG}, so a peer cannot grow the manager's memory with messages nobody
+         * acknowledges; each waits at most {@link #sysmsgTimeout(Duration)}.
+         */
+        public Builder maxPendingSysmsgs(int perConnection, int total) {
+            if (perConnection < 1) {
+                throw new IllegalArgumentException("maxPendingSysmsgs must be >= 1: " + perConnection);
+            }
+            if (total < 1) {
+                throw new IllegalArgumentException("maxPendingSysmsgsTotal must be >= 1: " + total);
+            }
+            this.maxPendingSysmsgs = perConnection;
+            this.maxPendingSysmsgsTotal = total;
             return this;
         }
 

@@ -47,10 +47,13 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param connectionsAccepted connections accepted
      * @param framesIn frames received
      * @param badFrames frames that were not valid JSON or too large
+     * @param sysmsgsRefused system messages answered {@code ETOOMANYSYSMSG}
+     * @param eventsDropped listener events dropped because the listeners fell behind (see {@link ManagerListener})
      */
     public record Counters(long pushed, long assigned, long finished, long failed, Map<String, Long> failedByCode,
                            long assignTimeouts, long requeued, long rejected, long aborted, long givenUp,
-                           long connectionsAccepted, long framesIn, long badFrames) {
+                           long connectionsAccepted, long framesIn, long badFrames, long sysmsgsRefused,
+                           long eventsDropped) {
     }
 
     /** Works per second pushed, finished and failed: over the last full second and the last minute. */

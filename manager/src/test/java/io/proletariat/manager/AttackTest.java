@@ -189,6 +189,152 @@ class AttackTest {
         assertThat(metrics.body()).contains("proletariat_works_failed_total{code=\"OTHER\"} 60");
     }
 
+    // ------------------------------------------------------------------ items 2, 3: system messages
+
+    /** One frame per id: {@code {"command":"sysmsg","id":..,"content":1[,"to":..]}}, concatenated. */
+    private static byte[] sysmsgFrames(int n, java.util.function.IntFunction<String> id, String to) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            byte[] payload = ("{\"command\":\"sysmsg\",\"id\":\"" + id.apply(i) + "\",\"content\":1"
+                    + (to == null ? "" : ",\"to\":\"" + to + "\"") + "}").getBytes(StandardCharsets.UTF_8);
+            out.write(payload.length >>> 24);
+            out.write(payload.length >>> 16);
+            out.write(payload.length >>> 8);
+            out.write(payload.length);
+            out.writeBytes(payload);
+        }
+        return out.toByteArray();
+    }
+
+    private static String idOf(RawPeer peer) {
+        peer.send("{'command':'mystatus'}");
+        return peer.answer("mystatus").path("id").asText();
+    }
+
+    @Test
+    void sixtyThousandSystemMessagesReusingOneIdCostLinearTime() {
+        start(ManagerOptions.builder());
+        RawPeer sender = connect();
+        RawPeer acking = connect();
+        RawPeer silent = connect(); // never acknowledges: every message stays pending on it
+        await().until(() -> manager.connections() == 3);
+        int n = 60_000;
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> {
+            while (answered.get() < n - 1) {
+                JsonNode a = sender.answer("sysmsg");
+                assertThat(a.path("id").asText()).isEqualTo("same");
+                answered.incrementAndGet();
+            }
+        });
+        CompletableFuture<Void> acks = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < n; i++) {
+                String relayed = acking.command("sysmsg").path("id").asText();
+                acking.send("{'to':'sysmsg','id':'" + relayed + "','command':'answer'}");
+            }
+        });
+        sender.sendRaw(sysmsgFrames(n, i -> "same", null));
+        // Each message replaced by the next with the same id is answered at once: n - 1 answers.
+        await().atMost(Duration.ofSeconds(60)).until(() -> drain.isDone() && acks.isDone());
+        drain.join();
+        acks.join();
+        assertAnswersPingPromptly();
+        silent.close();
+        JsonNode last = sender.answer("sysmsg");
+        assertThat(last.path("id").asText()).isEqualTo("same");
+        assertThat(last.path("sentTo").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void pendingSystemMessagesAreCappedPerConnectionAndInAll() {
+        start(ManagerOptions.builder().maxPendingSysmsgs(5, 8));
+        RawPeer a = connect();
+        RawPeer b = connect();
+        RawPeer silent = connect();
+        String target = idOf(silent);
+        for (int i = 0; i < 6; i++) {
+            a.send("{'command':'sysmsg','id':'a" + i + "','to':'" + target + "','content':" + i + "}");
+        }
+        JsonNode refused = a.answer("sysmsg");
+        assertThat(refused).isEqualTo(RawPeer.json("{'error':{'code':'ETOOMANYSYSMSG','description':"
+                + "'Too many system messages waiting for acknowledgements: wait for answers before sending more'},"
+                + "'to':'sysmsg','command':'answer'}"));
+        for (int i = 0; i < 4; i++) {
+            b.send("{'command':'sysmsg','id':'b" + i + "','to':'" + target + "','content':" + i + "}");
+        }
+        assertThat(b.answer("sysmsg").path("error").path("code").asText()).isEqualTo("ETOOMANYSYSMSG"); // 8 in all
+        b.send("{'command':'sysmsg','id':'m','to':'MANAGER','content':1}"); // never pending: always served
+        assertThat(b.answer("sysmsg").path("sentTo").asInt()).isZero();
+        assertThat(manager.stats().counters().sysmsgsRefused()).isEqualTo(2);
+
+        String relayed = silent.command("sysmsg").path("id").asText();
+        silent.send("{'to':'sysmsg','id':'" + relayed + "','command':'answer'}");
+        JsonNode done = a.answer("sysmsg");
+        assertThat(done.path("id").asText()).isEqualTo("a0");
+        assertThat(done.path("receivedBy").asInt()).isEqualTo(1);
+        a.send("{'command':'sysmsg','id':'a5','to':'" + target + "','content':5}"); // room again
+        silent.close();
+        List<String> answeredA = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            JsonNode x = a.answer("sysmsg");
+            assertThat(x.has("error")).as("%s", x).isFalse();
+            answeredA.add(x.path("id").asText());
+        }
+        assertThat(answeredA).containsExactlyInAnyOrder("a1", "a2", "a3", "a4", "a5");
+        for (int i = 0; i < 3; i++) {
+            assertThat(b.answer("sysmsg").path("receivedBy").asInt()).isZero();
+        }
+    }
+
+    @Test
+    void aDisconnectCostsOnlyItsOwnPendingSystemMessages() {
+        start(ManagerOptions.builder().maxPendingSysmsgs(100_000, 100_000));
+        RawPeer sender = connect();
+        RawPeer silent = connect();
+        String target = idOf(silent);
+        sender.sendRaw(sysmsgFrames(100_000, i -> "m" + i, target));
+        sender.send("{'command':'ping'}");
+        sender.answer("ping"); // every message above is pending now
+        int before = manager.connections();
+        for (int i = 0; i < 400; i++) {
+            new RawPeer(manager).close();
+        }
+        await().atMost(PROMPT).until(() -> manager.connections() == before);
+        assertAnswersPingPromptly();
+    }
+
+    // ------------------------------------------------------------------ item 7: listener queue
+
+    @Test
+    void eventsBeyondTheListenerQueueAreDroppedAndCounted() throws Exception {
+        start(ManagerOptions.builder());
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+        manager.addListener(new ManagerListener() {
+            @Override
+            public void sysmsg(SystemMessage message) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                delivered.incrementAndGet();
+            }
+        });
+        RawPeer peer = connect();
+        String mebibyte = "x".repeat(1024 * 1024);
+        for (int i = 0; i < 80; i++) {
+            peer.sendBytes(("{\"command\":\"sysmsg\",\"to\":\"MANAGER\",\"id\":\"" + i + "\",\"content\":\"" + mebibyte + "\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+            peer.answer("sysmsg");
+        }
+        long dropped = manager.stats().counters().eventsDropped();
+        assertThat(dropped).isBetween(1L, 20L); // 64 MiB of 1 MiB messages fit the queue
+        release.countDown();
+        await().until(() -> delivered.get() + dropped == 80);
+        assertAnswersPingPromptly();
+    }
+
     private static String works(int n) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < n; i++) {

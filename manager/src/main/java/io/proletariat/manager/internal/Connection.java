@@ -41,6 +41,12 @@ final class Connection {
     /** Works it pushed that are not answered yet, against {@code maxPendingWorks}. */
     long pendingWorks;
 
+    // System messages (SystemMessages), indexed here so leaving costs O(its own), not O(all pending).
+    /** Its own messages still waiting for acknowledgements; at most {@code maxPendingSysmsgs}. */
+    final java.util.Set<SystemMessages.Pending> sysmsgsSent = new java.util.HashSet<>();
+    /** Pending messages relayed to it and not acknowledged yet; at most {@code maxPendingSysmsgsTotal}. */
+    final java.util.Set<SystemMessages.Pending> sysmsgsAwaited = new java.util.HashSet<>();
+
     // Output, flushed once per core batch.
     ByteBuf out;
     boolean dirty;

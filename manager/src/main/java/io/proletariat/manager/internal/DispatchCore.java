@@ -121,7 +121,8 @@ final class DispatchCore {
         this.loop = loop;
         this.options = options;
         this.outbox = new Outbox(options.maxOutboundBuffer(), this::scheduleBatchEnd);
-        this.systemMessages = new SystemMessages(loop, outbox, events, options.sysmsgTimeout());
+        this.systemMessages = new SystemMessages(loop, outbox, events, stats, limits, options.sysmsgTimeout(),
+                options.maxPendingSysmsgs(), options.maxPendingSysmsgsTotal());
         this.selector = options.workSelector();
     }
 
@@ -1070,7 +1071,7 @@ final class DispatchCore {
                 clientStats.add(new ManagerStats.ClientStats(c.id, c.address, c.connectedAt, c.type(), pending));
             }
         }
-        return new ManagerStats(bootTime, System.currentTimeMillis(), stats.counters(), queued, heldCount, globalBusy,
+        return new ManagerStats(bootTime, System.currentTimeMillis(), stats.counters(events.dropped()), queued, heldCount, globalBusy,
                 globalTotal, globalTotal - globalBusy, stats.rates.snapshot(), stats.timeInQueue.snapshot(),
                 stats.runTime.snapshot(), stats.endToEnd.snapshot(), workerStats, clientStats, stats.recentErrors());
     }

@@ -33,6 +33,7 @@ final class Stats {
     long connectionsAccepted;
     long framesIn;
     long badFrames;
+    long sysmsgsRefused;
     /**
      * Failures by code. Codes come from workers, so at most {@value #MAX_CODES} of theirs plus the
      * manager's own and {@code OTHER}: /metrics once grew to 225 MB with 300,000 codes. O(log n) per failure.
@@ -80,9 +81,9 @@ final class Stats {
         return true;
     }
 
-    ManagerStats.Counters counters() {
+    ManagerStats.Counters counters(long eventsDropped) {
         return new ManagerStats.Counters(pushed, assigned, finished, failed, new TreeMap<>(failedByCode), assignTimeouts,
-                requeued, rejected, aborted, givenUp, connectionsAccepted, framesIn, badFrames);
+                requeued, rejected, aborted, givenUp, connectionsAccepted, framesIn, badFrames, sysmsgsRefused, eventsDropped);
     }
 
     List<ManagerStats.RecentError> recentErrors() {
