@@ -335,6 +335,41 @@ class AttackTest {
         assertAnswersPingPromptly();
     }
 
+    // ------------------------------------------------------------------ item 13: a worker rejecting everything
+
+    @Test
+    void aWorkerRejectingEverythingIsPassedOverNotRedispatchedInALoop() {
+        start(ManagerOptions.builder());
+        RawPeer client = connect();
+        RawPeer rejecter = connect();
+        rejecter.offer("10");
+        CompletableFuture.runAsync(() -> {
+            try {
+                while (true) {
+                    JsonNode push = rejecter.command("push");
+                    com.fasterxml.jackson.databind.node.ObjectNode answer = RawPeer.JSON.createObjectNode().put("to", "push").put("command", "answer");
+                    push.get("work").forEach(w -> answer.withArray("rejected").add(w.get("id").asText()));
+                    rejecter.send(answer);
+                }
+            } catch (RuntimeException | AssertionError closed) {
+                // the test ended
+            }
+        });
+        String id = client.push("a", "[1]", "").get(0);
+        await().until(() -> manager.stats().counters().rejected() >= 1);
+        RawPeer pinger = connect();
+        for (int i = 0; i < 500; i++) { // core work during which a hot loop would re-dispatch hundreds of times
+            pinger.send("{'command':'ping'}");
+            pinger.answer("ping");
+        }
+        RawPeer taker = connect();
+        taker.offer("10");
+        assertThat(RawPeer.ids(taker.takeDispatch())).containsExactly(id);
+        ManagerStats.Counters c = manager.stats().counters();
+        assertThat(c.rejected()).as("rejections before another worker took the work").isLessThan(10);
+        assertThat(c.assigned()).isEqualTo(c.rejected() + 1);
+    }
+
     private static String works(int n) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < n; i++) {

@@ -38,6 +38,9 @@ final class DispatchCore {
     private static final Logger log = LoggerFactory.getLogger(DispatchCore.class);
     private final LimitLog limits = new LimitLog(log);
     private static final RawJson EATO_ERROR = RawJson.of("{\"code\":\"EATO\",\"message\":\"Assign timeout\"}");
+    /** The pass skips a worker that rejected works for this long, doubling per rejection up to the max. */
+    static final long REJECT_BACKOFF_MIN_MS = 100;
+    static final long REJECT_BACKOFF_MAX_MS = 1000;
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     final EventLoop loop;
@@ -191,6 +194,9 @@ final class DispatchCore {
             sendAborts(aborts);
         }
         // Then the works it ran for others go back to the front of their queues.
+        if (c.pauseTimer != null) {
+            c.pauseTimer.cancel(false);
+        }
         if (c.offered) {
             requeue(new ArrayList<>(c.works.values()));
             workers.remove(c);
@@ -461,7 +467,45 @@ final class DispatchCore {
         if (!rejected.isEmpty()) {
             debug("{} rejected {}", c.id, rejected);
             stats.rejected += rejected.size();
+            pause(c, rejected);
             requeue(new ArrayList<>(rejected));
+            requestPass();
+        }
+    }
+
+    /** Passes over a worker for the priorities it rejected, for a backoff doubling per rejection (100 ms to 1 s). */
+    private void pause(Connection c, Iterable<Work> rejected) {
+        int from = Integer.MAX_VALUE;
+        int to = Integer.MIN_VALUE;
+        for (Work w : rejected) {
+            from = Math.min(from, w.priority());
+            to = Math.max(to, w.priority());
+        }
+        if (c.paused) {
+            from = Math.min(from, c.pausedFrom);
+            to = Math.max(to, c.pausedTo);
+        }
+        c.paused = true;
+        c.pausedFrom = from;
+        c.pausedTo = to;
+        c.backoffMillis = c.backoffMillis == 0 ? REJECT_BACKOFF_MIN_MS : Math.min(REJECT_BACKOFF_MAX_MS, c.backoffMillis * 2);
+        if (c.pauseTimer != null) {
+            c.pauseTimer.cancel(false);
+        }
+        c.pauseTimer = loop.schedule(() -> {
+            c.pauseTimer = null;
+            resume(c);
+        }, c.backoffMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Ends a worker's pause after a rejection; it is offered works again in the next pass. */
+    private void resume(Connection c) {
+        if (c.pauseTimer != null) {
+            c.pauseTimer.cancel(false);
+            c.pauseTimer = null;
+        }
+        if (c.paused && c.open) {
+            c.paused = false;
             requestPass();
         }
     }
@@ -506,6 +550,10 @@ final class DispatchCore {
             finish(w, item, c.id, results);
         }
         sendResults(results);
+        if (counted > 0 && c.backoffMillis > 0) { // it works again: no more reason to pass it over
+            c.backoffMillis = 0;
+            resume(c);
+        }
         JsonWriter out = outbox.frame(c).beginObject().name("description")
                 .value(counted > 0 ? "спасибо for the " + counted + " works" : "You didn't send nothing interesting sir");
         if (ignored > 0) {
@@ -832,6 +880,9 @@ final class DispatchCore {
             candidates.clear();
             long total = 0;
             for (Connection worker : workers) {
+                if (worker.pausedFor(level.priority)) {
+                    continue;
+                }
                 long available = worker.availableFor(level.priority);
                 if (available > 0) {
                     candidates.add(new Candidate(worker, (int) Math.min(available, Integer.MAX_VALUE)));
