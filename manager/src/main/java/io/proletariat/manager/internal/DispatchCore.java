@@ -193,10 +193,10 @@ final class DispatchCore {
             c.requests.clear();
             sendAborts(aborts);
         }
-        // Then the works it ran for others go back to the front of their queues.
         if (c.pauseTimer != null) {
             c.pauseTimer.cancel(false);
         }
+        // Then the works it ran for others go back to the front of their queues.
         if (c.offered) {
             requeue(new ArrayList<>(c.works.values()));
             workers.remove(c);
