@@ -81,8 +81,8 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--max-pending-sysmsgs", paramLabel = "N", description = "System messages one connection may have waiting for acknowledgements; one more is answered ETOOMANYSYSMSG (default: ${DEFAULT-VALUE}).")
     int maxPendingSysmsgs = ManagerOptions.DEFAULT_MAX_PENDING_SYSMSGS;
 
-    @Option(names = "--max-pending-sysmsgs-total", paramLabel = "N", description = "System messages waiting for acknowledgements in all; one more is answered ETOOMANYSYSMSG (default: ${DEFAULT-VALUE}).")
-    int maxPendingSysmsgsTotal = ManagerOptions.DEFAULT_MAX_PENDING_SYSMSGS_TOTAL;
+    @Option(names = "--max-pending-sysmsg-acks", paramLabel = "N", description = "Acknowledgements of system messages awaited in all, one per message and recipient; a message beyond is answered ETOOMANYSYSMSG (default: ${DEFAULT-VALUE}).")
+    int maxPendingSysmsgAcks = ManagerOptions.DEFAULT_MAX_PENDING_SYSMSG_ACKS;
 
     @Option(names = "--io-threads", paramLabel = "N", description = "Threads for socket I/O and decoding; with 1 the dispatch core shares that thread (default: ${DEFAULT-VALUE}).")
     int ioThreads = 1;
@@ -131,7 +131,7 @@ final class ManagerCommand implements Callable<Integer> {
                     .maxPendingWorks(maxPendingWorks)
                     .maxConnections(maxConnections)
                     .maxOutboundBuffer(maxOutbound)
-                    .maxPendingSysmsgs(maxPendingSysmsgs, maxPendingSysmsgsTotal)
+                    .maxPendingSysmsgs(maxPendingSysmsgs, maxPendingSysmsgAcks)
                     .debug(debug)
                     .ioThreads(ioThreads)
                     // The daemon serves HTTP by default; --http-port 0 turns it off (in the Java API, 0 picks a free port).

@@ -50,8 +50,8 @@ public final class ManagerOptions {
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
     /** System messages one connection may have waiting for acknowledgements; one more is answered {@code ETOOMANYSYSMSG}. */
     public static final int DEFAULT_MAX_PENDING_SYSMSGS = 1_000;
-    /** System messages waiting for acknowledgements in the whole manager; one more is answered {@code ETOOMANYSYSMSG}. */
-    public static final int DEFAULT_MAX_PENDING_SYSMSGS_TOTAL = 100_000;
+    /** Acknowledgements of system messages awaited in the whole manager (one per message and recipient); beyond, {@code ETOOMANYSYSMSG}. */
+    public static final int DEFAULT_MAX_PENDING_SYSMSG_ACKS = 100_000;
     /** Bytes waiting to be sent to one peer before the manager gives up on it and closes the connection. */
     public static final int DEFAULT_MAX_OUTBOUND_BUFFER = 64 * 1024 * 1024;
 
@@ -70,7 +70,7 @@ public final class ManagerOptions {
     private final int maxConnections;
     private final int maxOutboundBuffer;
     private final int maxPendingSysmsgs;
-    private final int maxPendingSysmsgsTotal;
+    private final int maxPendingSysmsgAcks;
     private final Duration pingInterval;
     private final Duration idleBeforePing;
     private final Duration pingGrace;
@@ -96,7 +96,7 @@ public final class ManagerOptions {
         this.maxConnections = b.maxConnections;
         this.maxOutboundBuffer = b.maxOutboundBuffer;
         this.maxPendingSysmsgs = b.maxPendingSysmsgs;
-        this.maxPendingSysmsgsTotal = b.maxPendingSysmsgsTotal;
+        this.maxPendingSysmsgAcks = b.maxPendingSysmsgAcks;
         this.pingInterval = b.pingInterval;
         this.idleBeforePing = b.idleBeforePing;
         this.pingGrace = b.pingGrace;
@@ -187,9 +187,9 @@ public final class ManagerOptions {
         return maxPendingSysmsgs;
     }
 
-    /** System messages the manager may have pending in all; see {@link Builder#maxPendingSysmsgs(int, int)}. */
-    public int maxPendingSysmsgsTotal() {
-        return maxPendingSysmsgsTotal;
+    /** Acknowledgements of system messages the manager may await in all; see {@link Builder#maxPendingSysmsgs(int, int)}. */
+    public int maxPendingSysmsgAcks() {
+        return maxPendingSysmsgAcks;
     }
 
     public Duration pingInterval() {
@@ -253,7 +253,7 @@ public final class ManagerOptions {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxOutboundBuffer = DEFAULT_MAX_OUTBOUND_BUFFER;
         private int maxPendingSysmsgs = DEFAULT_MAX_PENDING_SYSMSGS;
-        private int maxPendingSysmsgsTotal = DEFAULT_MAX_PENDING_SYSMSGS_TOTAL;
+        private int maxPendingSysmsgAcks = DEFAULT_MAX_PENDING_SYSMSG_ACKS;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration idleBeforePing = DEFAULT_IDLE_BEFORE_PING;
         private Duration pingGrace = DEFAULT_PING_GRACE;
@@ -282,7 +282,7 @@ public final class ManagerOptions {
             maxConnections = o.maxConnections;
             maxOutboundBuffer = o.maxOutboundBuffer;
             maxPendingSysmsgs = o.maxPendingSysmsgs;
-            maxPendingSysmsgsTotal = o.maxPendingSysmsgsTotal;
+            maxPendingSysmsgAcks = o.maxPendingSysmsgAcks;
             pingInterval = o.pingInterval;
             idleBeforePing = o.idleBeforePing;
             pingGrace = o.pingGrace;
@@ -437,20 +437,22 @@ public final class ManagerOptions {
 
         /**
          * System messages waiting for acknowledgements: at most {@code perConnection} sent by one
-         * connection (default {@value #DEFAULT_MAX_PENDING_SYSMSGS}) and {@code total} in the manager
-         * (default {@value #DEFAULT_MAX_PENDING_SYSMSGS_TOTAL}), both >= 1. One more is answered
-         * {@code ETOOMANYSYSMSG}, so a peer cannot grow the manager's memory with messages nobody
-         * acknowledges; each waits at most {@link #sysmsgTimeout(Duration)}.
+         * connection (default {@value #DEFAULT_MAX_PENDING_SYSMSGS}), and at most {@code acksInAll}
+         * acknowledgements awaited in the manager, one per message and recipient (default
+         * {@value #DEFAULT_MAX_PENDING_SYSMSG_ACKS}), both >= 1. A message beyond either is answered
+         * {@code ETOOMANYSYSMSG}, so peers cannot grow the manager's memory with messages nobody
+         * acknowledges; each waits at most {@link #sysmsgTimeout(Duration)}. A message to more
+         * recipients than {@code acksInAll} is still sent when nothing else is pending.
          */
-        public Builder maxPendingSysmsgs(int perConnection, int total) {
+        public Builder maxPendingSysmsgs(int perConnection, int acksInAll) {
             if (perConnection < 1) {
                 throw new IllegalArgumentException("maxPendingSysmsgs must be >= 1: " + perConnection);
             }
-            if (total < 1) {
-                throw new IllegalArgumentException("maxPendingSysmsgsTotal must be >= 1: " + total);
+            if (acksInAll < 1) {
+                throw new IllegalArgumentException("maxPendingSysmsgAcks must be >= 1: " + acksInAll);
             }
             this.maxPendingSysmsgs = perConnection;
-            this.maxPendingSysmsgsTotal = total;
+            this.maxPendingSysmsgAcks = acksInAll;
             return this;
         }
 

@@ -262,10 +262,12 @@ class AttackTest {
         for (int i = 0; i < 4; i++) {
             b.send("{'command':'sysmsg','id':'b" + i + "','to':'" + target + "','content':" + i + "}");
         }
-        assertThat(b.answer("sysmsg").path("error").path("code").asText()).isEqualTo("ETOOMANYSYSMSG"); // 8 in all
+        assertThat(b.answer("sysmsg").path("error").path("code").asText()).isEqualTo("ETOOMANYSYSMSG"); // 8 acks awaited
+        b.send("{'command':'sysmsg','id':'all','content':1}"); // 2 recipients: 2 more acks
+        assertThat(b.answer("sysmsg").path("error").path("code").asText()).isEqualTo("ETOOMANYSYSMSG");
         b.send("{'command':'sysmsg','id':'m','to':'MANAGER','content':1}"); // never pending: always served
         assertThat(b.answer("sysmsg").path("sentTo").asInt()).isZero();
-        assertThat(manager.stats().counters().sysmsgsRefused()).isEqualTo(2);
+        assertThat(manager.stats().counters().sysmsgsRefused()).isEqualTo(3);
 
         String relayed = silent.command("sysmsg").path("id").asText();
         silent.send("{'to':'sysmsg','id':'" + relayed + "','command':'answer'}");

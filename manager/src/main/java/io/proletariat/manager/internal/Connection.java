@@ -54,7 +54,7 @@ final class Connection {
     // System messages (SystemMessages), indexed here so leaving costs O(its own), not O(all pending).
     /** Its own messages still waiting for acknowledgements; at most {@code maxPendingSysmsgs}. */
     final java.util.Set<SystemMessages.Pending> sysmsgsSent = new java.util.HashSet<>();
-    /** Pending messages relayed to it and not acknowledged yet; at most {@code maxPendingSysmsgsTotal}. */
+    /** Pending messages relayed to it and not acknowledged yet; at most {@code maxPendingSysmsgAcks} (or one larger message). */
     final java.util.Set<SystemMessages.Pending> sysmsgsAwaited = new java.util.HashSet<>();
 
     // Output, flushed once per core batch.

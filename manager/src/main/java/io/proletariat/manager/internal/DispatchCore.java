@@ -125,7 +125,7 @@ final class DispatchCore {
         this.options = options;
         this.outbox = new Outbox(options.maxOutboundBuffer(), this::scheduleBatchEnd);
         this.systemMessages = new SystemMessages(loop, outbox, events, stats, limits, options.sysmsgTimeout(),
-                options.maxPendingSysmsgs(), options.maxPendingSysmsgsTotal());
+                options.maxPendingSysmsgs(), options.maxPendingSysmsgAcks());
         this.selector = options.workSelector();
     }
 

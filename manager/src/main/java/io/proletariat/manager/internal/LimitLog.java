@@ -20,7 +20,7 @@ final class LimitLog {
         MAX_PENDING_WORKS("--max-pending-works"),
         MAX_FRAME("--max-frame"),
         MAX_PENDING_SYSMSGS("--max-pending-sysmsgs"),
-        MAX_PENDING_SYSMSGS_TOTAL("--max-pending-sysmsgs-total");
+        MAX_PENDING_SYSMSG_ACKS("--max-pending-sysmsg-acks");
 
         final String option;
 

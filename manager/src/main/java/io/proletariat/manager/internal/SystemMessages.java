@@ -52,15 +52,18 @@ final class SystemMessages {
     private final LimitLog limits;
     private final long timeoutMillis;
     private final int maxPerConnection;
-    private final int maxTotal;
+    private final int maxAcks;
     /**
      * Pending messages by relayed id (sender's connection id, "/", its id), so one sender's id maps
-     * to one message: O(1) per ack. At most {@link #maxTotal} entries, {@link #maxPerConnection} per sender.
+     * to one message: O(1) per ack. At most {@link #maxPerConnection} per sender, and their
+     * recipients together at most {@link #maxAcks} ({@link #awaited}), so also at most that many messages.
      */
     private final Map<String, Pending> pending = new HashMap<>();
+    /** Acknowledgements awaited: the sum of every pending message's {@code waiting}. */
+    private long awaited;
 
     SystemMessages(EventLoop loop, Outbox outbox, Events events, Stats stats, LimitLog limits, Duration timeout,
-                   int maxPerConnection, int maxTotal) {
+                   int maxPerConnection, int maxAcks) {
         this.loop = loop;
         this.outbox = outbox;
         this.events = events;
@@ -68,7 +71,7 @@ final class SystemMessages {
         this.limits = limits;
         this.timeoutMillis = timeout.toMillis();
         this.maxPerConnection = maxPerConnection;
-        this.maxTotal = maxTotal;
+        this.maxAcks = maxAcks;
     }
 
     /** A {@code sysmsg} from {@code sender}; {@code connections} are all live connections by id. */
@@ -100,11 +103,10 @@ final class SystemMessages {
         }
         String relayId = sender.id + "/" + id;
         Pending previous = pending.get(relayId);
-        if (!recipients.isEmpty() && previous == null && refused(sender)) {
-            return;
-        }
         if (previous != null) {
             complete(previous, false); // the newest takes the id; the older is answered with what it got
+        } else if (!recipients.isEmpty() && refused(sender, recipients.size())) {
+            return;
         }
         if (local) {
             events.sysmsg(new SystemMessage(sender.id, id, s.content() == null ? RawJson.NULL : s.content()));
@@ -122,6 +124,7 @@ final class SystemMessages {
             return;
         }
         pending.put(relayId, p);
+        awaited += recipients.size();
         sender.sysmsgsSent.add(p);
         for (Connection r : recipients) {
             r.sysmsgsAwaited.add(p);
@@ -129,16 +132,16 @@ final class SystemMessages {
         p.timer = loop.schedule(() -> complete(p, true), timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** True (and the sender answered ETOOMANYSYSMSG) when another pending message would pass a cap. */
-    private boolean refused(Connection sender) {
+    /** True (and the sender answered ETOOMANYSYSMSG) when a message to {@code recipients} would pass a cap. */
+    private boolean refused(Connection sender, int recipients) {
         boolean mine = sender.sysmsgsSent.size() >= maxPerConnection;
-        if (!mine && pending.size() < maxTotal) {
+        if (!mine && (awaited == 0 || awaited + recipients <= maxAcks)) {
             return false;
         }
         stats.sysmsgsRefused++;
-        limits.hit(mine ? LimitLog.Limit.MAX_PENDING_SYSMSGS : LimitLog.Limit.MAX_PENDING_SYSMSGS_TOTAL,
+        limits.hit(mine ? LimitLog.Limit.MAX_PENDING_SYSMSGS : LimitLog.Limit.MAX_PENDING_SYSMSG_ACKS,
                 "refusing a system message from " + sender.id + " with ETOOMANYSYSMSG: " + sender.sysmsgsSent.size()
-                        + " of its own and " + pending.size() + " in all are pending");
+                        + " of its own are pending, and " + awaited + " acknowledgements in all are awaited");
         JsonWriter out = outbox.frame(sender).beginObject();
         WireError.ETOOMANYSYSMSG.writeMember(out);
         out.name("to").value("sysmsg").name("command").value("answer").endObject().endFrame();
@@ -152,6 +155,7 @@ final class SystemMessages {
             return;
         }
         recipient.sysmsgsAwaited.remove(p);
+        awaited--;
         p.receivedBy++;
         if (p.waiting.isEmpty()) {
             complete(p, false);
@@ -169,19 +173,17 @@ final class SystemMessages {
             }
         }
         if (!c.sysmsgsAwaited.isEmpty()) {
-            List<Pending> awaited = new ArrayList<>(c.sysmsgsAwaited);
+            List<Pending> mine = new ArrayList<>(c.sysmsgsAwaited);
             c.sysmsgsAwaited.clear();
-            for (Pending p : awaited) {
-                if (p.waiting.remove(c) && p.waiting.isEmpty()) {
-                    complete(p, false);
+            for (Pending p : mine) {
+                if (p.waiting.remove(c)) {
+                    awaited--;
+                    if (p.waiting.isEmpty()) {
+                        complete(p, false);
+                    }
                 }
             }
         }
-    }
-
-    /** Pending messages, for tests and stats. */
-    int pendingCount() {
-        return pending.size();
     }
 
     private void complete(Pending p, boolean expired) {
@@ -205,6 +207,7 @@ final class SystemMessages {
             return false;
         }
         p.sender.sysmsgsSent.remove(p);
+        awaited -= p.waiting.size();
         for (Connection r : p.waiting) {
             r.sysmsgsAwaited.remove(p);
         }
