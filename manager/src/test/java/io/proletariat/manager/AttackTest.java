@@ -258,7 +258,7 @@ class AttackTest {
         JsonNode refused = a.answer("sysmsg");
         assertThat(refused).isEqualTo(RawPeer.json("{'error':{'code':'ETOOMANYSYSMSG','description':"
                 + "'Too many system messages waiting for acknowledgements: wait for answers before sending more'},"
-                + "'to':'sysmsg','command':'answer'}"));
+                + "'to':'sysmsg','id':'a5','command':'answer'}"));
         for (int i = 0; i < 4; i++) {
             b.send("{'command':'sysmsg','id':'b" + i + "','to':'" + target + "','content':" + i + "}");
         }

@@ -105,7 +105,7 @@ final class SystemMessages {
         Pending previous = pending.get(relayId);
         if (previous != null) {
             complete(previous, false); // the newest takes the id; the older is answered with what it got
-        } else if (!recipients.isEmpty() && refused(sender, recipients.size())) {
+        } else if (!recipients.isEmpty() && refused(sender, id, recipients.size())) {
             return;
         }
         if (local) {
@@ -132,8 +132,11 @@ final class SystemMessages {
         p.timer = loop.schedule(() -> complete(p, true), timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** True (and the sender answered ETOOMANYSYSMSG) when a message to {@code recipients} would pass a cap. */
-    private boolean refused(Connection sender, int recipients) {
+    /**
+     * True (and the sender answered ETOOMANYSYSMSG with the message's {@code id}, which a client
+     * matches to the message) when a message to {@code recipients} would pass a cap.
+     */
+    private boolean refused(Connection sender, String id, int recipients) {
         boolean mine = sender.sysmsgsSent.size() >= maxPerConnection;
         if (!mine && (awaited == 0 || awaited + recipients <= maxAcks)) {
             return false;
@@ -144,7 +147,7 @@ final class SystemMessages {
                         + " of its own are pending, and " + awaited + " acknowledgements in all are awaited");
         JsonWriter out = outbox.frame(sender).beginObject();
         WireError.ETOOMANYSYSMSG.writeMember(out);
-        out.name("to").value("sysmsg").name("command").value("answer").endObject().endFrame();
+        out.name("to").value("sysmsg").name("id").value(id).name("command").value("answer").endObject().endFrame();
         return true;
     }
 
