@@ -78,6 +78,12 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--max-outbound", paramLabel = "BYTES", description = "Bytes waiting for a peer that does not read before it is closed, >= --max-frame (default: ${DEFAULT-VALUE}).")
     int maxOutbound = ManagerOptions.DEFAULT_MAX_OUTBOUND_BUFFER;
 
+    @Option(names = "--max-pending-sysmsgs", paramLabel = "N", description = "System messages one connection may have waiting for acknowledgements; one more is answered ETOOMANYSYSMSG (default: ${DEFAULT-VALUE}).")
+    int maxPendingSysmsgs = ManagerOptions.DEFAULT_MAX_PENDING_SYSMSGS;
+
+    @Option(names = "--max-pending-sysmsg-acks", paramLabel = "N", description = "Acknowledgements of system messages awaited in all, one per message and recipient; a message beyond is answered ETOOMANYSYSMSG (default: ${DEFAULT-VALUE}).")
+    int maxPendingSysmsgAcks = ManagerOptions.DEFAULT_MAX_PENDING_SYSMSG_ACKS;
+
     @Option(names = "--io-threads", paramLabel = "N", description = "Threads for socket I/O and decoding; with 1 the dispatch core shares that thread (default: ${DEFAULT-VALUE}).")
     int ioThreads = 1;
 
@@ -86,6 +92,23 @@ final class ManagerCommand implements Callable<Integer> {
 
     @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running.")
     boolean demo;
+
+    /** Characters of a system message the daemon prints: peers may send megabytes, and every one is printed. */
+    static final int PRINTED_CHARS = 200;
+
+    /** The content's first {@value #PRINTED_CHARS} characters, then "... (N bytes)" when there is more; decodes only that prefix. */
+    static String abbreviate(io.proletariat.protocol.RawJson content) {
+        int n = content.byteLength();
+        if (n <= PRINTED_CHARS) {
+            return content.toString();
+        }
+        byte[] bytes = content.toBytes(); // a copy, but never a String of the whole content
+        String head = new String(bytes, 0, Math.min(n, PRINTED_CHARS * 4), java.nio.charset.StandardCharsets.UTF_8);
+        if (head.length() <= PRINTED_CHARS && n <= PRINTED_CHARS * 4) {
+            return head;
+        }
+        return head.substring(0, Math.min(head.length(), PRINTED_CHARS)) + "... (" + n + " bytes)";
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -108,6 +131,7 @@ final class ManagerCommand implements Callable<Integer> {
                     .maxPendingWorks(maxPendingWorks)
                     .maxConnections(maxConnections)
                     .maxOutboundBuffer(maxOutbound)
+                    .maxPendingSysmsgs(maxPendingSysmsgs, maxPendingSysmsgAcks)
                     .debug(debug)
                     .ioThreads(ioThreads)
                     // The daemon serves HTTP by default; --http-port 0 turns it off (in the Java API, 0 picks a free port).
@@ -128,7 +152,7 @@ final class ManagerCommand implements Callable<Integer> {
         manager.addListener(new ManagerListener() {
             @Override
             public void sysmsg(SystemMessage message) {
-                System.out.println("System message from " + message.from() + ": " + message.content());
+                System.out.println("System message from " + message.from() + ": " + abbreviate(message.content()));
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "proletariat-shutdown"));

@@ -9,6 +9,11 @@ import io.proletariat.protocol.RawJson;
  * the dispatch thread: a slow listener delays other listeners, not the manager. Every method has an
  * empty default, so implement only those you need.
  *
+ * <p>Events wait for the listeners in a bounded queue (100,000 events or 64 MiB of args, results and
+ * message contents): when listeners fall that far behind, further events are dropped, counted in
+ * {@link ManagerStats.Counters#eventsDropped()} and logged at WARN at most every 10 s. A listener
+ * that must see every event has to keep up.
+ *
  * <pre>{@code
  * manager.addListener(new ManagerListener() {
  *     public void sysmsg(SystemMessage msg) { System.out.println("System message: " + msg.content()); }

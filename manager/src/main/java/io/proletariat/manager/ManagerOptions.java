@@ -52,6 +52,10 @@ public final class ManagerOptions {
     public static final int DEFAULT_MAX_PENDING_WORKS = 1_000_000;
     /** Open connections; one more is answered a bare {@code ETOOMANYCONN} and closed. */
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    /** System messages one connection may have waiting for acknowledgements; one more is answered {@code ETOOMANYSYSMSG}. */
+    public static final int DEFAULT_MAX_PENDING_SYSMSGS = 1_000;
+    /** Acknowledgements of system messages awaited in the whole manager (one per message and recipient); beyond, {@code ETOOMANYSYSMSG}. */
+    public static final int DEFAULT_MAX_PENDING_SYSMSG_ACKS = 100_000;
     /** Bytes waiting to be sent to one peer before the manager gives up on it and closes the connection. */
     public static final int DEFAULT_MAX_OUTBOUND_BUFFER = 64 * 1024 * 1024;
 
@@ -69,6 +73,8 @@ public final class ManagerOptions {
     private final int maxPendingWorks;
     private final int maxConnections;
     private final int maxOutboundBuffer;
+    private final int maxPendingSysmsgs;
+    private final int maxPendingSysmsgAcks;
     private final Duration pingInterval;
     private final Duration idleBeforePing;
     private final Duration pingGrace;
@@ -93,6 +99,8 @@ public final class ManagerOptions {
         this.maxPendingWorks = b.maxPendingWorks;
         this.maxConnections = b.maxConnections;
         this.maxOutboundBuffer = b.maxOutboundBuffer;
+        this.maxPendingSysmsgs = b.maxPendingSysmsgs;
+        this.maxPendingSysmsgAcks = b.maxPendingSysmsgAcks;
         this.pingInterval = b.pingInterval;
         this.idleBeforePing = b.idleBeforePing;
         this.pingGrace = b.pingGrace;
@@ -178,6 +186,16 @@ public final class ManagerOptions {
         return maxOutboundBuffer;
     }
 
+    /** System messages one connection may have pending; see {@link Builder#maxPendingSysmsgs(int, int)}. */
+    public int maxPendingSysmsgs() {
+        return maxPendingSysmsgs;
+    }
+
+    /** Acknowledgements of system messages the manager may await in all; see {@link Builder#maxPendingSysmsgs(int, int)}. */
+    public int maxPendingSysmsgAcks() {
+        return maxPendingSysmsgAcks;
+    }
+
     public Duration pingInterval() {
         return pingInterval;
     }
@@ -238,6 +256,8 @@ public final class ManagerOptions {
         private int maxPendingWorks = DEFAULT_MAX_PENDING_WORKS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxOutboundBuffer = DEFAULT_MAX_OUTBOUND_BUFFER;
+        private int maxPendingSysmsgs = DEFAULT_MAX_PENDING_SYSMSGS;
+        private int maxPendingSysmsgAcks = DEFAULT_MAX_PENDING_SYSMSG_ACKS;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration idleBeforePing = DEFAULT_IDLE_BEFORE_PING;
         private Duration pingGrace = DEFAULT_PING_GRACE;
@@ -265,6 +285,8 @@ public final class ManagerOptions {
             maxPendingWorks = o.maxPendingWorks;
             maxConnections = o.maxConnections;
             maxOutboundBuffer = o.maxOutboundBuffer;
+            maxPendingSysmsgs = o.maxPendingSysmsgs;
+            maxPendingSysmsgAcks = o.maxPendingSysmsgAcks;
             pingInterval = o.pingInterval;
             idleBeforePing = o.idleBeforePing;
             pingGrace = o.pingGrace;
@@ -416,6 +438,27 @@ public final class ManagerOptions {
                 throw new IllegalArgumentException("maxOutboundBuffer must be >= 1024: " + maxOutboundBuffer);
             }
             this.maxOutboundBuffer = maxOutboundBuffer;
+            return this;
+        }
+
+        /**
+         * System messages waiting for acknowledgements: at most {@code perConnection} sent by one
+         * connection (default {@value #DEFAULT_MAX_PENDING_SYSMSGS}), and at most {@code acksInAll}
+         * acknowledgements awaited in the manager, one per message and recipient (default
+         * {@value #DEFAULT_MAX_PENDING_SYSMSG_ACKS}), both >= 1. A message beyond either is answered
+         * {@code ETOOMANYSYSMSG}, so peers cannot grow the manager's memory with messages nobody
+         * acknowledges; each waits at most {@link #sysmsgTimeout(Duration)}. A message to more
+         * recipients than {@code acksInAll} is still sent when nothing else is pending.
+         */
+        public Builder maxPendingSysmsgs(int perConnection, int acksInAll) {
+            if (perConnection < 1) {
+                throw new IllegalArgumentException("maxPendingSysmsgs must be >= 1: " + perConnection);
+            }
+            if (acksInAll < 1) {
+                throw new IllegalArgumentException("maxPendingSysmsgAcks must be >= 1: " + acksInAll);
+            }
+            this.maxPendingSysmsgs = perConnection;
+            this.maxPendingSysmsgAcks = acksInAll;
             return this;
         }
 

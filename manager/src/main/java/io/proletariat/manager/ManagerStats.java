@@ -36,7 +36,9 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param assigned works sent to workers (a requeued work counts again)
      * @param finished results relayed to clients (successes and failures)
      * @param failed results whose {@code err} was set
-     * @param failedByCode {@link #failed} split by the error's {@code code} ({@code "ERROR"} when it has none)
+     * @param failedByCode {@link #failed} split by the error's {@code code} ({@code "ERROR"} when it has none):
+     *     the first 100 distinct codes of at most 64 characters {@code [A-Za-z0-9_.:-]} by name, every other
+     *     under {@code "OTHER"}, so workers cannot grow it without bound ({@code ETO}, {@code EATO} always by name)
      * @param assignTimeouts works answered {@code EATO}
      * @param requeued works taken back from a worker (rejected, or the worker left)
      * @param rejected works a worker rejected
@@ -45,10 +47,13 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param connectionsAccepted connections accepted
      * @param framesIn frames received
      * @param badFrames frames that were not valid JSON or too large
+     * @param sysmsgsRefused system messages answered {@code ETOOMANYSYSMSG}
+     * @param eventsDropped listener events dropped because the listeners fell behind (see {@link ManagerListener})
      */
     public record Counters(long pushed, long assigned, long finished, long failed, Map<String, Long> failedByCode,
                            long assignTimeouts, long requeued, long rejected, long aborted, long givenUp,
-                           long connectionsAccepted, long framesIn, long badFrames) {
+                           long connectionsAccepted, long framesIn, long badFrames, long sysmsgsRefused,
+                           long eventsDropped) {
     }
 
     /** Works per second pushed, finished and failed: over the last full second and the last minute. */

@@ -76,6 +76,8 @@ class LimitsTest {
         assertThatThrownBy(() -> ManagerOptions.builder().maxPendingWorks(0)).hasMessageContaining("maxPendingWorks");
         assertThatThrownBy(() -> ManagerOptions.builder().maxConnections(0)).hasMessageContaining("maxConnections");
         assertThatThrownBy(() -> ManagerOptions.builder().maxOutboundBuffer(10)).hasMessageContaining("maxOutboundBuffer");
+        assertThatThrownBy(() -> ManagerOptions.builder().maxPendingSysmsgs(0, 10)).hasMessageContaining("maxPendingSysmsgs");
+        assertThatThrownBy(() -> ManagerOptions.builder().maxPendingSysmsgs(1, 0)).hasMessageContaining("maxPendingSysmsgAcks");
         assertThatThrownBy(() -> ManagerOptions.builder().maxOutboundBuffer(1024 * 1024).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxFrameLength");
         ManagerOptions d = ManagerOptions.defaults();
@@ -83,5 +85,7 @@ class LimitsTest {
         assertThat(d.maxPendingWorks()).isEqualTo(1_000_000);
         assertThat(d.maxConnections()).isEqualTo(20_000);
         assertThat(d.maxOutboundBuffer()).isEqualTo(64 * 1024 * 1024);
+        assertThat(d.maxPendingSysmsgs()).isEqualTo(1_000);
+        assertThat(d.maxPendingSysmsgAcks()).isEqualTo(100_000);
     }
 }

@@ -37,7 +37,9 @@ public enum WireError {
     /** Java: a push would take the connection's unanswered works beyond the manager's {@code maxPendingWorks}. */
     ETOOMANYPENDING("Too many unanswered works: wait for answers before pushing more"),
     /** Java: the manager has {@code maxConnections} open; sent bare, then the connection is closed. */
-    ETOOMANYCONN("Too many connections");
+    ETOOMANYCONN("Too many connections"),
+    /** Java: the sender, or the manager as a whole, has too many system messages waiting for acknowledgements. */
+    ETOOMANYSYSMSG("Too many system messages waiting for acknowledgements: wait for answers before sending more");
 
     private final String description;
 

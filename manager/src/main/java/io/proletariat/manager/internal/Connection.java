@@ -32,6 +32,16 @@ final class Connection {
     Map<Integer, Long> offer;
     /** Works sent to it, assigned or running, in dispatch order. */
     final LinkedHashMap<String, Work> works = new LinkedHashMap<>();
+    /**
+     * After a rejection the pass skips it for priorities {@code pausedFrom..pausedTo} until it
+     * finishes a work or {@code pauseTimer} fires after {@code backoffMillis} (100 ms, doubling per
+     * rejection up to 1 s): a worker rejecting everything was re-dispatched thousands of times a second.
+     */
+    boolean paused;
+    int pausedFrom;
+    int pausedTo;
+    long backoffMillis;
+    io.netty.util.concurrent.ScheduledFuture<?> pauseTimer;
     /** Works chosen for it in the current distribution pass. */
     java.util.List<Work> batch;
 
@@ -40,6 +50,12 @@ final class Connection {
     final Map<String, Request> requests = new HashMap<>();
     /** Works it pushed that are not answered yet, against {@code maxPendingWorks}. */
     long pendingWorks;
+
+    // System messages (SystemMessages), indexed here so leaving costs O(its own), not O(all pending).
+    /** Its own messages still waiting for acknowledgements; at most {@code maxPendingSysmsgs}. */
+    final java.util.Set<SystemMessages.Pending> sysmsgsSent = new java.util.HashSet<>();
+    /** Pending messages relayed to it and not acknowledged yet; at most {@code maxPendingSysmsgAcks} (or one larger message). */
+    final java.util.Set<SystemMessages.Pending> sysmsgsAwaited = new java.util.HashSet<>();
 
     // Output, flushed once per core batch.
     ByteBuf out;
@@ -79,6 +95,11 @@ final class Connection {
             }
         }
         return found;
+    }
+
+    /** True while it is passed over for works of this priority after rejecting some. */
+    boolean pausedFor(int priority) {
+        return paused && priority >= pausedFrom && priority <= pausedTo;
     }
 
     /** Free slots for a work of this priority: room in its range and in the worker's total. */

@@ -7,8 +7,9 @@ import java.util.TreeMap;
 /**
  * Turns a worker's {@code slots} into priority ranges exactly as the original (docs/protocol.md, Slots, offers and priority ranges).
  *
- * <p>Accepted forms: a number {@code > 0}, or an object mapping minimum priority to slot count that
- * has a key {@code "0"}. Keys and values are truncated to integers as {@code parseInt} does; entries
+ * <p>Accepted forms: a number {@code > 0}, rounded up (2.5 runs 3 works, as in the original), or an
+ * object mapping minimum priority to slot count that has a key {@code "0"}. Keys and values are
+ * truncated to integers as the original's {@code parseInt} does; entries
  * with a negative or non-numeric key or value are dropped. Anything else is invalid.
  */
 final class Offers {
@@ -26,7 +27,8 @@ final class Offers {
             if (!(n > 0) || n > Integer.MAX_VALUE) {
                 return null;
             }
-            offer.put(0, (long) n);
+            // The original keeps 2.5 and runs works while busy < 2.5, i.e. 3: ceil is its effective concurrency.
+            offer.put(0, (long) Math.ceil(n));
             return offer;
         }
         if (!slots.isObject()) {

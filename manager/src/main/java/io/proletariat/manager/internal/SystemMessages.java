@@ -5,30 +5,38 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.proletariat.manager.SystemMessage;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.WireError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * System messages: relays a peer's {@code sysmsg} to everybody, the manager or one connection,
  * counts the acknowledgements, and answers the sender when every recipient has answered, has left,
  * or the wait expired (docs/protocol.md, System messages, without the original's M18). Core thread only.
+ *
+ * <p>Every operation costs O(1) or O(its own recipients): an ack finds its message by relayed id and
+ * its recipient in a set, and a connection that leaves visits only the messages it sent or still
+ * has to acknowledge ({@link Connection#sysmsgsSent}, {@link Connection#sysmsgsAwaited}).
  */
 final class SystemMessages {
     /** A relayed message waiting for acknowledgements. */
-    private static final class Pending {
+    static final class Pending {
         final Connection sender;
         final String id;
         final String relayId;
-        final List<Connection> waiting;
+        /** Recipients that have not acknowledged yet; at most one entry per connection. */
+        final Set<Connection> waiting;
         final int sentTo;
         int receivedBy;
         ScheduledFuture<?> timer;
 
-        Pending(Connection sender, String id, String relayId, List<Connection> waiting) {
+        Pending(Connection sender, String id, String relayId, Set<Connection> waiting) {
             this.sender = sender;
             this.id = id;
             this.relayId = relayId;
@@ -40,15 +48,30 @@ final class SystemMessages {
     private final EventLoop loop;
     private final Outbox outbox;
     private final Events events;
+    private final Stats stats;
+    private final LimitLog limits;
     private final long timeoutMillis;
-    /** Pending messages by relayed id; a sender may reuse an id, hence a list. */
-    private final Map<String, List<Pending>> pending = new HashMap<>();
+    private final int maxPerConnection;
+    private final int maxAcks;
+    /**
+     * Pending messages by relayed id (sender's connection id, "/", its id), so one sender's id maps
+     * to one message: O(1) per ack. At most {@link #maxPerConnection} per sender, and their
+     * recipients together at most {@link #maxAcks} ({@link #awaited}), so also at most that many messages.
+     */
+    private final Map<String, Pending> pending = new HashMap<>();
+    /** Acknowledgements awaited: the sum of every pending message's {@code waiting}. */
+    private long awaited;
 
-    SystemMessages(EventLoop loop, Outbox outbox, Events events, Duration timeout) {
+    SystemMessages(EventLoop loop, Outbox outbox, Events events, Stats stats, LimitLog limits, Duration timeout,
+                   int maxPerConnection, int maxAcks) {
         this.loop = loop;
         this.outbox = outbox;
         this.events = events;
+        this.stats = stats;
+        this.limits = limits;
         this.timeoutMillis = timeout.toMillis();
+        this.maxPerConnection = maxPerConnection;
+        this.maxAcks = maxAcks;
     }
 
     /** A {@code sysmsg} from {@code sender}; {@code connections} are all live connections by id. */
@@ -59,7 +82,7 @@ final class SystemMessages {
                     .name("command").value("answer").endObject().endFrame();
             return;
         }
-        List<Connection> recipients = new ArrayList<>();
+        Set<Connection> recipients = new HashSet<>();
         boolean local;
         RawJson to = s.to();
         if (to == null || to.isNull()) {
@@ -78,10 +101,16 @@ final class SystemMessages {
                 recipients.add(target);
             }
         }
+        String relayId = sender.id + "/" + id;
+        Pending previous = pending.get(relayId);
+        if (previous != null) {
+            complete(previous, false); // the newest takes the id; the older is answered with what it got
+        } else if (!recipients.isEmpty() && refused(sender, id, recipients.size())) {
+            return;
+        }
         if (local) {
             events.sysmsg(new SystemMessage(sender.id, id, s.content() == null ? RawJson.NULL : s.content()));
         }
-        String relayId = sender.id + "/" + id;
         for (Connection r : recipients) {
             JsonWriter out = outbox.frame(r).beginObject().name("id").value(relayId).name("from").value(sender.id);
             if (s.content() != null) {
@@ -94,38 +123,67 @@ final class SystemMessages {
             complete(p, false);
             return;
         }
-        pending.computeIfAbsent(relayId, k -> new ArrayList<>(1)).add(p);
+        pending.put(relayId, p);
+        awaited += recipients.size();
+        sender.sysmsgsSent.add(p);
+        for (Connection r : recipients) {
+            r.sysmsgsAwaited.add(p);
+        }
         p.timer = loop.schedule(() -> complete(p, true), timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** A recipient's acknowledgement of the relayed message {@code relayId}; repeated acks count once. */
+    /**
+     * True (and the sender answered ETOOMANYSYSMSG with the message's {@code id}, which a client
+     * matches to the message) when a message to {@code recipients} would pass a cap.
+     */
+    private boolean refused(Connection sender, String id, int recipients) {
+        boolean mine = sender.sysmsgsSent.size() >= maxPerConnection;
+        if (!mine && (awaited == 0 || awaited + recipients <= maxAcks)) {
+            return false;
+        }
+        stats.sysmsgsRefused++;
+        limits.hit(mine ? LimitLog.Limit.MAX_PENDING_SYSMSGS : LimitLog.Limit.MAX_PENDING_SYSMSG_ACKS,
+                "refusing a system message from " + sender.id + " with ETOOMANYSYSMSG: " + sender.sysmsgsSent.size()
+                        + " of its own are pending, and " + awaited + " acknowledgements in all are awaited");
+        JsonWriter out = outbox.frame(sender).beginObject();
+        WireError.ETOOMANYSYSMSG.writeMember(out);
+        out.name("to").value("sysmsg").name("id").value(id).name("command").value("answer").endObject().endFrame();
+        return true;
+    }
+
+    /** A recipient's acknowledgement of the relayed message {@code relayId}; repeated acks count once. O(1). */
     void ack(Connection recipient, String relayId) {
-        List<Pending> list = relayId == null ? null : pending.get(relayId);
-        if (list == null) {
+        Pending p = relayId == null ? null : pending.get(relayId);
+        if (p == null || !p.waiting.remove(recipient)) {
             return;
         }
-        for (Pending p : list) {
-            if (p.waiting.remove(recipient)) {
-                p.receivedBy++;
-                if (p.waiting.isEmpty()) {
-                    complete(p, false);
-                }
-                return;
-            }
+        recipient.sysmsgsAwaited.remove(p);
+        awaited--;
+        p.receivedBy++;
+        if (p.waiting.isEmpty()) {
+            complete(p, false);
         }
     }
 
-    /** A connection left: it stops counting as a recipient, and its own pending messages are dropped. */
+    /**
+     * A connection left: its own pending messages are dropped, and it stops counting as a recipient.
+     * O(messages it sent or awaits, and their recipients), never O(all pending).
+     */
     void disconnected(Connection c) {
-        if (pending.isEmpty()) {
-            return;
+        if (!c.sysmsgsSent.isEmpty()) {
+            for (Pending p : new ArrayList<>(c.sysmsgsSent)) {
+                forget(p);
+            }
         }
-        for (List<Pending> list : new ArrayList<>(pending.values())) {
-            for (Pending p : new ArrayList<>(list)) {
-                if (p.sender == c) {
-                    forget(p);
-                } else if (p.waiting.remove(c) && p.waiting.isEmpty()) {
-                    complete(p, false);
+        if (!c.sysmsgsAwaited.isEmpty()) {
+            List<Pending> mine = new ArrayList<>(c.sysmsgsAwaited);
+            c.sysmsgsAwaited.clear();
+            for (Pending p : mine) {
+                if (p.waiting.remove(c)) {
+                    awaited--;
+                    if (p.waiting.isEmpty()) {
+                        complete(p, false);
+                    }
                 }
             }
         }
@@ -146,14 +204,15 @@ final class SystemMessages {
         out.name("command").value("answer").endObject().endFrame();
     }
 
-    /** Removes a pending message; false when it was no longer pending. */
+    /** Removes a pending message from every index; false when it was no longer pending. O(its recipients left). */
     private boolean forget(Pending p) {
-        List<Pending> list = pending.get(p.relayId);
-        if (list == null || !list.remove(p)) {
+        if (!pending.remove(p.relayId, p)) {
             return false;
         }
-        if (list.isEmpty()) {
-            pending.remove(p.relayId);
+        p.sender.sysmsgsSent.remove(p);
+        awaited -= p.waiting.size();
+        for (Connection r : p.waiting) {
+            r.sysmsgsAwaited.remove(p);
         }
         if (p.timer != null) {
             p.timer.cancel(false);

@@ -78,6 +78,8 @@ final class PrometheusMetrics {
         m.add(counter("proletariat_connections_accepted", "Connections accepted on the protocol port.", c.connectionsAccepted()));
         m.add(counter("proletariat_frames_received", "Protocol frames received.", c.framesIn()));
         m.add(counter("proletariat_frames_bad", "Frames that were not valid JSON or too large.", c.badFrames()));
+        m.add(counter("proletariat_sysmsgs_refused", "System messages answered ETOOMANYSYSMSG.", c.sysmsgsRefused()));
+        m.add(counter("proletariat_events_dropped", "Listener events dropped because the listeners fell behind.", c.eventsDropped()));
 
         GaugeSnapshot.Builder queue = GaugeSnapshot.builder().name("proletariat_queue_length")
                 .help("Works waiting in the queue, by priority.");

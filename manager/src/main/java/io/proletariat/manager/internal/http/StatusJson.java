@@ -72,6 +72,8 @@ final class StatusJson {
                 .name("connectionsAccepted").value(c.connectionsAccepted())
                 .name("framesIn").value(c.framesIn())
                 .name("badFrames").value(c.badFrames())
+                .name("sysmsgsRefused").value(c.sysmsgsRefused())
+                .name("eventsDropped").value(c.eventsDropped())
                 .endObject();
 
         ManagerStats.Rates r = s.rates();
