@@ -45,7 +45,7 @@ final class DispatchCore {
     private final WorkSelector selector;
     final Events events = new Events();
     private final Stats stats = new Stats();
-    private final Outbox outbox;
+    final Outbox outbox;
     private final SystemMessages systemMessages;
     private final long bootTime = System.currentTimeMillis();
 

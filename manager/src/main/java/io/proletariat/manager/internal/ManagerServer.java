@@ -126,6 +126,11 @@ public final class ManagerServer {
         core.events.remove(listener);
     }
 
+    /** The dispatch core, for tests of this package. */
+    DispatchCore core() {
+        return core;
+    }
+
     /** Runs a query on the core thread and waits for its answer. */
     public <T> T query(Callable<T> query) {
         try {
