@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * client or admin tool would. Reads block with a timeout, so a missing answer fails the test.
  */
 public final class RawPeer implements AutoCloseable {
-    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper(io.proletariat.protocol.RawJson.newJsonFactory());
 
     private final Socket socket;
     private final DataInputStream in;
