@@ -388,8 +388,9 @@ public final class ManagerOptions {
 
         /**
          * Open connections of every kind, >= 1; default {@value #DEFAULT_MAX_CONNECTIONS}. One more is
-         * answered a bare {@code ETOOMANYCONN} error and closed. The process's file descriptor limit
-         * ({@code ulimit -n}) must allow this many sockets too.
+         * answered a bare {@code ETOOMANYCONN} error and closed. The limit in force is at most the
+         * process's file descriptor limit ({@code ulimit -n}) minus 128 descriptors kept for the rest
+         * of the process; the manager logs it at start when it is lower than this.
          */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {

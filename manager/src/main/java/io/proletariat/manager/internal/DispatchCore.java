@@ -43,6 +43,8 @@ final class DispatchCore {
     final EventLoop loop;
     private final ManagerOptions options;
     private final WorkSelector selector;
+    /** {@code maxConnections}, lowered to what the file descriptor limit allows ({@link ConnectionLimit}). */
+    final int maxConnections;
     final Events events = new Events();
     private final Stats stats = new Stats();
     final Outbox outbox;
@@ -108,6 +110,12 @@ final class DispatchCore {
         this.outbox = new Outbox(options.maxOutboundBuffer(), this::scheduleBatchEnd);
         this.systemMessages = new SystemMessages(loop, outbox, events, options.sysmsgTimeout());
         this.selector = options.workSelector();
+        long fds = ConnectionLimit.maxFileDescriptors();
+        this.maxConnections = ConnectionLimit.effective(options.maxConnections(), fds);
+        if (maxConnections < options.maxConnections()) {
+            log.warn("accepting at most {} connections, not {}: the process may open {} files (ulimit -n) and keeps {} for itself",
+                    maxConnections, options.maxConnections(), fds, ConnectionLimit.RESERVE);
+        }
     }
 
     /** Starts the keepalive and the periodic cleanup. */
@@ -134,7 +142,7 @@ final class DispatchCore {
 
     /** Registers a new connection; null when {@code maxConnections} are open (it is refused and closed). */
     Connection connected(Channel channel) {
-        if (connections.size() >= options.maxConnections()) {
+        if (connections.size() >= maxConnections) {
             refuse(channel);
             return null;
         }
