@@ -45,6 +45,12 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--http-bind", paramLabel = "ADDR", description = "Address the HTTP listener binds; it has no authentication (default: ${DEFAULT-VALUE}).")
     String httpBind = ManagerOptions.DEFAULT_HTTP_BIND_ADDRESS;
 
+    @Option(names = "--http-allowed-hosts", split = ",", paramLabel = "NAME[,NAME...]", description = "Host names the HTTP listener answers besides IP addresses and localhost; other Host headers get 403 (DNS rebinding); * allows all.")
+    java.util.List<String> httpAllowedHosts = new java.util.ArrayList<>();
+
+    @Option(names = "--http-show-errors", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Show the error payloads of recent failed works in /api/status and the dashboard (codes and ids are always shown).")
+    boolean httpShowErrors;
+
     @Option(names = "--sacred-guarantees", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "SACRED_GUARANTEES: high priorities only take slots from the lowest range.")
     boolean sacredGuarantees;
 
@@ -113,6 +119,8 @@ final class ManagerCommand implements Callable<Integer> {
                     // The daemon serves HTTP by default; --http-port 0 turns it off (in the Java API, 0 picks a free port).
                     .httpPort(httpPort == 0 ? ManagerOptions.HTTP_OFF : httpPort)
                     .httpBindAddress(httpBind)
+                    .httpAllowedHosts(httpAllowedHosts)
+                    .httpShowErrors(httpShowErrors)
                     .build();
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("proletariat manager: " + e.getMessage());

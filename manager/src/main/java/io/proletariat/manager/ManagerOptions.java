@@ -73,6 +73,8 @@ public final class ManagerOptions {
     private final int ioThreads;
     private final int httpPort;
     private final String httpBindAddress;
+    private final java.util.Set<String> httpAllowedHosts;
+    private final boolean httpShowErrors;
 
     private ManagerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -97,6 +99,8 @@ public final class ManagerOptions {
         this.ioThreads = b.ioThreads;
         this.httpPort = b.httpPort;
         this.httpBindAddress = b.httpBindAddress;
+        this.httpAllowedHosts = b.httpAllowedHosts;
+        this.httpShowErrors = b.httpShowErrors;
     }
 
     /** Options with every default. */
@@ -218,6 +222,16 @@ public final class ManagerOptions {
         return httpBindAddress;
     }
 
+    /** Host names the HTTP listener answers besides IP addresses and localhost; see {@link Builder#httpAllowedHosts}. */
+    public java.util.Set<String> httpAllowedHosts() {
+        return httpAllowedHosts;
+    }
+
+    /** Whether {@code /api/status} and the dashboard show the error payloads of recent failed works; default false. */
+    public boolean httpShowErrors() {
+        return httpShowErrors;
+    }
+
     /** Builds {@link ManagerOptions}; every setter validates its argument. */
     public static final class Builder {
         private String bindAddress;
@@ -242,6 +256,8 @@ public final class ManagerOptions {
         private int ioThreads = 1;
         private int httpPort = HTTP_OFF;
         private String httpBindAddress = DEFAULT_HTTP_BIND_ADDRESS;
+        private java.util.Set<String> httpAllowedHosts = java.util.Set.of();
+        private boolean httpShowErrors;
 
         private Builder() {
         }
@@ -269,6 +285,8 @@ public final class ManagerOptions {
             ioThreads = o.ioThreads;
             httpPort = o.httpPort;
             httpBindAddress = o.httpBindAddress;
+            httpAllowedHosts = o.httpAllowedHosts;
+            httpShowErrors = o.httpShowErrors;
         }
 
         /** Address to bind, e.g. {@code "127.0.0.1"} or {@code "::1"}; {@code null} (default) binds every interface. */
@@ -479,6 +497,36 @@ public final class ManagerOptions {
                 throw new IllegalArgumentException("httpBindAddress must not be blank: '" + httpBindAddress + "'");
             }
             this.httpBindAddress = httpBindAddress;
+            return this;
+        }
+
+        /**
+         * Host names (the {@code Host} header without its port, e.g. {@code "manager.example.com"})
+         * the HTTP listener answers, besides what it always answers: IP addresses, {@code localhost}
+         * and names under {@code .localhost}. Any other {@code Host} gets 403, which stops a web page
+         * from reading the status through DNS rebinding. {@code "*"} allows every name. Compared
+         * without case; default none.
+         */
+        public Builder httpAllowedHosts(java.util.Collection<String> hosts) {
+            java.util.Set<String> set = new java.util.LinkedHashSet<>();
+            for (String h : Objects.requireNonNull(hosts, "httpAllowedHosts")) {
+                String name = Objects.requireNonNull(h, "httpAllowedHosts element").strip().toLowerCase(java.util.Locale.ROOT);
+                if (name.isEmpty() || name.contains("/") || name.contains(" ")) {
+                    throw new IllegalArgumentException("httpAllowedHosts must hold host names: '" + h + "'");
+                }
+                set.add(name);
+            }
+            this.httpAllowedHosts = java.util.Collections.unmodifiableSet(set);
+            return this;
+        }
+
+        /**
+         * Whether {@code /api/status} and the dashboard show the {@code error} payload of recent failed
+         * works (workers' error objects may hold anything, secrets included); default false, when only
+         * their codes and ids are shown.
+         */
+        public Builder httpShowErrors(boolean httpShowErrors) {
+            this.httpShowErrors = httpShowErrors;
             return this;
         }
 
