@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
         exitCodeList = {
                 "2:bad usage (unknown flag, bad option value)",
                 "3:the port or the HTTP port is taken, or the address cannot be bound",
+                "70:a fatal error (e.g. out of memory) stopped the manager",
                 "130:stopped by Ctrl-C (143: by SIGTERM)"},
         footer = {"", "Each option can also come from the --config file (key: the option without",
                 "'--', e.g. http-port = 8917) or from the environment (PROLETARIAT_ and the",
@@ -97,10 +98,26 @@ final class ManagerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ManagerOptions options;
         try {
-            if (httpPort < 0) {
-                throw new IllegalArgumentException("--http-port must be 0 (off) or 1..65535: " + httpPort);
-            }
-            options = ManagerOptions.builder()
+            options = optionsBuilder().build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("proletariat manager: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        return run(options);
+    }
+
+    /**
+     * The manager's options from the flags. The daemon exits after a fatal error (exit code 70, see
+     * {@link ManagerOptions.Builder#exitOnFatalError}) so that its supervisor restarts it.
+     *
+     * @throws IllegalArgumentException for a bad value
+     */
+    ManagerOptions.Builder optionsBuilder() {
+        if (httpPort < 0) {
+            throw new IllegalArgumentException("--http-port must be 0 (off) or 1..65535: " + httpPort);
+        }
+        return ManagerOptions.builder()
+                    .exitOnFatalError(true)
                     .port(port)
                     .bindAddress(bind)
                     .sacredGuarantees(sacredGuarantees)
@@ -120,12 +137,11 @@ final class ManagerCommand implements Callable<Integer> {
                     .httpPort(httpPort == 0 ? ManagerOptions.HTTP_OFF : httpPort)
                     .httpBindAddress(httpBind)
                     .httpAllowedHosts(httpAllowedHosts)
-                    .httpShowErrors(httpShowErrors)
-                    .build();
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("proletariat manager: " + e.getMessage());
-            return Main.EXIT_USAGE;
-        }
+                    .httpShowErrors(httpShowErrors);
+    }
+
+    /** Runs a manager with these options until it is stopped; the exit code. */
+    Integer run(ManagerOptions options) throws InterruptedException {
         Manager manager = new Manager(options);
         try {
             manager.start();

@@ -48,6 +48,8 @@ public final class ManagerOptions {
     public static final int DEFAULT_MAX_PENDING_WORKS = 1_000_000;
     /** Open connections; one more is answered a bare {@code ETOOMANYCONN} and closed. */
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    /** The process's exit code after a fatal error when {@link Builder#exitOnFatalError(boolean)} is set. */
+    public static final int FATAL_ERROR_EXIT_CODE = 70;
     /** Bytes waiting to be sent to one peer before the manager gives up on it and closes the connection. */
     public static final int DEFAULT_MAX_OUTBOUND_BUFFER = 64 * 1024 * 1024;
 
@@ -73,6 +75,7 @@ public final class ManagerOptions {
     private final int ioThreads;
     private final int httpPort;
     private final String httpBindAddress;
+    private final boolean exitOnFatalError;
     private final java.util.Set<String> httpAllowedHosts;
     private final boolean httpShowErrors;
 
@@ -99,6 +102,7 @@ public final class ManagerOptions {
         this.ioThreads = b.ioThreads;
         this.httpPort = b.httpPort;
         this.httpBindAddress = b.httpBindAddress;
+        this.exitOnFatalError = b.exitOnFatalError;
         this.httpAllowedHosts = b.httpAllowedHosts;
         this.httpShowErrors = b.httpShowErrors;
     }
@@ -232,6 +236,11 @@ public final class ManagerOptions {
         return httpShowErrors;
     }
 
+    /** Whether a fatal error ends the process; see {@link Builder#exitOnFatalError(boolean)}. */
+    public boolean exitOnFatalError() {
+        return exitOnFatalError;
+    }
+
     /** Builds {@link ManagerOptions}; every setter validates its argument. */
     public static final class Builder {
         private String bindAddress;
@@ -256,6 +265,7 @@ public final class ManagerOptions {
         private int ioThreads = 1;
         private int httpPort = HTTP_OFF;
         private String httpBindAddress = DEFAULT_HTTP_BIND_ADDRESS;
+        private boolean exitOnFatalError;
         private java.util.Set<String> httpAllowedHosts = java.util.Set.of();
         private boolean httpShowErrors;
 
@@ -285,6 +295,7 @@ public final class ManagerOptions {
             ioThreads = o.ioThreads;
             httpPort = o.httpPort;
             httpBindAddress = o.httpBindAddress;
+            exitOnFatalError = o.exitOnFatalError;
             httpAllowedHosts = o.httpAllowedHosts;
             httpShowErrors = o.httpShowErrors;
         }
@@ -527,6 +538,20 @@ public final class ManagerOptions {
          */
         public Builder httpShowErrors(boolean httpShowErrors) {
             this.httpShowErrors = httpShowErrors;
+            return this;
+        }
+
+        /**
+         * What an {@link Error} on the dispatch core or an I/O thread (out of memory, a
+         * {@link WorkSelector} throwing one) does, after it is logged: {@code true} ends the process at
+         * once with exit code {@value #FATAL_ERROR_EXIT_CODE} (what the {@code proletariat manager}
+         * daemon does, so that a supervisor restarts it); {@code false} (default, for a manager
+         * embedded in an application) stops the manager, as {@code close()} would, and
+         * {@code Manager.fatalError()} tells why. Either way no manager is left listening and
+         * answering nothing.
+         */
+        public Builder exitOnFatalError(boolean exitOnFatalError) {
+            this.exitOnFatalError = exitOnFatalError;
             return this;
         }
 

@@ -75,7 +75,12 @@ final class DispatchCore {
     private long workSeq;
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
 
-    private final Runnable batchEndTask = this::endOfBatch;
+    private final Runnable batchEndTask = guarded(this::endOfBatch);
+    /**
+     * Told of an {@link Error} (out of memory, a broken {@code WorkSelector}) on the core thread,
+     * after which the core's state cannot be trusted; set by {@code ManagerServer}.
+     */
+    volatile java.util.function.Consumer<Throwable> onFatal = e -> { };
 
     /** Works sharing a {@code _key}: the live one and those waiting for its result. */
     private static final class KeyHold {
@@ -121,9 +126,9 @@ final class DispatchCore {
     /** Starts the keepalive and the periodic cleanup. */
     void start() {
         long ping = options.pingInterval().toMillis();
-        periodic.add(loop.scheduleAtFixedRate(this::keepalive, ping, ping, TimeUnit.MILLISECONDS));
+        periodic.add(loop.scheduleAtFixedRate(guarded(this::keepalive), ping, ping, TimeUnit.MILLISECONDS));
         long cleanup = options.cleanupCheckInterval().toMillis();
-        periodic.add(loop.scheduleAtFixedRate(this::periodicCleanup, cleanup, cleanup, TimeUnit.MILLISECONDS));
+        periodic.add(loop.scheduleAtFixedRate(guarded(this::periodicCleanup), cleanup, cleanup, TimeUnit.MILLISECONDS));
     }
 
     /** Cancels the timers and closes every connection; returns their close futures. */
@@ -699,7 +704,7 @@ final class DispatchCore {
 
     private void armAssignTimer(Work w) {
         if (w.assignTimeoutMs > 0) {
-            w.assignTimer = loop.schedule(() -> assignTimedOut(w), w.assignTimeoutMs, TimeUnit.MILLISECONDS);
+            w.assignTimer = loop.schedule(guarded(() -> assignTimedOut(w)), w.assignTimeoutMs, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -771,6 +776,17 @@ final class DispatchCore {
     void requestPass() {
         passRequested = true;
         scheduleBatchEnd();
+    }
+
+    /** A task for the core's loop whose {@link Error}s reach {@link #onFatal} (Netty would only log them). */
+    Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (Error e) {
+                onFatal.accept(e);
+            }
+        };
     }
 
     /** Queues the end-of-batch task once, behind the events already waiting. */

@@ -94,7 +94,7 @@ public final class HttpServer {
     /** Stops accepting; open HTTP connections close with the I/O loops. Idempotent. */
     public void stop() {
         history.stop();
-        channel.close().syncUninterruptibly();
+        channel.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**
