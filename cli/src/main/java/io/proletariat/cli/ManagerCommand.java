@@ -85,8 +85,17 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--max-outbound", paramLabel = "BYTES", description = "Bytes waiting for a peer that does not read before it is closed, >= --max-frame (default: ${DEFAULT-VALUE}).")
     int maxOutbound = ManagerOptions.DEFAULT_MAX_OUTBOUND_BUFFER;
 
+    @Option(names = "--max-queued-bytes", paramLabel = "BYTES", description = "Bytes of args of all live works; a push beyond is answered ENOMEM; 0: half the maximum heap (default: ${DEFAULT-VALUE}).")
+    long maxQueuedBytes;
+
+    @Option(names = "--max-buffer-bytes", paramLabel = "BYTES", description = "Bytes of frames arriving and output waiting, over all connections; past it the connections holding the most get ENOMEM and are closed; 0: a quarter of the maximum heap (default: ${DEFAULT-VALUE}).")
+    long maxBufferBytes;
+
     @Option(names = "--io-threads", paramLabel = "N", description = "Threads for socket I/O and decoding; with 1 the dispatch core shares that thread (default: ${DEFAULT-VALUE}).")
     int ioThreads = 1;
+
+    @Option(names = "--heap", paramLabel = "SIZE", description = "Maximum Java heap of the manager, e.g. 2g (-Xmx); the bin/proletariat launcher starts the JVM with it (default: the JVM's, 1/4 of the memory).")
+    String heap;
 
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "DEBUG: log every frame and decision.")
     boolean debug;
@@ -113,6 +122,9 @@ final class ManagerCommand implements Callable<Integer> {
      * @throws IllegalArgumentException for a bad value
      */
     ManagerOptions.Builder optionsBuilder() {
+        if (heap != null && !heap.isBlank() && !heap.strip().matches("[0-9]+[kKmMgGtT]?")) {
+            throw new IllegalArgumentException("--heap must be a size in bytes with an optional k, m, g or t, as -Xmx takes: " + heap);
+        }
         if (httpPort < 0) {
             throw new IllegalArgumentException("--http-port must be 0 (off) or 1..65535: " + httpPort);
         }
@@ -131,6 +143,8 @@ final class ManagerCommand implements Callable<Integer> {
                     .maxPendingWorks(maxPendingWorks)
                     .maxConnections(maxConnections)
                     .maxOutboundBuffer(maxOutbound)
+                    .maxQueuedBytes(maxQueuedBytes)
+                    .maxBufferBytes(maxBufferBytes)
                     .debug(debug)
                     .ioThreads(ioThreads)
                     // The daemon serves HTTP by default; --http-port 0 turns it off (in the Java API, 0 picks a free port).

@@ -76,6 +76,8 @@ public final class ManagerOptions {
     private final int httpPort;
     private final String httpBindAddress;
     private final boolean exitOnFatalError;
+    private final long maxQueuedBytes;
+    private final long maxBufferBytes;
     private final java.util.Set<String> httpAllowedHosts;
     private final boolean httpShowErrors;
 
@@ -103,6 +105,8 @@ public final class ManagerOptions {
         this.httpPort = b.httpPort;
         this.httpBindAddress = b.httpBindAddress;
         this.exitOnFatalError = b.exitOnFatalError;
+        this.maxQueuedBytes = b.maxQueuedBytes;
+        this.maxBufferBytes = b.maxBufferBytes;
         this.httpAllowedHosts = b.httpAllowedHosts;
         this.httpShowErrors = b.httpShowErrors;
     }
@@ -236,6 +240,26 @@ public final class ManagerOptions {
         return httpShowErrors;
     }
 
+    /** Bytes of live works' args; 0 (default) for half the JVM's maximum heap. See {@link Builder#maxQueuedBytes(long)}. */
+    public long maxQueuedBytes() {
+        return maxQueuedBytes;
+    }
+
+    /** Bytes of inbound and outbound buffers; 0 (default) for a quarter of the maximum heap. See {@link Builder#maxBufferBytes(long)}. */
+    public long maxBufferBytes() {
+        return maxBufferBytes;
+    }
+
+    /** {@link #maxQueuedBytes()}, with 0 resolved against this JVM's maximum heap. */
+    public long effectiveMaxQueuedBytes() {
+        return maxQueuedBytes > 0 ? maxQueuedBytes : Runtime.getRuntime().maxMemory() / 2;
+    }
+
+    /** {@link #maxBufferBytes()}, with 0 resolved against this JVM's maximum heap (at least twice the frame limit). */
+    public long effectiveMaxBufferBytes() {
+        return maxBufferBytes > 0 ? maxBufferBytes : Math.max(Runtime.getRuntime().maxMemory() / 4, 2L * maxFrameLength);
+    }
+
     /** Whether a fatal error ends the process; see {@link Builder#exitOnFatalError(boolean)}. */
     public boolean exitOnFatalError() {
         return exitOnFatalError;
@@ -266,6 +290,8 @@ public final class ManagerOptions {
         private int httpPort = HTTP_OFF;
         private String httpBindAddress = DEFAULT_HTTP_BIND_ADDRESS;
         private boolean exitOnFatalError;
+        private long maxQueuedBytes;
+        private long maxBufferBytes;
         private java.util.Set<String> httpAllowedHosts = java.util.Set.of();
         private boolean httpShowErrors;
 
@@ -296,6 +322,8 @@ public final class ManagerOptions {
             httpPort = o.httpPort;
             httpBindAddress = o.httpBindAddress;
             exitOnFatalError = o.exitOnFatalError;
+            maxQueuedBytes = o.maxQueuedBytes;
+            maxBufferBytes = o.maxBufferBytes;
             httpAllowedHosts = o.httpAllowedHosts;
             httpShowErrors = o.httpShowErrors;
         }
@@ -522,7 +550,10 @@ public final class ManagerOptions {
             java.util.Set<String> set = new java.util.LinkedHashSet<>();
             for (String h : Objects.requireNonNull(hosts, "httpAllowedHosts")) {
                 String name = Objects.requireNonNull(h, "httpAllowedHosts element").strip().toLowerCase(java.util.Locale.ROOT);
-                if (name.isEmpty() || name.contains("/") || name.contains(" ")) {
+                if (name.isEmpty()) {
+                    continue; // "a,,b" or an empty setting
+                }
+                if (name.contains("/") || name.contains(" ")) {
                     throw new IllegalArgumentException("httpAllowedHosts must hold host names: '" + h + "'");
                 }
                 set.add(name);
@@ -538,6 +569,36 @@ public final class ManagerOptions {
          */
         public Builder httpShowErrors(boolean httpShowErrors) {
             this.httpShowErrors = httpShowErrors;
+            return this;
+        }
+
+        /**
+         * Memory budget for the args of live works (queued, held, assigned or running), in bytes over
+         * all connections: 0 (default) for half the JVM's maximum heap ({@code -Xmx}), else >= 1024.
+         * A push whose works would take the total past it is refused with {@code ENOMEM}; the client
+         * may push again once works are answered.
+         */
+        public Builder maxQueuedBytes(long maxQueuedBytes) {
+            if (maxQueuedBytes != 0 && maxQueuedBytes < 1024) {
+                throw new IllegalArgumentException("maxQueuedBytes must be 0 (half the heap) or >= 1024: " + maxQueuedBytes);
+            }
+            this.maxQueuedBytes = maxQueuedBytes;
+            return this;
+        }
+
+        /**
+         * Memory budget for connection buffers, in bytes over all connections: frames still arriving
+         * plus bytes waiting to be sent to peers. 0 (default) for a quarter of the JVM's maximum heap
+         * (at least twice {@code maxFrameLength}); else at least {@code maxFrameLength} (checked by
+         * {@link #build()}). Past it, the connections holding the most (a peer sending huge frames
+         * slowly, one that does not read) are sent a bare {@code ENOMEM} and closed until the excess
+         * is freed, and pushes are refused with {@code ENOMEM} meanwhile.
+         */
+        public Builder maxBufferBytes(long maxBufferBytes) {
+            if (maxBufferBytes != 0 && maxBufferBytes < 1024) {
+                throw new IllegalArgumentException("maxBufferBytes must be 0 (a quarter of the heap) or >= 1024: " + maxBufferBytes);
+            }
+            this.maxBufferBytes = maxBufferBytes;
             return this;
         }
 
@@ -560,6 +621,9 @@ public final class ManagerOptions {
          *     one largest frame to a peer must fit
          */
         public ManagerOptions build() {
+            if (maxBufferBytes != 0 && maxBufferBytes < maxFrameLength) {
+                throw new IllegalStateException("maxBufferBytes (" + maxBufferBytes + ") must be 0 or >= maxFrameLength (" + maxFrameLength + ")");
+            }
             if (maxOutboundBuffer < maxFrameLength) {
                 throw new IllegalStateException("maxOutboundBuffer (" + maxOutboundBuffer + ") must be >= maxFrameLength (" + maxFrameLength + ")");
             }

@@ -442,6 +442,17 @@ public final class RawJson {
         out.writeBytes(bytes, offset, length);
     }
 
+    /**
+     * This value with its own copy of its bytes, so that it no longer keeps the whole text it was
+     * a slice of (a frame of up to 20 MiB) alive; this value itself when it already spans its array.
+     */
+    public RawJson compact() {
+        if (offset == 0 && length == bytes.length) {
+            return this;
+        }
+        return new RawJson(toBytes(), 0, length, kind);
+    }
+
     /** This value's JSON text. */
     public byte[] toBytes() {
         byte[] copy = new byte[length];

@@ -37,7 +37,13 @@ public enum WireError {
     /** Java: a push would take the connection's unanswered works beyond the manager's {@code maxPendingWorks}. */
     ETOOMANYPENDING("Too many unanswered works: wait for answers before pushing more"),
     /** Java: the manager has {@code maxConnections} open; sent bare, then the connection is closed. */
-    ETOOMANYCONN("Too many connections");
+    ETOOMANYCONN("Too many connections"),
+    /**
+     * Java: the manager's memory budget is used up: a push answered so would go past
+     * {@code maxQueuedBytes} of live works' args (retry once works are answered); sent bare before
+     * closing a connection that holds the most buffered bytes past {@code maxBufferBytes}.
+     */
+    ENOMEM("The manager's memory budget is used up: retry later");
 
     private final String description;
 

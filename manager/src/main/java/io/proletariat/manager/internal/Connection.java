@@ -41,6 +41,9 @@ final class Connection {
     /** Works it pushed that are not answered yet, against {@code maxPendingWorks}. */
     long pendingWorks;
 
+    /** Its frame decoder, which tells the bytes of a frame still arriving; null until active. */
+    io.proletariat.protocol.FrameDecoder frames;
+
     // Output, flushed once per core batch.
     ByteBuf out;
     boolean dirty;
@@ -63,6 +66,11 @@ final class Connection {
      */
     String status() {
         return !offered ? "new" : draining ? "draining" : works.isEmpty() ? "available" : "sentwork";
+    }
+
+    /** Bytes it holds in buffers: a frame still arriving, and output its peer has not taken yet. */
+    long bufferedBytes() {
+        return (frames == null ? 0 : frames.heldBytes()) + Outbox.pendingBytes(channel);
     }
 
     long free() {

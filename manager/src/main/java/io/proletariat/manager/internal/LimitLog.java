@@ -18,7 +18,8 @@ final class LimitLog {
         MAX_CONNECTIONS("--max-connections"),
         MAX_WORKS_PER_PUSH("--max-works-per-push"),
         MAX_PENDING_WORKS("--max-pending-works"),
-        MAX_FRAME("--max-frame");
+        MAX_FRAME("--max-frame"),
+        MEMORY("--max-queued-bytes / --max-buffer-bytes");
 
         final String option;
 

@@ -21,6 +21,9 @@ final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connection = core.connected(ctx.channel());
+        if (connection != null) {
+            connection.frames = ctx.pipeline().get(io.proletariat.protocol.FrameDecoder.class);
+        }
     }
 
     @Override

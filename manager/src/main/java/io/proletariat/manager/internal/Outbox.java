@@ -30,9 +30,16 @@ final class Outbox {
     /** Connections closed because more than {@code maxOutboundBuffer} bytes waited for them. */
     long closedForBacklog;
 
-    Outbox(long maxOutboundBuffer, Runnable scheduleFlush) {
+    /** Counts the bytes handed to channels until they are written (or fail). */
+    private final MemoryBudget memory;
+    /** Asks the core to close the connections holding the most when the buffers are over budget. */
+    private final Runnable overBudget;
+
+    Outbox(long maxOutboundBuffer, Runnable scheduleFlush, MemoryBudget memory, Runnable overBudget) {
         this.maxOutboundBuffer = maxOutboundBuffer;
         this.scheduleFlush = scheduleFlush;
+        this.memory = memory;
+        this.overBudget = overBudget;
     }
 
     /** A writer positioned at a new frame in the connection's output; call {@code endFrame()} when done. */
@@ -114,7 +121,12 @@ final class Outbox {
             return;
         }
         if (c.open && c.channel.isActive()) {
-            c.channel.writeAndFlush(out, c.channel.voidPromise());
+            long bytes = out.readableBytes();
+            memory.outboundBytes.addAndGet(bytes);
+            c.channel.writeAndFlush(out).addListener(f -> memory.outboundBytes.addAndGet(-bytes));
+            if (memory.buffersOver()) {
+                overBudget.run();
+            }
             // A peer that stopped reading is no longer read from (ManagerChannelHandler); if what
             // waits for it still grows past the limit, give up on it rather than on the heap.
             // Only an open channel has a backlog: a closed one (the write failed, the peer reset)
