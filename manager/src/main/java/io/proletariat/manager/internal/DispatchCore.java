@@ -121,7 +121,7 @@ final class DispatchCore {
         long fds = ConnectionLimit.maxFileDescriptors();
         this.maxConnections = ConnectionLimit.effective(options.maxConnections(), fds);
         if (maxConnections < options.maxConnections()) {
-            log.warn("accepting at most {} connections, not {}: the process may open {} files (ulimit -n) and keeps {} for itself",
+            log.info("accepting at most {} connections, not {}: the process may open {} files (ulimit -n) and keeps {} for itself",
                     maxConnections, options.maxConnections(), fds, ConnectionLimit.RESERVE);
         }
     }
