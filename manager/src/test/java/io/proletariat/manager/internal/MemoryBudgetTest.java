@@ -117,6 +117,36 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void peersNotReadingPastTheBufferBudgetAreClosedAndHealthyTrafficFlows() throws Exception {
+        // 30 peers not reading a 16 MiB sysmsg held 2.8 GB: here, 3 peers and 200 KB sysmsgs.
+        start(ManagerOptions.builder().maxBufferBytes(BUDGET));
+        RawPeer worker = peer();
+        worker.offer("1");
+        RawPeer client = peer();
+        List<java.net.Socket> deaf = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            java.net.Socket s = new java.net.Socket();
+            s.setReceiveBufferSize(4096);
+            s.connect(address, 5000);
+            deaf.add(s);
+            closeables.add(s);
+        }
+        await().until(() -> server.counts()[3] == 5);
+        RawPeer sender = peer();
+        String content = string(200_000);
+        int[] sent = {0};
+        await().until(() -> {
+            sender.send("{'command':'sysmsg','id':'m" + sent[0]++ + "','content':" + content + "}");
+            return onCore(() -> server.core().memory.shedConnections) > 0;
+        });
+        sender.send("{'command':'ping'}").answer("ping"); // every sysmsg sent is relayed by now
+        await().until(() -> server.core().memory.bufferBytes() <= BUDGET);
+        List<String> ids = client.push("r", "[1]", "");
+        assertThat(RawPeer.ids(worker.takeDispatch())).isEqualTo(ids);
+        assertThat(onCore(() -> server.core().memory.refusedPushes)).isZero();
+    }
+
+    @Test
     void aClosedPeerIsToldEnomem() throws Exception {
         start(ManagerOptions.builder().maxBufferBytes(BUDGET));
         RawPeer big = peer();
