@@ -10,7 +10,7 @@ import io.proletariat.protocol.RawJson;
 /** JSON helpers of the command line: strict parsing of user input with one-line error messages. */
 final class Json {
     /** Strict: one JSON value per text, nothing after it. Thread-safe. */
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final ObjectMapper MAPPER = new ObjectMapper(RawJson.newJsonFactory()).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {
     }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
         exitCodeList = {
                 "2:bad usage (unknown flag, bad option value)",
                 "3:the port or the HTTP port is taken, or the address cannot be bound",
+                "70:a fatal error (e.g. out of memory) stopped the manager",
                 "130:stopped by Ctrl-C (143: by SIGTERM)"},
         footer = {"", "Each option can also come from the --config file (key: the option without",
                 "'--', e.g. http-port = 8917) or from the environment (PROLETARIAT_ and the",
@@ -44,6 +45,12 @@ final class ManagerCommand implements Callable<Integer> {
 
     @Option(names = "--http-bind", paramLabel = "ADDR", description = "Address the HTTP listener binds; it has no authentication (default: ${DEFAULT-VALUE}).")
     String httpBind = ManagerOptions.DEFAULT_HTTP_BIND_ADDRESS;
+
+    @Option(names = "--http-allowed-hosts", split = ",", paramLabel = "NAME[,NAME...]", description = "Host names the HTTP listener answers besides IP addresses and localhost; other Host headers get 403 (DNS rebinding); * allows all.")
+    java.util.List<String> httpAllowedHosts = new java.util.ArrayList<>();
+
+    @Option(names = "--http-show-errors", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Show the error payloads of recent failed works in /api/status and the dashboard (codes and ids are always shown).")
+    boolean httpShowErrors;
 
     @Option(names = "--sacred-guarantees", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "SACRED_GUARANTEES: high priorities only take slots from the lowest range.")
     boolean sacredGuarantees;
@@ -84,8 +91,17 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--max-pending-sysmsg-acks", paramLabel = "N", description = "Acknowledgements of system messages awaited in all, one per message and recipient; a message beyond is answered ETOOMANYSYSMSG (default: ${DEFAULT-VALUE}).")
     int maxPendingSysmsgAcks = ManagerOptions.DEFAULT_MAX_PENDING_SYSMSG_ACKS;
 
+    @Option(names = "--max-queued-bytes", paramLabel = "BYTES", description = "Bytes of args of all live works; a push beyond is answered ENOMEM; 0: half the maximum heap (default: ${DEFAULT-VALUE}).")
+    long maxQueuedBytes;
+
+    @Option(names = "--max-buffer-bytes", paramLabel = "BYTES", description = "Bytes of frames arriving and output waiting, over all connections; past it the connections holding the most get ENOMEM and are closed; 0: a quarter of the maximum heap (default: ${DEFAULT-VALUE}).")
+    long maxBufferBytes;
+
     @Option(names = "--io-threads", paramLabel = "N", description = "Threads for socket I/O and decoding; with 1 the dispatch core shares that thread (default: ${DEFAULT-VALUE}).")
     int ioThreads = 1;
+
+    @Option(names = "--heap", paramLabel = "SIZE", description = "Maximum Java heap of the manager, e.g. 2g (-Xmx); the bin/proletariat launcher starts the JVM with it (default: the JVM's, 1/4 of the memory).")
+    String heap;
 
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "DEBUG: log every frame and decision.")
     boolean debug;
@@ -114,10 +130,29 @@ final class ManagerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ManagerOptions options;
         try {
-            if (httpPort < 0) {
-                throw new IllegalArgumentException("--http-port must be 0 (off) or 1..65535: " + httpPort);
-            }
-            options = ManagerOptions.builder()
+            options = optionsBuilder().build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("proletariat manager: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        return run(options);
+    }
+
+    /**
+     * The manager's options from the flags. The daemon exits after a fatal error (exit code 70, see
+     * {@link ManagerOptions.Builder#exitOnFatalError}) so that its supervisor restarts it.
+     *
+     * @throws IllegalArgumentException for a bad value
+     */
+    ManagerOptions.Builder optionsBuilder() {
+        if (heap != null && !heap.isBlank() && !heap.strip().matches("[0-9]+[kKmMgGtT]?")) {
+            throw new IllegalArgumentException("--heap must be a size in bytes with an optional k, m, g or t, as -Xmx takes: " + heap);
+        }
+        if (httpPort < 0) {
+            throw new IllegalArgumentException("--http-port must be 0 (off) or 1..65535: " + httpPort);
+        }
+        return ManagerOptions.builder()
+                    .exitOnFatalError(true)
                     .port(port)
                     .bindAddress(bind)
                     .sacredGuarantees(sacredGuarantees)
@@ -132,16 +167,19 @@ final class ManagerCommand implements Callable<Integer> {
                     .maxConnections(maxConnections)
                     .maxOutboundBuffer(maxOutbound)
                     .maxPendingSysmsgs(maxPendingSysmsgs, maxPendingSysmsgAcks)
+                    .maxQueuedBytes(maxQueuedBytes)
+                    .maxBufferBytes(maxBufferBytes)
                     .debug(debug)
                     .ioThreads(ioThreads)
                     // The daemon serves HTTP by default; --http-port 0 turns it off (in the Java API, 0 picks a free port).
                     .httpPort(httpPort == 0 ? ManagerOptions.HTTP_OFF : httpPort)
                     .httpBindAddress(httpBind)
-                    .build();
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("proletariat manager: " + e.getMessage());
-            return Main.EXIT_USAGE;
-        }
+                    .httpAllowedHosts(httpAllowedHosts)
+                    .httpShowErrors(httpShowErrors);
+    }
+
+    /** Runs a manager with these options until it is stopped; the exit code. */
+    Integer run(ManagerOptions options) throws InterruptedException {
         Manager manager = new Manager(options);
         try {
             manager.start();

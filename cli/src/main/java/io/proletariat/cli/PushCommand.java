@@ -54,12 +54,18 @@ import picocli.CommandLine.Parameters;
                 "0:every work succeeded",
                 "1:at least one work failed (its line has a non-null err), or the manager refused the push",
                 "2:bad usage or input (unknown flag, a work that is not JSON, no works)",
-                "3:the manager is unreachable, or the connection was lost"})
+                "3:the manager is unreachable when the push starts (a connection lost later is retried until --timeout)"})
 final class PushCommand implements Callable<Integer> {
-    /** Connection attempts that may fail in a row before the push fails with exit code 3. */
+    /** Connection attempts that may fail in a row before {@code sysmsg} fails with exit code 3. */
     static final int MAX_RETRIES = 2;
     /** Wait between connection attempts. */
     static final Duration RETRY_DELAY = Duration.ofMillis(500);
+    /**
+     * A push that lost the manager keeps reconnecting, for as long as its {@code --timeout} allows
+     * (its works then fail with ECSTO) or, without one, until the manager is back: waits double from
+     * {@link #RETRY_DELAY} up to this.
+     */
+    static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(3);
 
     @Mixin
     ManagerAddress manager = new ManagerAddress();
@@ -119,7 +125,7 @@ final class PushCommand implements Callable<Integer> {
             return Main.EXIT_UNAVAILABLE;
         }
         ClientOptions clientOptions = ClientOptions.builder().host(manager.host).port(manager.port)
-                .maxRetries(MAX_RETRIES).retryDelay(RETRY_DELAY).build();
+                .maxRetries(Integer.MAX_VALUE).retryDelay(RETRY_DELAY).retryBackoff(MAX_RETRY_DELAY).build();
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
         Client client = new Client(clientOptions);
         // Ctrl-C: closing the client makes the manager abort the works still running.
@@ -130,7 +136,7 @@ final class PushCommand implements Callable<Integer> {
         }, "proletariat-push-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Progress progress = stderrIsTerminal() ? new Progress(group.size()) : null;
-        WaitNotice waiting = new WaitNotice(manager, group.size());
+        WaitNotice waiting = new WaitNotice(manager, group.size(), client::isConnected);
         try {
             List<WorkResult> results;
             if (each || progress != null) {
@@ -284,18 +290,46 @@ final class PushCommand implements Callable<Integer> {
         private final long start = System.nanoTime();
         private final java.util.concurrent.ScheduledExecutorService timer;
 
-        WaitNotice(ManagerAddress manager, int works) {
+        /** Whether the client is connected now; watched to say when the manager is lost and found again. */
+        private final java.util.function.BooleanSupplier connected;
+        /** Seen connected once (the client connects on its first push); then whether it is connected as last said. */
+        private volatile boolean seen;
+        private volatile boolean wasConnected;
+
+        WaitNotice(ManagerAddress manager, int works, java.util.function.BooleanSupplier connected) {
             this.manager = manager;
             this.works = works;
+            this.connected = connected;
             this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "proletariat-push-notice");
                 t.setDaemon(true);
                 return t;
             });
             timer.scheduleWithFixedDelay(this::tell, FIRST_NOTICE_SECONDS, NOTICE_INTERVAL_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(this::watch, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        /** Says on standard error when the connection is lost and when it is back. */
+        private void watch() {
+            boolean now = connected.getAsBoolean();
+            if (!seen) {
+                seen = now;
+                wasConnected = now;
+                return;
+            }
+            if (now == wasConnected) {
+                return;
+            }
+            wasConnected = now;
+            System.err.println(now
+                    ? "proletariat push: connected to the manager at " + manager + " again; the unanswered works are pushed again"
+                    : "proletariat push: lost the manager at " + manager + "; reconnecting (until --timeout, if given)");
         }
 
         private void tell() {
+            if (seen && !wasConnected) {
+                return; // the reconnection notice said it
+            }
             long waited = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
             String what = works == 1 ? "the work is not" : "the " + works + " works are not all";
             String why;

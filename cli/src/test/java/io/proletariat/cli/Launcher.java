@@ -24,6 +24,8 @@ final class Launcher {
     private static final AtomicInteger SEQ = new AtomicInteger();
     private final Path dir;
     private final List<Background> started = new ArrayList<>();
+    /** The class whose main the processes run: the real launcher unless a test says otherwise. */
+    String mainClass = "io.proletariat.cli.Main";
     /** Environment variables added to every process started from now on. */
     final Map<String, String> env = new HashMap<>();
 
@@ -128,7 +130,7 @@ final class Launcher {
     private ProcessBuilder builder(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
-                "-cp", System.getProperty("java.class.path"), "io.proletariat.cli.Main"));
+                "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(cmd);
         builder.environment().putAll(env);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.proletariat.manager.Manager;
+import io.proletariat.manager.ManagerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +52,35 @@ class WorkerAndPushTest extends ManagerTestBase {
             assertThat(lines.get(i)).isEqualTo("{\"err\":null,\"data\":{\"n\":" + i + "}}");
         }
         assertThat(manager.stats().counters().finished()).isEqualTo(n);
+    }
+
+    @Test
+    void pushKeepsReconnectingAcrossAManagerRestartAndEveryWorkIsAnsweredOnce() throws Exception {
+        // Issue 12, item 8: the CLI gave up after 3 attempts while the manager was back in 1.6 s.
+        Launcher.Background worker = launcher.startWorker(manager, 1, "worker", "--port", port, "--slots", "4", "--", "cat");
+        int n = 2000;
+        String[] args = new String[3 + n];
+        args[0] = "push";
+        args[1] = "--port";
+        args[2] = port;
+        for (int i = 0; i < n; i++) {
+            args[3 + i] = "{\"n\":" + i + "}";
+        }
+        Launcher.Background push = launcher.start(args);
+        await().atMost(Duration.ofSeconds(30)).until(() -> manager.stats().counters().finished() >= 100);
+        manager.close();
+        await().atMost(Duration.ofSeconds(30)).until(() -> push.stderr().contains("lost the manager at 127.0.0.1:" + port + "; reconnecting")
+                && worker.stderr().contains("lost the manager"));
+        assertThat(push.process.isAlive()).as(push.stderr()).isTrue();
+        manager = new Manager(ManagerOptions.builder().port(Integer.parseInt(port)).bindAddress("127.0.0.1").build()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !push.process.isAlive());
+        assertThat(push.process.exitValue()).as(push.stderr()).isZero();
+        assertThat(push.stderr()).contains("connected to the manager at 127.0.0.1:" + port + " again");
+        List<String> lines = push.stdout().lines().toList();
+        assertThat(lines).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(lines.get(i)).isEqualTo("{\"err\":null,\"data\":{\"n\":" + i + "}}");
+        }
     }
 
     @Test

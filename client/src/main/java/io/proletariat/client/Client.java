@@ -754,12 +754,13 @@ public final class Client implements AutoCloseable {
                 messenger.failAll(e);
                 return;
             }
+            long delay = options.retryDelayMillis(failedAttempts);
             log.debug("client cannot connect to the manager at {}:{} ({}); retry {} of {} in {} ms", options.host(), options.port(),
-                    cause.toString(), failedAttempts, options.maxRetries(), options.retryDelay().toMillis());
+                    cause.toString(), failedAttempts, options.maxRetries(), delay);
             retryTimer = loop.schedule(() -> {
                 retryTimer = null;
                 connectNow();
-            }, options.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+            }, delay, TimeUnit.MILLISECONDS);
         }
     }
 }

@@ -34,6 +34,7 @@ public final class ClientOptions {
     private final int port;
     private final int maxRetries;
     private final Duration retryDelay;
+    private final Duration maxRetryDelay;
     private final Duration connectTimeout;
     private final Executor callbackExecutor;
     private final ObjectMapper objectMapper;
@@ -43,6 +44,7 @@ public final class ClientOptions {
         port = b.port;
         maxRetries = b.maxRetries;
         retryDelay = b.retryDelay;
+        maxRetryDelay = b.maxRetryDelay == null || b.maxRetryDelay.compareTo(b.retryDelay) < 0 ? b.retryDelay : b.maxRetryDelay;
         connectTimeout = b.connectTimeout;
         callbackExecutor = b.callbackExecutor;
         objectMapper = b.objectMapper;
@@ -76,6 +78,21 @@ public final class ClientOptions {
         return retryDelay;
     }
 
+    /** The longest wait between failed attempts; {@link #retryDelay()} unless {@link Builder#retryBackoff(Duration)} set more. */
+    public Duration maxRetryDelay() {
+        return maxRetryDelay;
+    }
+
+    /** The wait before attempt {@code failed + 1} after {@code failed} failures in a row (>= 1): doubling up to {@link #maxRetryDelay()}. */
+    public long retryDelayMillis(int failed) {
+        long delay = retryDelay.toMillis();
+        long max = maxRetryDelay.toMillis();
+        for (int i = 1; i < failed && delay < max; i++) {
+            delay *= 2;
+        }
+        return Math.min(delay, max);
+    }
+
     public Duration connectTimeout() {
         return connectTimeout;
     }
@@ -101,6 +118,7 @@ public final class ClientOptions {
         private int port = DEFAULT_PORT;
         private int maxRetries = DEFAULT_MAX_RETRIES;
         private Duration retryDelay = DEFAULT_RETRY_DELAY;
+        private Duration maxRetryDelay;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Executor callbackExecutor;
         private ObjectMapper objectMapper = Json.DEFAULT_MAPPER;
@@ -113,6 +131,7 @@ public final class ClientOptions {
             port = o.port;
             maxRetries = o.maxRetries;
             retryDelay = o.retryDelay;
+            maxRetryDelay = o.maxRetryDelay;
             connectTimeout = o.connectTimeout;
             callbackExecutor = o.callbackExecutor;
             objectMapper = o.objectMapper;
@@ -160,6 +179,20 @@ public final class ClientOptions {
                 throw new IllegalArgumentException("retryDelay must be >= 0: " + retryDelay.toMillis() + " ms");
             }
             this.retryDelay = retryDelay;
+            return this;
+        }
+
+        /**
+         * Backoff: after each failed attempt in a row the wait doubles, from {@link #retryDelay(Duration)}
+         * up to {@code max}. Default: no backoff (every wait is {@code retryDelay}); a {@code max}
+         * below {@code retryDelay} means none either.
+         */
+        public Builder retryBackoff(Duration max) {
+            Objects.requireNonNull(max, "retryBackoff");
+            if (max.isNegative()) {
+                throw new IllegalArgumentException("retryBackoff must be >= 0: " + max.toMillis() + " ms");
+            }
+            this.maxRetryDelay = max;
             return this;
         }
 

@@ -118,6 +118,24 @@ class DistributionIT {
     }
 
     @Test
+    void theManagerExitsOnOutOfMemoryWithTheHeapOfItsConfiguration() throws Exception {
+        // Issue 12, item 1: out of memory must end the manager, not leave a zombie listening.
+        Path config = Files.writeString(work.resolve("heap-" + SEQ.incrementAndGet() + ".properties"), "heap = 96m\n");
+        String launcher = home.resolve("bin/proletariat").toString();
+        List<String> flags = List.of("JAVA_OPTS=-XX:+PrintCommandLineFlags");
+        Result fromFile = run(flags, launcher, "manager", "--config", config.toString(), "--help");
+        assertThat(fromFile.exitCode).as(fromFile.stderr).isZero();
+        assertThat(fromFile.stdout).contains("-XX:+ExitOnOutOfMemoryError").contains("-XX:MaxHeapSize=" + 96 * 1024 * 1024);
+        Result fromEnv = run(List.of("JAVA_OPTS=-XX:+PrintCommandLineFlags", "PROLETARIAT_HEAP=80m"), launcher, "manager", "--help");
+        assertThat(fromEnv.stdout).contains("-XX:MaxHeapSize=" + 80 * 1024 * 1024);
+        Result fromFlag = run(List.of("JAVA_OPTS=-XX:+PrintCommandLineFlags", "PROLETARIAT_HEAP=80m"), launcher,
+                "manager", "--heap=72m", "--config", config.toString(), "--help");
+        assertThat(fromFlag.stdout).contains("-XX:MaxHeapSize=" + 72 * 1024 * 1024);
+        Result other = run(flags, launcher, "--version");
+        assertThat(other.stdout).doesNotContain("ExitOnOutOfMemoryError");
+    }
+
+    @Test
     void managerRunsWithTheShippedConfiguration() throws Exception {
         assertManagerStarts(home.resolve("conf/proletariat.properties"));
     }
@@ -126,14 +144,14 @@ class DistributionIT {
     void sampleConfigurationNamesEveryOptionWithAnAcceptedValue() throws Exception {
         Path sample = home.resolve("conf/proletariat.properties");
         List<String> sampleLines = Files.readAllLines(sample);
-        Pattern setting = Pattern.compile("^#([a-z][a-z-]*) = (.*)$");
+        Pattern setting = Pattern.compile("^#([a-z][a-z-]*) =(?: (.*))?$"); // "#heap =": unset by default
         Set<String> keys = new TreeSet<>();
         List<String> uncommented = new ArrayList<>();
         for (String line : sampleLines) {
             Matcher m = setting.matcher(line);
             if (m.matches()) {
                 keys.add(m.group(1));
-                uncommented.add(m.group(1) + " = " + m.group(2));
+                uncommented.add(m.group(1) + " = " + (m.group(2) == null ? "" : m.group(2)));
             }
         }
         Result help = run(List.of(), home.resolve("bin/proletariat").toString(), "manager", "--help");

@@ -26,6 +26,7 @@ public final class Manager implements AutoCloseable {
     private volatile ManagerServer server;
     private final java.util.List<ManagerListener> pendingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
+    private volatile Throwable fatalError;
 
     /** A manager with the default options (port 1917, every interface). */
     public Manager() {
@@ -48,7 +49,7 @@ public final class Manager implements AutoCloseable {
             throw new IllegalStateException("manager already started");
         }
         try {
-            ManagerServer s = ManagerServer.start(options);
+            ManagerServer s = ManagerServer.start(options, this::failed);
             pendingListeners.forEach(s::addListener);
             server = s;
         } catch (InterruptedException e) {
@@ -143,7 +144,24 @@ public final class Manager implements AutoCloseable {
         return running().stats();
     }
 
-    /** Blocks until {@link #close()} is called from another thread. */
+    /**
+     * After a fatal {@link Error} on the dispatch core or an I/O thread (out of memory, a
+     * {@link WorkSelector} throwing one) when the options do not {@link ManagerOptions#exitOnFatalError()
+     * exit the process}: the manager stops, as by {@link #close()}, on a thread of its own.
+     */
+    private void failed(Throwable error) {
+        fatalError = error;
+        Thread stopper = new Thread(this::close, "proletariat-fatal-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    /** The fatal error that stopped this manager (see {@link ManagerOptions#exitOnFatalError()}), or null. */
+    public Throwable fatalError() {
+        return fatalError;
+    }
+
+    /** Blocks until {@link #close()} is called from another thread, or the manager stopped after a fatal error. */
     public void awaitTermination() throws InterruptedException {
         terminated.await();
     }

@@ -56,6 +56,8 @@ public final class ManagerOptions {
     public static final int DEFAULT_MAX_PENDING_SYSMSGS = 1_000;
     /** Acknowledgements of system messages awaited in the whole manager (one per message and recipient); beyond, {@code ETOOMANYSYSMSG}. */
     public static final int DEFAULT_MAX_PENDING_SYSMSG_ACKS = 100_000;
+    /** The process's exit code after a fatal error when {@link Builder#exitOnFatalError(boolean)} is set. */
+    public static final int FATAL_ERROR_EXIT_CODE = 70;
     /** Bytes waiting to be sent to one peer before the manager gives up on it and closes the connection. */
     public static final int DEFAULT_MAX_OUTBOUND_BUFFER = 64 * 1024 * 1024;
 
@@ -83,6 +85,11 @@ public final class ManagerOptions {
     private final int ioThreads;
     private final int httpPort;
     private final String httpBindAddress;
+    private final boolean exitOnFatalError;
+    private final long maxQueuedBytes;
+    private final long maxBufferBytes;
+    private final java.util.Set<String> httpAllowedHosts;
+    private final boolean httpShowErrors;
 
     private ManagerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -109,6 +116,11 @@ public final class ManagerOptions {
         this.ioThreads = b.ioThreads;
         this.httpPort = b.httpPort;
         this.httpBindAddress = b.httpBindAddress;
+        this.exitOnFatalError = b.exitOnFatalError;
+        this.maxQueuedBytes = b.maxQueuedBytes;
+        this.maxBufferBytes = b.maxBufferBytes;
+        this.httpAllowedHosts = b.httpAllowedHosts;
+        this.httpShowErrors = b.httpShowErrors;
     }
 
     /** Options with every default. */
@@ -240,6 +252,41 @@ public final class ManagerOptions {
         return httpBindAddress;
     }
 
+    /** Host names the HTTP listener answers besides IP addresses and localhost; see {@link Builder#httpAllowedHosts}. */
+    public java.util.Set<String> httpAllowedHosts() {
+        return httpAllowedHosts;
+    }
+
+    /** Whether {@code /api/status} and the dashboard show the error payloads of recent failed works; default false. */
+    public boolean httpShowErrors() {
+        return httpShowErrors;
+    }
+
+    /** Bytes of live works' args; 0 (default) for half the JVM's maximum heap. See {@link Builder#maxQueuedBytes(long)}. */
+    public long maxQueuedBytes() {
+        return maxQueuedBytes;
+    }
+
+    /** Bytes of inbound and outbound buffers; 0 (default) for a quarter of the maximum heap. See {@link Builder#maxBufferBytes(long)}. */
+    public long maxBufferBytes() {
+        return maxBufferBytes;
+    }
+
+    /** {@link #maxQueuedBytes()}, with 0 resolved against this JVM's maximum heap. */
+    public long effectiveMaxQueuedBytes() {
+        return maxQueuedBytes > 0 ? maxQueuedBytes : Runtime.getRuntime().maxMemory() / 2;
+    }
+
+    /** {@link #maxBufferBytes()}, with 0 resolved against this JVM's maximum heap (at least twice the frame limit). */
+    public long effectiveMaxBufferBytes() {
+        return maxBufferBytes > 0 ? maxBufferBytes : Math.max(Runtime.getRuntime().maxMemory() / 4, 2L * maxFrameLength);
+    }
+
+    /** Whether a fatal error ends the process; see {@link Builder#exitOnFatalError(boolean)}. */
+    public boolean exitOnFatalError() {
+        return exitOnFatalError;
+    }
+
     /** Builds {@link ManagerOptions}; every setter validates its argument. */
     public static final class Builder {
         private String bindAddress;
@@ -266,6 +313,11 @@ public final class ManagerOptions {
         private int ioThreads = 1;
         private int httpPort = HTTP_OFF;
         private String httpBindAddress = DEFAULT_HTTP_BIND_ADDRESS;
+        private boolean exitOnFatalError;
+        private long maxQueuedBytes;
+        private long maxBufferBytes;
+        private java.util.Set<String> httpAllowedHosts = java.util.Set.of();
+        private boolean httpShowErrors;
 
         private Builder() {
         }
@@ -295,6 +347,11 @@ public final class ManagerOptions {
             ioThreads = o.ioThreads;
             httpPort = o.httpPort;
             httpBindAddress = o.httpBindAddress;
+            exitOnFatalError = o.exitOnFatalError;
+            maxQueuedBytes = o.maxQueuedBytes;
+            maxBufferBytes = o.maxBufferBytes;
+            httpAllowedHosts = o.httpAllowedHosts;
+            httpShowErrors = o.httpShowErrors;
         }
 
         /** Address to bind, e.g. {@code "127.0.0.1"} or {@code "::1"}; {@code null} (default) binds every interface. */
@@ -416,8 +473,9 @@ public final class ManagerOptions {
 
         /**
          * Open connections of every kind, >= 1; default {@value #DEFAULT_MAX_CONNECTIONS}. One more is
-         * answered a bare {@code ETOOMANYCONN} error and closed. The process's file descriptor limit
-         * ({@code ulimit -n}) must allow this many sockets too.
+         * answered a bare {@code ETOOMANYCONN} error and closed. The limit in force is at most the
+         * process's file descriptor limit ({@code ulimit -n}) minus 128 descriptors kept for the rest
+         * of the process; the manager logs it at start when it is lower than this.
          */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
@@ -531,10 +589,90 @@ public final class ManagerOptions {
         }
 
         /**
+         * Host names (the {@code Host} header without its port, e.g. {@code "manager.example.com"})
+         * the HTTP listener answers, besides what it always answers: IP addresses, {@code localhost}
+         * and names under {@code .localhost}. Any other {@code Host} gets 403, which stops a web page
+         * from reading the status through DNS rebinding. {@code "*"} allows every name. Compared
+         * without case; default none.
+         */
+        public Builder httpAllowedHosts(java.util.Collection<String> hosts) {
+            java.util.Set<String> set = new java.util.LinkedHashSet<>();
+            for (String h : Objects.requireNonNull(hosts, "httpAllowedHosts")) {
+                String name = Objects.requireNonNull(h, "httpAllowedHosts element").strip().toLowerCase(java.util.Locale.ROOT);
+                if (name.isEmpty()) {
+                    continue; // "a,,b" or an empty setting
+                }
+                if (name.contains("/") || name.contains(" ")) {
+                    throw new IllegalArgumentException("httpAllowedHosts must hold host names: '" + h + "'");
+                }
+                set.add(name);
+            }
+            this.httpAllowedHosts = java.util.Collections.unmodifiableSet(set);
+            return this;
+        }
+
+        /**
+         * Whether {@code /api/status} and the dashboard show the {@code error} payload of recent failed
+         * works (workers' error objects may hold anything, secrets included); default false, when only
+         * their codes and ids are shown.
+         */
+        public Builder httpShowErrors(boolean httpShowErrors) {
+            this.httpShowErrors = httpShowErrors;
+            return this;
+        }
+
+        /**
+         * Memory budget for the args of live works (queued, held, assigned or running), in bytes over
+         * all connections: 0 (default) for half the JVM's maximum heap ({@code -Xmx}), else >= 1024.
+         * A push whose works would take the total past it is refused with {@code ENOMEM}; the client
+         * may push again once works are answered.
+         */
+        public Builder maxQueuedBytes(long maxQueuedBytes) {
+            if (maxQueuedBytes != 0 && maxQueuedBytes < 1024) {
+                throw new IllegalArgumentException("maxQueuedBytes must be 0 (half the heap) or >= 1024: " + maxQueuedBytes);
+            }
+            this.maxQueuedBytes = maxQueuedBytes;
+            return this;
+        }
+
+        /**
+         * Memory budget for connection buffers, in bytes over all connections: frames still arriving
+         * plus bytes waiting to be sent to peers. 0 (default) for a quarter of the JVM's maximum heap
+         * (at least twice {@code maxFrameLength}); else at least {@code maxFrameLength} (checked by
+         * {@link #build()}). Past it, the connections holding the most (a peer sending huge frames
+         * slowly, one that does not read) are sent a bare {@code ENOMEM} and closed until the excess
+         * is freed, and pushes are refused with {@code ENOMEM} meanwhile.
+         */
+        public Builder maxBufferBytes(long maxBufferBytes) {
+            if (maxBufferBytes != 0 && maxBufferBytes < 1024) {
+                throw new IllegalArgumentException("maxBufferBytes must be 0 (a quarter of the heap) or >= 1024: " + maxBufferBytes);
+            }
+            this.maxBufferBytes = maxBufferBytes;
+            return this;
+        }
+
+        /**
+         * What an {@link Error} on the dispatch core or an I/O thread (out of memory, a
+         * {@link WorkSelector} throwing one) does, after it is logged: {@code true} ends the process at
+         * once with exit code {@value #FATAL_ERROR_EXIT_CODE} (what the {@code proletariat manager}
+         * daemon does, so that a supervisor restarts it); {@code false} (default, for a manager
+         * embedded in an application) stops the manager, as {@code close()} would, and
+         * {@code Manager.fatalError()} tells why. Either way no manager is left listening and
+         * answering nothing.
+         */
+        public Builder exitOnFatalError(boolean exitOnFatalError) {
+            this.exitOnFatalError = exitOnFatalError;
+            return this;
+        }
+
+        /**
          * @throws IllegalStateException when {@code maxOutboundBuffer} is below {@code maxFrameLength}:
          *     one largest frame to a peer must fit
          */
         public ManagerOptions build() {
+            if (maxBufferBytes != 0 && maxBufferBytes < maxFrameLength) {
+                throw new IllegalStateException("maxBufferBytes (" + maxBufferBytes + ") must be 0 or >= maxFrameLength (" + maxFrameLength + ")");
+            }
             if (maxOutboundBuffer < maxFrameLength) {
                 throw new IllegalStateException("maxOutboundBuffer (" + maxOutboundBuffer + ") must be >= maxFrameLength (" + maxFrameLength + ")");
             }

@@ -71,6 +71,25 @@ class LimitsTest {
     }
 
     @Test
+    void aStringJustUnderTheFrameLimitIsValidJson() {
+        // Jackson's default string limit (20,000,000) is below the 20 MiB frame limit (issue 12, item 12).
+        try (Manager m = start(ManagerOptions.builder()); RawPeer client = new RawPeer(m); RawPeer worker = new RawPeer(m)) {
+            byte[] head = "{\"command\":\"push\",\"rid\":\"long\",\"work\":[\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] tail = "\"]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] frame = new byte[m.options().maxFrameLength()];
+            java.util.Arrays.fill(frame, (byte) 'x');
+            System.arraycopy(head, 0, frame, 0, head.length);
+            System.arraycopy(tail, 0, frame, frame.length - tail.length, tail.length);
+            client.sendBytes(frame);
+            JsonNode a = client.answer("push");
+            assertThat(a.has("error")).as("push answer %s", a).isFalse();
+            worker.offer("1");
+            assertThat(worker.command("push").get("work").get(0).get("args").asText())
+                    .hasSize(frame.length - head.length - tail.length);
+        }
+    }
+
+    @Test
     void limitsRejectBadValuesNamingTheField() {
         assertThatThrownBy(() -> ManagerOptions.builder().maxWorksPerPush(0)).hasMessageContaining("maxWorksPerPush");
         assertThatThrownBy(() -> ManagerOptions.builder().maxPendingWorks(0)).hasMessageContaining("maxPendingWorks");

@@ -23,7 +23,10 @@ import java.util.function.Predicate;
  * client or admin tool would. Reads block with a timeout, so a missing answer fails the test.
  */
 public final class RawPeer implements AutoCloseable {
-    public static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson's default nesting (a dispatch is one level deeper than the push), strings as long as a frame. */
+    public static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+            .build());
 
     private final Socket socket;
     private final DataInputStream in;

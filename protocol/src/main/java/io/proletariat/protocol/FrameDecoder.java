@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Splits the byte stream of a proletariat connection into frame payloads.
@@ -25,19 +26,52 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public static final int DEFAULT_MAX_FRAME_LENGTH = 20 * 1024 * 1024;
 
     private final int maxFrameLength;
+    /** Told of every change of {@link #heldBytes}, as a difference; may run on any I/O thread. */
+    private final LongConsumer heldChanges;
     private boolean broken;
+    /** Bytes kept for a frame not yet complete (and a partial header); written by the channel's thread. */
+    private volatile long heldBytes;
 
     public FrameDecoder(int maxFrameLength) {
+        this(maxFrameLength, delta -> { });
+    }
+
+    /**
+     * A decoder that reports how many bytes it keeps for frames still arriving: {@code heldChanges}
+     * gets each change (positive as bytes accumulate, negative as frames complete and when the
+     * channel goes away), so that a server can bound these bytes over all its connections.
+     */
+    public FrameDecoder(int maxFrameLength, LongConsumer heldChanges) {
         if (maxFrameLength <= 0) {
             throw new IllegalArgumentException("maxFrameLength must be > 0: " + maxFrameLength);
         }
         this.maxFrameLength = maxFrameLength;
+        this.heldChanges = java.util.Objects.requireNonNull(heldChanges, "heldChanges");
+    }
+
+    /** Bytes kept now for a frame not yet complete. */
+    public long heldBytes() {
+        return heldBytes;
+    }
+
+    private void held(long now) {
+        long delta = now - heldBytes;
+        if (delta != 0) {
+            heldBytes = now;
+            heldChanges.accept(delta);
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        held(0);
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (broken) {
             in.skipBytes(in.readableBytes());
+            held(0);
             return;
         }
         while (in.readableBytes() >= 4) {
@@ -45,9 +79,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             if (length > maxFrameLength) {
                 broken = true;
                 in.skipBytes(in.readableBytes());
+                held(0);
                 throw new FrameTooLargeException(length, maxFrameLength);
             }
             if (in.readableBytes() < 4 + length) {
+                held(in.readableBytes());
                 return;
             }
             in.skipBytes(4);
@@ -58,5 +94,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             in.readBytes(payload);
             out.add(payload);
         }
+        held(in.readableBytes());
     }
 }

@@ -32,9 +32,25 @@ public final class RawJson {
      */
     public static final int MAX_NESTING_DEPTH = 999;
 
-    static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+    /**
+     * The limits every proletariat parser applies: nesting up to {@link #MAX_NESTING_DEPTH}; strings
+     * and member names of any length, since the frame limit (at most 2 GiB) already bounds them and a
+     * lower limit would refuse a valid frame (Jackson's default string limit, 20,000,000 bytes, is
+     * below the default 20 MiB frame). Numbers keep Jackson's limit of 1000 digits, which protects
+     * whoever converts them. Use it for any {@code JsonFactory} or {@code ObjectMapper} that reads frames.
+     */
+    public static final StreamReadConstraints READ_CONSTRAINTS = StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_NESTING_DEPTH)
+            .maxStringLength(Integer.MAX_VALUE)
+            .maxNameLength(Integer.MAX_VALUE)
             .build();
+
+    static final JsonFactory FACTORY = newJsonFactory();
+
+    /** A new Jackson {@code JsonFactory} with the {@link #READ_CONSTRAINTS} (e.g. for an {@code ObjectMapper}). */
+    public static JsonFactory newJsonFactory() {
+        return JsonFactory.builder().streamReadConstraints(READ_CONSTRAINTS).build();
+    }
 
     /** The JSON literal {@code null}. */
     public static final RawJson NULL = ofAscii("null", Kind.NULL);
@@ -424,6 +440,17 @@ public final class RawJson {
     /** Copies this value's JSON text into {@code out}. */
     public void writeTo(io.netty.buffer.ByteBuf out) {
         out.writeBytes(bytes, offset, length);
+    }
+
+    /**
+     * This value with its own copy of its bytes, so that it no longer keeps the whole text it was
+     * a slice of (a frame of up to 20 MiB) alive; this value itself when it already spans its array.
+     */
+    public RawJson compact() {
+        if (offset == 0 && length == bytes.length) {
+            return this;
+        }
+        return new RawJson(toBytes(), 0, length, kind);
     }
 
     /** This value's JSON text. */

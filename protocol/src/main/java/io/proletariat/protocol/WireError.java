@@ -39,7 +39,13 @@ public enum WireError {
     /** Java: the manager has {@code maxConnections} open; sent bare, then the connection is closed. */
     ETOOMANYCONN("Too many connections"),
     /** Java: the sender, or the manager as a whole, has too many system messages waiting for acknowledgements. */
-    ETOOMANYSYSMSG("Too many system messages waiting for acknowledgements: wait for answers before sending more");
+    ETOOMANYSYSMSG("Too many system messages waiting for acknowledgements: wait for answers before sending more"),
+    /**
+     * Java: the manager's memory budget is used up: a push answered so would go past
+     * {@code maxQueuedBytes} of live works' args (retry once works are answered); sent bare before
+     * closing a connection that holds the most buffered bytes past {@code maxBufferBytes}.
+     */
+    ENOMEM("The manager's memory budget is used up: retry later");
 
     private final String description;
 

@@ -10,8 +10,11 @@ import java.io.IOException;
 
 /** Converts user objects to and from wire JSON with the user's Jackson {@link ObjectMapper}. */
 public final class Json {
-    /** The mapper used when the options name none. Thread-safe once configured. */
-    public static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper();
+    /**
+     * The mapper used when the options name none, reading with the protocol's limits (strings as
+     * long as a frame allows, see {@link RawJson#READ_CONSTRAINTS}). Thread-safe once configured.
+     */
+    public static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper(RawJson.newJsonFactory());
 
     private Json() {
     }

@@ -56,6 +56,8 @@ final class Connection {
     final java.util.Set<SystemMessages.Pending> sysmsgsSent = new java.util.HashSet<>();
     /** Pending messages relayed to it and not acknowledged yet; at most {@code maxPendingSysmsgAcks} (or one larger message). */
     final java.util.Set<SystemMessages.Pending> sysmsgsAwaited = new java.util.HashSet<>();
+    /** Its frame decoder, which tells the bytes of a frame still arriving; null until active. */
+    io.proletariat.protocol.FrameDecoder frames;
 
     // Output, flushed once per core batch.
     ByteBuf out;
@@ -79,6 +81,11 @@ final class Connection {
      */
     String status() {
         return !offered ? "new" : draining ? "draining" : works.isEmpty() ? "available" : "sentwork";
+    }
+
+    /** Bytes it holds in buffers: a frame still arriving, and output its peer has not taken yet. */
+    long bufferedBytes() {
+        return (frames == null ? 0 : frames.heldBytes()) + Outbox.pendingBytes(channel);
     }
 
     long free() {

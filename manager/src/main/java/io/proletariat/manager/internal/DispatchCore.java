@@ -46,9 +46,13 @@ final class DispatchCore {
     final EventLoop loop;
     private final ManagerOptions options;
     private final WorkSelector selector;
+    /** Bytes of works and buffers against the global budgets (ARCHITECTURE.md, "Memory"). */
+    final MemoryBudget memory;
+    /** {@code maxConnections}, lowered to what the file descriptor limit allows ({@link ConnectionLimit}). */
+    final int maxConnections;
     final Events events = new Events();
     private final Stats stats = new Stats();
-    private final Outbox outbox;
+    final Outbox outbox;
     private final SystemMessages systemMessages;
     private final long bootTime = System.currentTimeMillis();
 
@@ -76,7 +80,12 @@ final class DispatchCore {
     private long workSeq;
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
 
-    private final Runnable batchEndTask = this::endOfBatch;
+    private final Runnable batchEndTask = guarded(this::endOfBatch);
+    /**
+     * Told of an {@link Error} (out of memory, a broken {@code WorkSelector}) on the core thread,
+     * after which the core's state cannot be trusted; set by {@code ManagerServer}.
+     */
+    volatile java.util.function.Consumer<Throwable> onFatal = e -> { };
 
     /**
      * Works sharing a {@code _key}: the live one and those waiting for its result, in arrival order.
@@ -123,18 +132,25 @@ final class DispatchCore {
     DispatchCore(EventLoop loop, ManagerOptions options) {
         this.loop = loop;
         this.options = options;
-        this.outbox = new Outbox(options.maxOutboundBuffer(), this::scheduleBatchEnd);
+        this.memory = new MemoryBudget(options.effectiveMaxQueuedBytes(), options.effectiveMaxBufferBytes());
+        this.outbox = new Outbox(options.maxOutboundBuffer(), this::scheduleBatchEnd, memory, this::requestShed);
         this.systemMessages = new SystemMessages(loop, outbox, events, stats, limits, options.sysmsgTimeout(),
                 options.maxPendingSysmsgs(), options.maxPendingSysmsgAcks());
         this.selector = options.workSelector();
+        long fds = ConnectionLimit.maxFileDescriptors();
+        this.maxConnections = ConnectionLimit.effective(options.maxConnections(), fds);
+        if (maxConnections < options.maxConnections()) {
+            log.info("accepting at most {} connections, not {}: the process may open {} files (ulimit -n) and keeps {} for itself",
+                    maxConnections, options.maxConnections(), fds, ConnectionLimit.RESERVE);
+        }
     }
 
     /** Starts the keepalive and the periodic cleanup. */
     void start() {
         long ping = options.pingInterval().toMillis();
-        periodic.add(loop.scheduleAtFixedRate(this::keepalive, ping, ping, TimeUnit.MILLISECONDS));
+        periodic.add(loop.scheduleAtFixedRate(guarded(this::keepalive), ping, ping, TimeUnit.MILLISECONDS));
         long cleanup = options.cleanupCheckInterval().toMillis();
-        periodic.add(loop.scheduleAtFixedRate(this::periodicCleanup, cleanup, cleanup, TimeUnit.MILLISECONDS));
+        periodic.add(loop.scheduleAtFixedRate(guarded(this::periodicCleanup), cleanup, cleanup, TimeUnit.MILLISECONDS));
     }
 
     /** Cancels the timers and closes every connection; returns their close futures. */
@@ -153,7 +169,7 @@ final class DispatchCore {
 
     /** Registers a new connection; null when {@code maxConnections} are open (it is refused and closed). */
     Connection connected(Channel channel) {
-        if (connections.size() >= options.maxConnections()) {
+        if (connections.size() >= maxConnections) {
             refuse(channel);
             return null;
         }
@@ -337,6 +353,18 @@ final class DispatchCore {
             pushError(c, p, WireError.ETOOMANYPENDING);
             return;
         }
+        long argBytes = 0;
+        for (RawJson a : args) {
+            argBytes += a.byteLength();
+        }
+        if (!memory.admits(argBytes)) {
+            memory.refusedPushes++;
+            limits.hit(LimitLog.Limit.MEMORY, "refusing a push of " + args.size() + " works (" + argBytes + " bytes) from " + c.id
+                    + " with ENOMEM: live works hold " + memory.queuedBytes + " of " + memory.maxQueuedBytes + " bytes, buffers "
+                    + memory.bufferBytes() + " of " + memory.maxBufferBytes);
+            pushError(c, p, WireError.ENOMEM);
+            return;
+        }
         long priority = p.priority() == null ? 0 : Numbers.parseInt(p.priority());
         if (priority == Numbers.NAN) {
             priority = 0; // the original's parseInt turns garbage into 0
@@ -358,6 +386,7 @@ final class DispatchCore {
         }
         c.pushed = true;
         c.pendingWorks += args.size();
+        memory.queuedBytes += argBytes;
         isClean = false; // as the original: status reports isClean until the first push
         Request request = new Request(c, key, p.rid(), p.group(), (int) priority, args.size());
         c.requests.put(key, request);
@@ -595,7 +624,7 @@ final class DispatchCore {
     private void complete(Work w, RawJson result, Map<Connection, List<Work>> results) {
         w.state = Work.State.DONE;
         w.result = result;
-        works.remove(w.id);
+        forget(w);
         stats.finished++;
         stats.rates.finished();
         stats.endToEnd.observe(System.nanoTime() - w.pushedNanos);
@@ -719,7 +748,7 @@ final class DispatchCore {
                 return;
         }
         w.state = Work.State.DONE;
-        works.remove(w.id);
+        forget(w);
         cancelAssignTimer(w);
         closeOne(w.request);
         releaseKey(w);
@@ -756,7 +785,7 @@ final class DispatchCore {
 
     private void armAssignTimer(Work w) {
         if (w.assignTimeoutMs > 0) {
-            w.assignTimer = loop.schedule(() -> assignTimedOut(w), w.assignTimeoutMs, TimeUnit.MILLISECONDS);
+            w.assignTimer = loop.schedule(guarded(() -> assignTimedOut(w)), w.assignTimeoutMs, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -779,7 +808,7 @@ final class DispatchCore {
             return;
         }
         w.state = Work.State.DONE;
-        works.remove(w.id);
+        forget(w);
         closeOne(w.request);
         releaseKey(w);
         outbox.frame(w.request.client).beginObject().name("work").beginArray().beginObject().name("id").value(w.id)
@@ -828,6 +857,85 @@ final class DispatchCore {
     void requestPass() {
         passRequested = true;
         scheduleBatchEnd();
+    }
+
+    /** Removes an ended work from the index, and its args from the memory budget. */
+    private void forget(Work w) {
+        if (works.remove(w.id) != null) {
+            memory.queuedBytes -= w.args.byteLength();
+        }
+    }
+
+    /** Bytes changed of a frame still arriving on some connection (any I/O thread). */
+    void inboundHeld(long delta) {
+        memory.inboundBytes.addAndGet(delta);
+        if (delta > 0 && memory.buffersOver()) {
+            requestShed();
+        }
+    }
+
+    /** Connections closed by {@link #shed()} whose buffers are not counted out yet. */
+    private final java.util.Set<Connection> shedding = new java.util.HashSet<>();
+
+    /** Queues one {@link #shed()} on the core, from any thread. */
+    void requestShed() {
+        if (memory.shedScheduled.compareAndSet(false, true)) {
+            loop.execute(guarded(this::shed));
+        }
+    }
+
+    /**
+     * The buffers are over budget: closes the connections holding the most (a frame still arriving,
+     * output not taken) until what they hold covers the excess. Their bytes are counted out as
+     * their channels close, a little later, so the excess is computed once, here.
+     */
+    private void shed() {
+        memory.shedScheduled.set(false);
+        // Connections closed by an earlier pass count their bytes out once their channels are gone.
+        long leaving = 0;
+        for (java.util.Iterator<Connection> it = shedding.iterator(); it.hasNext(); ) {
+            long held = it.next().bufferedBytes();
+            if (held == 0) {
+                it.remove();
+            }
+            leaving += held;
+        }
+        long excess = memory.bufferBytes() - leaving - memory.maxBufferBytes;
+        if (excess <= 0) {
+            return;
+        }
+        List<Connection> byHeld = new ArrayList<>();
+        for (Connection c : connections.values()) {
+            if (c.open && c.channel.isActive() && c.bufferedBytes() > 0) {
+                byHeld.add(c);
+            }
+        }
+        byHeld.sort(java.util.Comparator.comparingLong(Connection::bufferedBytes).reversed());
+        for (Connection c : byHeld) {
+            if (excess <= 0) {
+                break;
+            }
+            long held = c.bufferedBytes();
+            excess -= held;
+            shedding.add(c);
+            memory.shedConnections++;
+            limits.hit(LimitLog.Limit.MEMORY, "closing " + c.id + " from " + c.address + " with ENOMEM: it holds " + held
+                    + " bytes of buffers, and all connections' buffers hold more than " + memory.maxBufferBytes);
+            outbox.bareError(c, WireError.ENOMEM, null);
+            outbox.flushNow(c);
+            c.channel.close();
+        }
+    }
+
+    /** A task for the core's loop whose {@link Error}s reach {@link #onFatal} (Netty would only log them). */
+    Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (Error e) {
+                onFatal.accept(e);
+            }
+        };
     }
 
     /** Queues the end-of-batch task once, behind the events already waiting. */

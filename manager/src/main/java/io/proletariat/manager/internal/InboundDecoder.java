@@ -44,10 +44,13 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         /** The {@code work} list when it is an array. */
         List<RawJson> elements;
         List<Inbound.DoneItem> items;
+        /** The whole frame's length. */
+        long frameLength;
     }
 
     static Inbound decode(byte[] payload) {
         Members m = new Members();
+        m.frameLength = payload.length;
         try (JsonParser p = RawJson.parser(payload)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
@@ -100,8 +103,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             case "offer":
                 return new Inbound.Offer(m.slots);
             case "push":
-                return new Inbound.Push(m.work, m.elements,
-                        m.rid, m.group, m.priority, m.timeout, m.assignTimeout);
+                return push(m);
             case "done":
                 return new Inbound.Done(m.items);
             case "answer":
@@ -126,6 +128,39 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 return new Inbound.Unknown(m.command);
         }
     }
+
+    /**
+     * A push whose works are kept as slices of its frame only when they fill most of it; otherwise
+     * what the manager keeps (args, request id, timeout) is copied out, so that a few small works
+     * in a large frame (padding, other members) do not keep the whole frame alive while queued.
+     */
+    private static Inbound push(Members m) {
+        List<RawJson> works = m.elements;
+        RawJson rid = m.rid;
+        RawJson group = m.group;
+        RawJson timeout = m.timeout;
+        long frame = m.frameLength;
+        if (works != null && frame > COPY_BELOW_BYTES) {
+            long kept = 0;
+            for (RawJson w : works) {
+                kept += w.byteLength();
+            }
+            if (kept < frame / 2) {
+                List<RawJson> copies = new ArrayList<>(works.size());
+                for (RawJson w : works) {
+                    copies.add(w.compact());
+                }
+                works = copies;
+                rid = rid == null ? null : rid.compact();
+                group = group == null ? null : group.compact();
+                timeout = timeout == null ? null : timeout.compact();
+            }
+        }
+        return new Inbound.Push(m.work, works, rid, group, m.priority, timeout, m.assignTimeout);
+    }
+
+    /** Frames up to this size are kept whole: copying would save little. */
+    static final int COPY_BELOW_BYTES = 4096;
 
     private static Inbound answer(Members m) {
         String target = m.to == null ? null : m.to.asText();

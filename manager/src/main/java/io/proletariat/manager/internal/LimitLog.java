@@ -20,7 +20,8 @@ final class LimitLog {
         MAX_PENDING_WORKS("--max-pending-works"),
         MAX_FRAME("--max-frame"),
         MAX_PENDING_SYSMSGS("--max-pending-sysmsgs"),
-        MAX_PENDING_SYSMSG_ACKS("--max-pending-sysmsg-acks");
+        MAX_PENDING_SYSMSG_ACKS("--max-pending-sysmsg-acks"),
+        MEMORY("--max-queued-bytes / --max-buffer-bytes");
 
         final String option;
 

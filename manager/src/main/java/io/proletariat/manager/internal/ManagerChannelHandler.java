@@ -21,6 +21,9 @@ final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connection = core.connected(ctx.channel());
+        if (connection != null) {
+            connection.frames = ctx.pipeline().get(io.proletariat.protocol.FrameDecoder.class);
+        }
     }
 
     @Override
@@ -50,6 +53,12 @@ final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof Error) { // out of memory, or worse (decoders wrap it): the manager cannot go on
+                core.onFatal.accept(t);
+                return;
+            }
+        }
         if (cause instanceof FrameTooLargeException && connection != null) {
             log.debug("{}: {}", connection, cause.getMessage());
             core.frameTooLarge(connection);

@@ -25,7 +25,7 @@ final class ManagerChannelInitializer extends ChannelInitializer<SocketChannel> 
             ch.pipeline().addLast("quickack", QuickAckHandler.INSTANCE);
         }
         ch.pipeline()
-                .addLast("frames", new FrameDecoder(maxFrameLength))
+                .addLast("frames", new FrameDecoder(maxFrameLength, core::inboundHeld))
                 .addLast("messages", new InboundDecoder())
                 .addLast(ch.eventLoop() == core.loop ? null : core.loop, "core", new ManagerChannelHandler(core));
     }

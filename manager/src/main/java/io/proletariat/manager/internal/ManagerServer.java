@@ -50,8 +50,15 @@ public final class ManagerServer {
     /** The HTTP listener's thread, apart from the dispatch core's; null when HTTP is off. */
     private final EventLoopGroup httpGroup;
 
-    private ManagerServer(ManagerOptions options) throws InterruptedException {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ManagerServer.class);
+    /** Once a fatal error was handled: later ones (other threads failing alike) change nothing. */
+    private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** What an embedding {@code Manager} does after a fatal error when the process is not to exit. */
+    private final java.util.function.Consumer<Throwable> onFatal;
+
+    private ManagerServer(ManagerOptions options, java.util.function.Consumer<Throwable> onFatal) throws InterruptedException {
         this.options = options;
+        this.onFatal = onFatal;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -69,6 +76,7 @@ public final class ManagerServer {
             this.coreLoop = ownCoreLoop;
         }
         this.core = new DispatchCore(coreLoop, options);
+        core.onFatal = this::fatal;
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(ioGroup)
@@ -101,7 +109,45 @@ public final class ManagerServer {
 
     /** Binds and starts a manager; returns once it accepts connections. */
     public static ManagerServer start(ManagerOptions options) throws InterruptedException {
-        return new ManagerServer(options);
+        return new ManagerServer(options, e -> { });
+    }
+
+    /**
+     * Binds and starts a manager; {@code onFatal} is called once, on the failing thread, after an
+     * {@link Error} on the dispatch core or an I/O thread, unless the options say to exit the process.
+     */
+    public static ManagerServer start(ManagerOptions options, java.util.function.Consumer<Throwable> onFatal) throws InterruptedException {
+        return new ManagerServer(options, onFatal);
+    }
+
+    /**
+     * An {@link Error} (out of memory, a broken {@code WorkSelector}) on the core or an I/O thread: the
+     * state of the dispatch core cannot be trusted and the thread may be gone, which would leave a
+     * manager that listens and answers nothing. Logs it and, with {@code exitOnFatalError}, ends the
+     * process at once (shutdown hooks would wait for the very thread that failed); else tells the
+     * embedding {@code Manager}, which stops.
+     */
+    private void fatal(Throwable e) {
+        if (!failed.compareAndSet(false, true)) {
+            return;
+        }
+        String thread = Thread.currentThread().getName();
+        try {
+            log.error("fatal error on thread {}", thread, e);
+            log.error("the manager cannot go on after a fatal error on thread {} ({}): {}", thread, e,
+                    options.exitOnFatalError() ? "exiting with code " + ManagerOptions.FATAL_ERROR_EXIT_CODE : "stopping it");
+            System.err.flush();
+        } catch (Throwable ignored) {
+            // Out of memory even for the log line: exit or stop all the same.
+        }
+        if (options.exitOnFatalError()) {
+            Runtime.getRuntime().halt(ManagerOptions.FATAL_ERROR_EXIT_CODE);
+        }
+        try {
+            onFatal.accept(e);
+        } catch (Throwable ignored) {
+            // Nothing more to do on a failing thread.
+        }
     }
 
     public InetSocketAddress localAddress() {
@@ -124,6 +170,11 @@ public final class ManagerServer {
 
     public void removeListener(ManagerListener listener) {
         core.events.remove(listener);
+    }
+
+    /** The dispatch core, for tests of this package. */
+    DispatchCore core() {
+        return core;
     }
 
     /** Runs a query on the core thread and waits for its answer. */
@@ -158,7 +209,7 @@ public final class ManagerServer {
         if (httpServer != null) {
             httpServer.stop();
         }
-        serverChannel.close().syncUninterruptibly();
+        serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (!coreLoop.isShuttingDown()) {
             try {
                 List<ChannelFuture> closing = coreLoop.submit(core::stop).get(10, TimeUnit.SECONDS);
@@ -172,15 +223,19 @@ public final class ManagerServer {
         shutdownLoops();
     }
 
-    /** Both loops drain together: channel events travel from the I/O threads to the core and back. */
+    /**
+     * Both loops drain together: channel events travel from the I/O threads to the core and back.
+     * Every wait is bounded, so that stopping (a shutdown hook on SIGTERM) never hangs on a thread
+     * that is stuck or gone.
+     */
     private void shutdownLoops() {
         if (httpGroup != null) {
-            httpGroup.shutdownGracefully(0, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            httpGroup.shutdownGracefully(0, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         Future<?> io = ioGroup.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS);
         Future<?> coreDone = ownCoreLoop == null ? io : ownCoreLoop.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS);
-        io.syncUninterruptibly();
-        coreDone.syncUninterruptibly();
+        io.awaitUninterruptibly(5, TimeUnit.SECONDS);
+        coreDone.awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
 }

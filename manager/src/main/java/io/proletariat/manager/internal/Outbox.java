@@ -27,10 +27,19 @@ final class Outbox {
     private final List<Connection> dirty = new ArrayList<>();
     private final JsonWriter writer = JsonWriter.to(Unpooled.EMPTY_BUFFER);
     private final ByteBuf discard = Unpooled.buffer();
+    /** Connections closed because more than {@code maxOutboundBuffer} bytes waited for them. */
+    long closedForBacklog;
 
-    Outbox(long maxOutboundBuffer, Runnable scheduleFlush) {
+    /** Counts the bytes handed to channels until they are written (or fail). */
+    private final MemoryBudget memory;
+    /** Asks the core to close the connections holding the most when the buffers are over budget. */
+    private final Runnable overBudget;
+
+    Outbox(long maxOutboundBuffer, Runnable scheduleFlush, MemoryBudget memory, Runnable overBudget) {
         this.maxOutboundBuffer = maxOutboundBuffer;
         this.scheduleFlush = scheduleFlush;
+        this.memory = memory;
+        this.overBudget = overBudget;
     }
 
     /** A writer positioned at a new frame in the connection's output; call {@code endFrame()} when done. */
@@ -112,15 +121,29 @@ final class Outbox {
             return;
         }
         if (c.open && c.channel.isActive()) {
-            c.channel.writeAndFlush(out, c.channel.voidPromise());
+            long bytes = out.readableBytes();
+            memory.outboundBytes.addAndGet(bytes);
+            c.channel.writeAndFlush(out).addListener(f -> memory.outboundBytes.addAndGet(-bytes));
+            if (memory.buffersOver()) {
+                overBudget.run();
+            }
             // A peer that stopped reading is no longer read from (ManagerChannelHandler); if what
             // waits for it still grows past the limit, give up on it rather than on the heap.
-            if (!c.channel.isWritable() && c.channel.bytesBeforeWritable() > maxOutboundBuffer) {
+            // Only an open channel has a backlog: a closed one (the write failed, the peer reset)
+            // reports "never writable", which is no reason to warn.
+            if (!c.channel.isWritable() && c.channel.isActive() && pendingBytes(c.channel) > maxOutboundBuffer) {
+                closedForBacklog++;
                 log.warn("closing {}: more than {} bytes wait to be sent and it does not read them", c.id, maxOutboundBuffer);
                 c.channel.close();
             }
         } else {
             out.release();
         }
+    }
+
+    /** Bytes written to the channel and not yet taken by the socket; 0 once it is closed. */
+    static long pendingBytes(Channel channel) {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 }

@@ -216,7 +216,9 @@
         + '<td><span class="code">' + esc(e.code) + '</span></td>'
         + '<td class="id">' + esc(e.workId) + '</td>'
         + '<td class="id">' + (e.workerId ? esc(e.workerId) : '<span class="muted">manager</span>') + '</td>'
-        + '<td class="err" title="' + esc(e.error) + '">' + esc(e.error) + '</td></tr>';
+        + ('error' in e
+          ? '<td class="err" title="' + esc(e.error) + '">' + esc(e.error) + '</td></tr>'
+          : '<td class="err"><span class="muted">hidden (the manager runs without --http-show-errors)</span></td></tr>');
     }).join('');
   }
 

@@ -187,6 +187,59 @@ class HttpEndpointsTest {
         });
     }
 
+    /** One raw HTTP/1.1 GET with this Host header (the JDK's client will not set Host); returns the response. */
+    private static String rawGet(Manager manager, String path, String host) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", manager.httpAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aForeignHostHeaderIsRefusedWith403() throws Exception {
+        // DNS rebinding (issue 12, item 15): a page on evil.example whose name now points at us.
+        Manager manager = start(ManagerOptions.builder().httpPort(0).httpAllowedHosts(List.of("Manager.Example.com")));
+        int port = manager.httpAddress().getPort();
+        for (String path : List.of("/api/status", "/metrics", "/", "/api/history", "/nope")) {
+            String r = rawGet(manager, path, "evil.example:" + port);
+            assertThat(r).as(path).startsWith("HTTP/1.1 403 ")
+                    .contains("Host 'evil.example:" + port + "' is not allowed")
+                    .contains("--http-allowed-hosts evil.example")
+                    .doesNotContain("workers");
+        }
+        assertThat(rawGet(manager, "/api/status", "evil.localhost.example.com")).startsWith("HTTP/1.1 403 ");
+        for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "localhost", "[::1]:" + port,
+                "10.1.2.3", "dash.localhost", "manager.example.com", "MANAGER.example.com:" + port)) {
+            assertThat(rawGet(manager, "/api/status", host)).as(host).startsWith("HTTP/1.1 200 ");
+        }
+    }
+
+    @Test
+    void errorPayloadsAreShownOnlyWhenAskedFor() {
+        for (boolean show : List.of(false, true)) {
+            Manager manager = start(ManagerOptions.builder().httpPort(0).httpShowErrors(show));
+            RawPeer worker = peer(manager);
+            RawPeer client = peer(manager);
+            worker.offer("1");
+            client.push("r", "[1]", "");
+            String id = RawPeer.ids(worker.takeDispatch()).get(0);
+            worker.send("{'command':'done','work':[{'id':'" + id + "','result':{'err':{'code':'EBOOM','message':'password=hunter2'}}}]}");
+            client.command("done");
+            await().untilAsserted(() -> assertThat(status(manager).get("recentErrors")).hasSize(1));
+            JsonNode e = status(manager).get("recentErrors").get(0);
+            assertThat(e.get("code").asText()).isEqualTo("EBOOM");
+            assertThat(e.get("workId").asText()).isEqualTo(id);
+            if (show) {
+                assertThat(e.get("error").asText()).contains("hunter2");
+            } else {
+                assertThat(e.has("error")).isFalse();
+                assertThat(get(manager, "/api/status").body()).doesNotContain("hunter2");
+            }
+        }
+    }
+
     @Test
     void historyRecordsOnePointASecond() {
         Manager manager = startWithHttp();

@@ -36,13 +36,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String METRICS_PATH = "/metrics";
     private static final Set<String> DYNAMIC = Set.of(STATUS_PATH, HISTORY_PATH, METRICS_PATH);
 
+    private final HostCheck hosts;
     private final StatusSource source;
     private final Resources resources;
     private final History history;
     /** The last response queued on this connection; owned by its event loop. */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
-    HttpHandler(StatusSource source, Resources resources, History history) {
+    HttpHandler(HostCheck hosts, StatusSource source, Resources resources, History history) {
+        this.hosts = hosts;
         this.source = source;
         this.resources = resources;
         this.history = history;
@@ -71,6 +73,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private CompletableFuture<FullHttpResponse> route(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
             return done(text(HttpResponseStatus.BAD_REQUEST, "bad request\n"));
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (!hosts.allows(host)) {
+            return done(text(HttpResponseStatus.FORBIDDEN, "forbidden: Host '" + HostCheck.printable(host)
+                    + "' is not allowed (DNS rebinding protection); start the manager with --http-allowed-hosts "
+                    + HostCheck.printable(HostCheck.name(host)) + " to allow it\n"));
         }
         String path = new QueryStringDecoder(request.uri()).path();
         Resources.Resource resource = resources.get(path);

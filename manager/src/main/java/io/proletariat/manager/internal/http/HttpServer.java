@@ -56,6 +56,7 @@ public final class HttpServer {
         StatusSource source = new StatusSource(stats, info);
         Resources resources = Resources.load();
         History history = new History(ioGroup.next(), source);
+        HostCheck hosts = new HostCheck(options.httpBindAddress(), options.httpAllowedHosts());
         ServerBootstrap b = new ServerBootstrap()
                 .group(ioGroup)
                 .channel(channelType)
@@ -69,7 +70,7 @@ public final class HttpServer {
                         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS));
                         p.addLast("codec", new HttpServerCodec());
                         p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
-                        p.addLast("handler", new HttpHandler(source, resources, history));
+                        p.addLast("handler", new HttpHandler(hosts, source, resources, history));
                     }
                 });
         InetSocketAddress address = new InetSocketAddress(options.httpBindAddress(), options.httpPort());
@@ -93,7 +94,7 @@ public final class HttpServer {
     /** Stops accepting; open HTTP connections close with the I/O loops. Idempotent. */
     public void stop() {
         history.stop();
-        channel.close().syncUninterruptibly();
+        channel.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**

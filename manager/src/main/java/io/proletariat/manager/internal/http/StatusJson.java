@@ -130,6 +130,7 @@ final class StatusJson {
         }
         out.endArray();
 
+        boolean showErrors = info.options().httpShowErrors();
         out.name("recentErrors").beginArray();
         for (ManagerStats.RecentError e : s.recentErrors()) {
             out.beginObject()
@@ -137,9 +138,11 @@ final class StatusJson {
                     .name("workId").value(e.workId())
                     .name("clientId").value(e.clientId())
                     .name("workerId").value(e.workerId())
-                    .name("code").value(e.code())
-                    .name("error").value(e.error())
-                    .endObject();
+                    .name("code").value(e.code());
+            if (showErrors) {
+                out.name("error").value(e.error());
+            }
+            out.endObject();
         }
         out.endArray();
         out.endObject();
