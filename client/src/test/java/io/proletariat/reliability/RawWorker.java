@@ -42,6 +42,8 @@ final class RawWorker implements AutoCloseable {
     final AtomicLong forged = new AtomicLong();
 
     volatile double rejectShare;
+    /** Lists each rejected id three times in its answer, as a broken or hostile worker might. */
+    volatile boolean repeatRejected;
     volatile long answerDelayMillis;
     volatile int answersPerWork = 1;
     /** Another worker whose held works this one claims to have finished, with a wrong result. */
@@ -126,7 +128,9 @@ final class RawWorker implements AutoCloseable {
             String id = w.get("id").asText();
             if (random.nextDouble() < rejectShare) {
                 rejected.incrementAndGet();
-                rejectedIds.add(id);
+                for (int i = 0; i < (repeatRejected ? 3 : 1); i++) {
+                    rejectedIds.add(id);
+                }
                 continue;
             }
             accepted.add(id);

@@ -1,0 +1,199 @@
+package io.proletariat.reliability;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hostile peers, each pattern bounded in count: system messages reusing one id and never
+ * acknowledged, tiny works in large frames, frames announced and never finished, connections
+ * opened and reset in a loop, a peer asking for status and never reading, frames that are not
+ * JSON. {@link AbuseSoakTest} runs one round beside a checked load; {@link #main} runs rounds for a
+ * while against a manager started apart, to measure a healthy load's latency under attack
+ * (docs/reliability.md).
+ */
+final class AbuseLoad implements AutoCloseable {
+    private final int port;
+    private final List<Peer> open = new ArrayList<>();
+
+    AbuseLoad(int port) {
+        this.port = port;
+    }
+
+    /** {@code java ... AbuseLoad PORT SECONDS}: rounds of every pattern until the time is up. */
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[1]));
+        int rounds = 0;
+        while (System.nanoTime() < until) {
+            try (AbuseLoad load = new AbuseLoad(port)) {
+                load.round();
+            }
+            rounds++;
+        }
+        System.out.println("abuse load: " + rounds + " rounds of 6 patterns");
+    }
+
+    /** Every pattern once, at the same time; returns when all have sent what they send. */
+    void round() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<?>> abuse = List.of(
+                    pool.submit(() -> sysmsgsReusingOneId(20_000)),
+                    pool.submit(() -> tinyWorksInLargeFrames(20, 1 << 20)),
+                    pool.submit(() -> framesNeverFinished(4, 8 << 20)),
+                    pool.submit(() -> connectionsResetInALoop(300)),
+                    pool.submit(() -> statusRequestsNeverRead(2_000)),
+                    pool.submit(() -> framesThatAreNotJson(2_000)));
+            for (Future<?> f : abuse) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Closes the peers kept open. */
+    @Override
+    public void close() {
+        synchronized (open) {
+            open.forEach(Peer::close);
+            open.clear();
+        }
+    }
+
+    private void sysmsgsReusingOneId(int count) {
+        Peer peer = peer();
+        String frame = "{\"to\":null,\"id\":\"M1.1\",\"content\":{\"spam\":true},\"command\":\"sysmsg\"}";
+        for (int i = 0; i < count; i++) {
+            peer.send(frame);
+        }
+    }
+
+    private void tinyWorksInLargeFrames(int count, int frameBytes) {
+        Peer peer = peer();
+        String padding = "x".repeat(frameBytes);
+        for (int i = 0; i < count; i++) {
+            peer.send("{\"command\":\"push\",\"rid\":\"big" + i + "\",\"work\":[{\"n\":-1,\"sleep\":0}],\"padding\":\"" + padding + "\"}");
+        }
+        peer.reset();
+    }
+
+    private void framesNeverFinished(int count, int announced) {
+        for (int i = 0; i < count; i++) {
+            Peer peer = peer();
+            peer.sendRaw(ByteHeader.of(announced));
+            peer.sendRaw(new byte[announced / 4]);
+        }
+    }
+
+    private void connectionsResetInALoop(int count) {
+        for (int i = 0; i < count; i++) {
+            Peer peer = new Peer(port);
+            if (i % 2 == 0) {
+                peer.send("{\"command\":\"status\"}");
+            }
+            peer.reset();
+        }
+    }
+
+    private void statusRequestsNeverRead(int count) {
+        Peer peer = peer();
+        for (int i = 0; i < count; i++) {
+            peer.send("{\"command\":\"status\"}");
+        }
+    }
+
+    private void framesThatAreNotJson(int count) {
+        Peer peer = peer();
+        Random random = new Random(7);
+        for (int i = 0; i < count; i++) {
+            byte[] garbage = new byte[1 + random.nextInt(200)];
+            random.nextBytes(garbage);
+            garbage[0] = '{'; // looks like JSON for a byte
+            peer.sendBytes(garbage);
+        }
+    }
+
+    /** A peer kept open until the test ends. */
+    private Peer peer() {
+        Peer peer = new Peer(port);
+        synchronized (open) {
+            open.add(peer);
+        }
+        return peer;
+    }
+
+    private static final class ByteHeader {
+        static byte[] of(int length) {
+            return new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
+        }
+    }
+
+    /** A raw socket that writes frames and never reads. */
+    private static final class Peer implements AutoCloseable {
+        private final Socket socket;
+        private final DataOutputStream out;
+
+        Peer(int port) {
+            try {
+                socket = new Socket();
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+                out = new DataOutputStream(socket.getOutputStream());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void send(String json) {
+            sendBytes(json.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void sendBytes(byte[] payload) {
+            try {
+                out.writeInt(payload.length);
+                out.write(payload);
+                out.flush();
+            } catch (IOException e) {
+                // The manager closed us (a limit, or a frame it refused): that is its right.
+            }
+        }
+
+        void sendRaw(byte[] bytes) {
+            try {
+                out.write(bytes);
+                out.flush();
+            } catch (IOException e) {
+                // closed by the manager
+            }
+        }
+
+        void reset() {
+            try {
+                socket.setSoLinger(true, 0);
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            close();
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+    }
+}
