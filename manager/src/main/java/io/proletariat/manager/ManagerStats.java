@@ -23,11 +23,27 @@ import java.util.Map;
  * @param workers connected workers, in connection order
  * @param clients connections that are not workers (clients, admin tools, idle sockets)
  * @param recentErrors the latest failed results, newest first (at most 50)
+ * @param memory the memory budgets and their use
  */
 public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<Integer, Long> queued, long onHold,
                            long running, long slotsTotal, long slotsFree, Rates rates, Histogram timeInQueue,
                            Histogram runTime, Histogram endToEnd, List<WorkerStats> workers,
-                           List<ClientStats> clients, List<RecentError> recentErrors) {
+                           List<ClientStats> clients, List<RecentError> recentErrors, Memory memory) {
+
+    /**
+     * The manager's memory budgets (docs/reliability.md, Limits) and what they refused.
+     *
+     * @param queuedBytes bytes of args of every live work
+     * @param maxQueuedBytes their budget ({@code --max-queued-bytes})
+     * @param bufferBytes bytes of frames still arriving plus output not yet taken by peers
+     * @param maxBufferBytes their budget ({@code --max-buffer-bytes})
+     * @param pushesRefused pushes answered {@code ENOMEM}
+     * @param connectionsShed connections closed with {@code ENOMEM} to get back within the buffer budget
+     * @param closedForBacklog connections closed because more than {@code --max-outbound} bytes waited for them
+     */
+    public record Memory(long queuedBytes, long maxQueuedBytes, long bufferBytes, long maxBufferBytes,
+                         long pushesRefused, long connectionsShed, long closedForBacklog) {
+    }
 
     /**
      * Event totals.

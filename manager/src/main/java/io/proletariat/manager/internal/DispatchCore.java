@@ -1232,7 +1232,9 @@ final class DispatchCore {
         }
         return new ManagerStats(bootTime, System.currentTimeMillis(), stats.counters(events.dropped()), queued, heldCount, globalBusy,
                 globalTotal, globalTotal - globalBusy, stats.rates.snapshot(), stats.timeInQueue.snapshot(),
-                stats.runTime.snapshot(), stats.endToEnd.snapshot(), workerStats, clientStats, stats.recentErrors());
+                stats.runTime.snapshot(), stats.endToEnd.snapshot(), workerStats, clientStats, stats.recentErrors(),
+                new ManagerStats.Memory(memory.queuedBytes, memory.maxQueuedBytes, memory.bufferBytes(), memory.maxBufferBytes,
+                        memory.refusedPushes, memory.shedConnections, outbox.closedForBacklog));
     }
 
     /** For tests and the embedding API: a consistent view taken on the core thread. */

@@ -89,6 +89,8 @@ class HttpEndpointsTest {
             assertThat(w.get("ranges").toString()).isEqualTo(
                     "[{\"from\":0,\"limit\":2,\"used\":2},{\"from\":3,\"limit\":3,\"used\":1}]");
             assertThat(s.get("clients").get(0).get("pendingWorks").asLong()).isEqualTo(7);
+            assertThat(s.get("memory").get("queuedBytes").asLong()).isEqualTo(5 + 2 * 3); // the args' JSON: 1..5, "a", "b"
+            assertThat(s.get("memory").get("pushesRefused").asLong()).isZero();
         });
         Map<String, Double> m = metrics(manager);
         assertThat(m).containsEntry("proletariat_queue_length{priority=\"0\"}", 3.0)
@@ -100,7 +102,9 @@ class HttpEndpointsTest {
                 .containsEntry("proletariat_works_pushed_total", 7.0)
                 .containsEntry("proletariat_works_assigned_total", 3.0)
                 .containsEntry("proletariat_connections{type=\"worker\"}", 1.0)
-                .containsEntry("proletariat_connections{type=\"client\"}", 1.0);
+                .containsEntry("proletariat_connections{type=\"client\"}", 1.0)
+                .containsEntry("proletariat_memory_queued_bytes", 11.0)
+                .containsKey("proletariat_memory_buffer_bytes_max");
 
         // The worker answers everything: every third work fails, alternating two error codes.
         int answered = 0;

@@ -66,6 +66,10 @@ class MemoryBudgetTest {
         JsonNode refused = client.answer("push");
         assertThat(refused.path("error").path("code").asText()).isEqualTo("ENOMEM");
         assertThat(refused.path("rid").asText()).isEqualTo("r5");
+        io.proletariat.manager.ManagerStats.Memory seen = server.stats().memory();
+        assertThat(seen.pushesRefused()).isEqualTo(1);
+        assertThat(seen.queuedBytes()).isEqualTo(5L * work);
+        assertThat(seen.maxQueuedBytes()).isEqualTo(BUDGET);
         // Healthy small traffic still fits, and answered works give their bytes back.
         client.push("small", "[1,2]", "");
         RawPeer worker = peer();

@@ -80,6 +80,14 @@ final class PrometheusMetrics {
         m.add(counter("proletariat_frames_bad", "Frames that were not valid JSON or too large.", c.badFrames()));
         m.add(counter("proletariat_sysmsgs_refused", "System messages answered ETOOMANYSYSMSG.", c.sysmsgsRefused()));
         m.add(counter("proletariat_events_dropped", "Listener events dropped because the listeners fell behind.", c.eventsDropped()));
+        ManagerStats.Memory mem = s.memory();
+        m.add(gauge("proletariat_memory_queued_bytes", "Bytes of args of every live work.", mem.queuedBytes()));
+        m.add(gauge("proletariat_memory_queued_bytes_max", "Budget of the args of live works (--max-queued-bytes).", mem.maxQueuedBytes()));
+        m.add(gauge("proletariat_memory_buffer_bytes", "Bytes of frames arriving and output waiting for peers.", mem.bufferBytes()));
+        m.add(gauge("proletariat_memory_buffer_bytes_max", "Budget of the buffers (--max-buffer-bytes).", mem.maxBufferBytes()));
+        m.add(counter("proletariat_pushes_refused_memory", "Pushes answered ENOMEM.", mem.pushesRefused()));
+        m.add(counter("proletariat_connections_shed", "Connections closed with ENOMEM to get back within the buffer budget.", mem.connectionsShed()));
+        m.add(counter("proletariat_connections_closed_backlog", "Connections closed because more than --max-outbound bytes waited for them.", mem.closedForBacklog()));
 
         GaugeSnapshot.Builder queue = GaugeSnapshot.builder().name("proletariat_queue_length")
                 .help("Works waiting in the queue, by priority.");

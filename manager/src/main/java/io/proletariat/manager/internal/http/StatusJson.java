@@ -76,6 +76,17 @@ final class StatusJson {
                 .name("eventsDropped").value(c.eventsDropped())
                 .endObject();
 
+        ManagerStats.Memory mem = s.memory();
+        out.name("memory").beginObject()
+                .name("queuedBytes").value(mem.queuedBytes())
+                .name("maxQueuedBytes").value(mem.maxQueuedBytes())
+                .name("bufferBytes").value(mem.bufferBytes())
+                .name("maxBufferBytes").value(mem.maxBufferBytes())
+                .name("pushesRefused").value(mem.pushesRefused())
+                .name("connectionsShed").value(mem.connectionsShed())
+                .name("closedForBacklog").value(mem.closedForBacklog())
+                .endObject();
+
         ManagerStats.Rates r = s.rates();
         out.name("rates").beginObject()
                 .name("pushedPerSecond").value(r.pushedPerSecond())
