@@ -30,31 +30,46 @@ final class AbuseLoad implements AutoCloseable {
         this.port = port;
     }
 
-    /** {@code java ... AbuseLoad PORT SECONDS}: rounds of every pattern until the time is up. */
+    /**
+     * {@code java ... AbuseLoad PORT SECONDS [PATTERN]}: rounds of every pattern, or of the one
+     * named (1 to 6, in the order of {@link #round()}), until the time is up.
+     */
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[1]));
+        int only = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         int rounds = 0;
         while (System.nanoTime() < until) {
             try (AbuseLoad load = new AbuseLoad(port)) {
-                load.round();
+                if (only == 0) {
+                    load.round();
+                } else {
+                    load.patterns().get(only - 1).run();
+                }
             }
             rounds++;
         }
-        System.out.println("abuse load: " + rounds + " rounds of 6 patterns");
+        System.out.println("abuse load: " + rounds + " rounds of " + (only == 0 ? "6 patterns" : "pattern " + only));
+    }
+
+    private List<Runnable> patterns() {
+        return List.of(
+                () -> sysmsgsReusingOneId(20_000),
+                () -> tinyWorksInLargeFrames(20, 1 << 20),
+                () -> framesNeverFinished(4, 8 << 20),
+                () -> connectionsResetInALoop(300),
+                () -> statusRequestsNeverRead(2_000),
+                () -> framesThatAreNotJson(2_000));
     }
 
     /** Every pattern once, at the same time; returns when all have sent what they send. */
     void round() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
-            List<Future<?>> abuse = List.of(
-                    pool.submit(() -> sysmsgsReusingOneId(20_000)),
-                    pool.submit(() -> tinyWorksInLargeFrames(20, 1 << 20)),
-                    pool.submit(() -> framesNeverFinished(4, 8 << 20)),
-                    pool.submit(() -> connectionsResetInALoop(300)),
-                    pool.submit(() -> statusRequestsNeverRead(2_000)),
-                    pool.submit(() -> framesThatAreNotJson(2_000)));
+            List<Future<?>> abuse = new ArrayList<>();
+            for (Runnable pattern : patterns()) {
+                abuse.add(pool.submit(pattern));
+            }
             for (Future<?> f : abuse) {
                 f.get(60, TimeUnit.SECONDS);
             }

@@ -66,6 +66,8 @@ class AttackTest {
         assertThat(RawPeer.ids(worker.command("push"))).containsExactly(id);
         worker.send("{'command':'answer','to':'push','rejected':['" + id + "','" + id + "','" + id + "']}");
         await().until(() -> manager.stats().counters().rejected() == 1);
+        // After its backoff the worker is sent the work again; it leaves holding it.
+        assertThat(RawPeer.ids(worker.command("push"))).containsExactly(id);
         worker.close();
         await().until(() -> manager.connections() == 2);
 

@@ -84,6 +84,43 @@ class BadInputTest {
         assertManagerUnharmed();
     }
 
+    /** DispatchCore.MAX_BAD_FRAMES: invalid frames after which a connection is closed. */
+    private static final int MAX_BAD_FRAMES = 100;
+
+    @Test
+    void aStreamOfInvalidFramesIsAnsweredAndThenClosed() {
+        RawPeer tolerated = connect();
+        for (int i = 1; i < MAX_BAD_FRAMES; i++) {
+            tolerated.sendBytes("not json".getBytes(StandardCharsets.UTF_8));
+            assertThat(tolerated.read().path("error").path("code").asText()).isEqualTo("EBADJSON");
+        }
+        assertStillServed(tolerated);
+
+        RawPeer flooding = connect();
+        for (int i = 0; i < MAX_BAD_FRAMES + 50; i++) {
+            flooding.sendBytes("not json".getBytes(StandardCharsets.UTF_8));
+        }
+        for (int i = 0; i < MAX_BAD_FRAMES; i++) {
+            assertThat(flooding.read().path("error").path("code").asText()).isEqualTo("EBADJSON");
+        }
+        assertThat(flooding.closedByPeer()).isTrue(); // nothing more was answered
+        assertManagerUnharmed();
+    }
+
+    @Test
+    void aConnectionAskingStatusFasterThanAHundredASecondIsToldAndClosed() {
+        RawPeer flooding = connect();
+        for (int i = 0; i < 150; i++) {
+            flooding.send("{'command':'status'}");
+        }
+        for (int i = 0; i < 100; i++) { // the burst allowed: answered
+            assertThat(flooding.read().path("to").asText()).isEqualTo("status");
+        }
+        assertThat(flooding.read().path("error").path("code").asText()).isEqualTo("ETOOMANYREQS");
+        assertThat(flooding.closedByPeer()).isTrue();
+        assertManagerUnharmed();
+    }
+
     @Test
     void zeroLengthFrameIsIgnored() {
         RawPeer peer = connect();

@@ -45,7 +45,9 @@ public enum WireError {
      * {@code maxQueuedBytes} of live works' args (retry once works are answered); sent bare before
      * closing a connection that holds the most buffered bytes past {@code maxBufferBytes}.
      */
-    ENOMEM("The manager's memory budget is used up: retry later");
+    ENOMEM("The manager's memory budget is used up: retry later"),
+    /** Java: more than 100 {@code status}/{@code mystatus} requests a second on one connection; sent bare, then closed. */
+    ETOOMANYREQS("Too many status requests: at most 100 a second per connection");
 
     private final String description;
 

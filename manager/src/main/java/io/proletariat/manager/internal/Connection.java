@@ -20,6 +20,13 @@ final class Connection {
     /** Results this worker delivered. */
     long finished;
     boolean open = true;
+    /** Being closed by the manager: what it still sends is not read. */
+    boolean closing;
+    /** Frames it sent that were not JSON (closed at {@code DispatchCore.MAX_BAD_FRAMES}). */
+    int badFrames;
+    /** Status requests it may still make now (DispatchCore.statusAllowed), and when they were last refilled. */
+    long statusTokens = DispatchCore.STATUS_PER_SECOND;
+    long statusRefilledNanos = System.nanoTime();
 
     // Worker role.
     boolean offered;

@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
 final class DispatchCore {
     private static final Logger log = LoggerFactory.getLogger(DispatchCore.class);
     private final LimitLog limits = new LimitLog(log);
+    /** Invalid frames after which a connection is closed: each one is answered, a stream of them is abuse. */
+    static final int MAX_BAD_FRAMES = 100;
+    /** Status and mystatus requests a connection may make a second (and in a burst). */
+    static final long STATUS_PER_SECOND = 100;
+    private final ConnectionLog connectionLog = new ConnectionLog(log);
     private static final RawJson EATO_ERROR = RawJson.of("{\"code\":\"EATO\",\"message\":\"Assign timeout\"}");
     /** The pass skips a worker that rejected works for this long, doubling per rejection up to the max. */
     static final long REJECT_BACKOFF_MIN_MS = 100;
@@ -177,7 +182,7 @@ final class DispatchCore {
         Connection c = new Connection("C" + now + "." + (connectionSeq++), channel, now, System.nanoTime());
         connections.put(c.id, c);
         stats.connectionsAccepted++;
-        log.info("{} connected from {}", c.id, c.address);
+        connectionLog.info("{} connected from {}", c.id, c.address);
         return c;
     }
 
@@ -187,7 +192,7 @@ final class DispatchCore {
         }
         c.open = false;
         connections.remove(c.id);
-        log.info("{} ({}) from {} disconnected{}", c.id, c.type(), c.address,
+        connectionLog.info("{} ({}) from {} disconnected{}", c.id, c.type(), c.address,
                 c.offered && !c.works.isEmpty() ? ": requeueing its " + c.works.size() + " running works"
                         : c.pendingWorks > 0 ? ": dropping its " + c.pendingWorks + " unanswered works" : "");
         if (c.out != null) {
@@ -242,7 +247,7 @@ final class DispatchCore {
     // ---------------------------------------------------------------- inbound
 
     void receive(Connection c, Inbound m) {
-        if (!c.open) {
+        if (!c.open || c.closing) {
             return;
         }
         if (options.debug()) {
@@ -252,6 +257,13 @@ final class DispatchCore {
         if (m instanceof Inbound.BadJson) {
             stats.badFrames++;
             outbox.bareError(c, WireError.EBADJSON, null);
+            if (++c.badFrames >= MAX_BAD_FRAMES) {
+                // No peer of the protocol sends this much garbage: stop spending the core on it.
+                limits.hit(LimitLog.Limit.BAD_FRAMES, "closing " + c.id + " from " + c.address + ": "
+                        + MAX_BAD_FRAMES + " frames that are not JSON");
+                c.closing = true;
+                outbox.closeAfterFlush(c);
+            }
             return;
         }
         c.lastSeenNanos = System.nanoTime();
@@ -276,9 +288,13 @@ final class DispatchCore {
         } else if (m instanceof Inbound.PingAnswer) {
             // Only activity.
         } else if (m instanceof Inbound.MyStatus) {
-            myStatus(c);
+            if (statusAllowed(c)) {
+                myStatus(c);
+            }
         } else if (m instanceof Inbound.Status) {
-            status(c);
+            if (statusAllowed(c)) {
+                status(c);
+            }
         } else if (m instanceof Inbound.Admin a) {
             admin(c, a.command());
         } else if (m instanceof Inbound.UnknownAnswer) {
@@ -305,7 +321,7 @@ final class DispatchCore {
         workers.add(c);
         globalTotal += c.totalSlots;
         endFullWait(); // new capacity: no reason to wait for slots to free up
-        log.info("{} from {} offers {} slots ({})", c.id, c.address, c.totalSlots, offer);
+        connectionLog.info("{} from {} offers {} slots ({})", c.id, c.address, c.totalSlots, offer);
         outbox.frame(c).beginObject().name("description").value("You are very nice comrade").name("you").value(c.id)
                 .name("to").value("offer").name("command").value("answer").endObject().endFrame();
         requestPass();
@@ -328,6 +344,30 @@ final class DispatchCore {
         }
         outbox.frame(c).beginObject().name("running").value(c.busy)
                 .name("to").value("drain").name("command").value("answer").endObject().endFrame();
+    }
+
+    /**
+     * A status costs the core O(connections) and its answer is larger than the request: a
+     * connection gets {@value #STATUS_PER_SECOND} a second (a burst of as many), and one asking
+     * faster is told {@code ETOOMANYREQS} and closed. O(1), state per connection.
+     */
+    private boolean statusAllowed(Connection c) {
+        long now = System.nanoTime();
+        long refill = (now - c.statusRefilledNanos) * STATUS_PER_SECOND / TimeUnit.SECONDS.toNanos(1);
+        if (refill > 0) {
+            c.statusTokens = Math.min(STATUS_PER_SECOND, c.statusTokens + refill);
+            c.statusRefilledNanos = now;
+        }
+        if (c.statusTokens > 0) {
+            c.statusTokens--;
+            return true;
+        }
+        limits.hit(LimitLog.Limit.STATUS_RATE, "closing " + c.id + " from " + c.address + " with ETOOMANYREQS: more than "
+                + STATUS_PER_SECOND + " status requests a second");
+        outbox.bareError(c, WireError.ETOOMANYREQS, null);
+        c.closing = true;
+        outbox.closeAfterFlush(c);
+        return false;
     }
 
     private void push(Connection c, Inbound.Push p) {

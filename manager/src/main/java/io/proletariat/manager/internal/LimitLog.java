@@ -21,7 +21,9 @@ final class LimitLog {
         MAX_FRAME("--max-frame"),
         MAX_PENDING_SYSMSGS("--max-pending-sysmsgs"),
         MAX_PENDING_SYSMSG_ACKS("--max-pending-sysmsg-acks"),
-        MEMORY("--max-queued-bytes / --max-buffer-bytes");
+        MEMORY("--max-queued-bytes / --max-buffer-bytes"),
+        BAD_FRAMES("100 invalid frames per connection"),
+        STATUS_RATE("100 status requests a second per connection");
 
         final String option;
 
