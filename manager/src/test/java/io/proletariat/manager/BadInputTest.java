@@ -113,10 +113,14 @@ class BadInputTest {
         for (int i = 0; i < 150; i++) {
             flooding.send("{'command':'status'}");
         }
-        for (int i = 0; i < 100; i++) { // the burst allowed: answered
-            assertThat(flooding.read().path("to").asText()).isEqualTo("status");
+        int answered = 0;
+        JsonNode frame;
+        while ((frame = flooding.read()).path("to").asText().equals("status")) {
+            answered++;
         }
-        assertThat(flooding.read().path("error").path("code").asText()).isEqualTo("ETOOMANYREQS");
+        // The burst of 100, and the few the rate gave back while they were read.
+        assertThat(answered).isBetween(100, 149);
+        assertThat(frame.path("error").path("code").asText()).isEqualTo("ETOOMANYREQS");
         assertThat(flooding.closedByPeer()).isTrue();
         assertManagerUnharmed();
     }

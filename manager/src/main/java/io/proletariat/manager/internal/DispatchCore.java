@@ -261,8 +261,7 @@ final class DispatchCore {
                 // No peer of the protocol sends this much garbage: stop spending the core on it.
                 limits.hit(LimitLog.Limit.BAD_FRAMES, "closing " + c.id + " from " + c.address + ": "
                         + MAX_BAD_FRAMES + " frames that are not JSON");
-                c.closing = true;
-                outbox.closeAfterFlush(c);
+                closeForAbuse(c);
             }
             return;
         }
@@ -365,9 +364,15 @@ final class DispatchCore {
         limits.hit(LimitLog.Limit.STATUS_RATE, "closing " + c.id + " from " + c.address + " with ETOOMANYREQS: more than "
                 + STATUS_PER_SECOND + " status requests a second");
         outbox.bareError(c, WireError.ETOOMANYREQS, null);
-        c.closing = true;
-        outbox.closeAfterFlush(c);
+        closeForAbuse(c);
         return false;
+    }
+
+    /** Answered, then closed: nothing more is read from it, and what was already read is dropped. */
+    private void closeForAbuse(Connection c) {
+        c.closing = true;
+        c.channel.config().setAutoRead(false);
+        outbox.closeAfterFlush(c);
     }
 
     private void push(Connection c, Inbound.Push p) {
