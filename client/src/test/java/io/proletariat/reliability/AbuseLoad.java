@@ -1,11 +1,6 @@
 package io.proletariat.reliability;
 
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -24,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class AbuseLoad implements AutoCloseable {
     private final int port;
-    private final List<Peer> open = new ArrayList<>();
+    private final List<RawClient> open = new ArrayList<>();
 
     AbuseLoad(int port) {
         this.port = port;
@@ -54,12 +49,12 @@ final class AbuseLoad implements AutoCloseable {
 
     private List<Runnable> patterns() {
         return List.of(
-                () -> sysmsgsReusingOneId(20_000),
-                () -> tinyWorksInLargeFrames(20, 1 << 20),
-                () -> framesNeverFinished(4, 8 << 20),
-                () -> connectionsResetInALoop(300),
-                () -> statusRequestsNeverRead(2_000),
-                () -> framesThatAreNotJson(2_000));
+                () -> quietly(() -> sysmsgsReusingOneId(20_000)),
+                () -> quietly(() -> tinyWorksInLargeFrames(20, 1 << 20)),
+                () -> quietly(() -> framesNeverFinished(4, 8 << 20)),
+                () -> quietly(() -> connectionsResetInALoop(300)),
+                () -> quietly(() -> statusRequestsNeverRead(2_000)),
+                () -> quietly(() -> framesThatAreNotJson(2_000)));
     }
 
     /** Every pattern once, at the same time; returns when all have sent what they send. */
@@ -82,13 +77,13 @@ final class AbuseLoad implements AutoCloseable {
     @Override
     public void close() {
         synchronized (open) {
-            open.forEach(Peer::close);
+            open.forEach(RawClient::close);
             open.clear();
         }
     }
 
     private void sysmsgsReusingOneId(int count) {
-        Peer peer = peer();
+        RawClient peer = peer();
         String frame = "{\"to\":null,\"id\":\"M1.1\",\"content\":{\"spam\":true},\"command\":\"sysmsg\"}";
         for (int i = 0; i < count; i++) {
             peer.send(frame);
@@ -96,17 +91,17 @@ final class AbuseLoad implements AutoCloseable {
     }
 
     private void tinyWorksInLargeFrames(int count, int frameBytes) {
-        Peer peer = peer();
+        RawClient peer = peer();
         String padding = "x".repeat(frameBytes);
         for (int i = 0; i < count; i++) {
             peer.send("{\"command\":\"push\",\"rid\":\"big" + i + "\",\"work\":[{\"n\":-1,\"sleep\":0}],\"padding\":\"" + padding + "\"}");
         }
-        peer.reset();
+        peer.cut();
     }
 
     private void framesNeverFinished(int count, int announced) {
         for (int i = 0; i < count; i++) {
-            Peer peer = peer();
+            RawClient peer = peer();
             peer.sendRaw(ByteHeader.of(announced));
             peer.sendRaw(new byte[announced / 4]);
         }
@@ -114,23 +109,23 @@ final class AbuseLoad implements AutoCloseable {
 
     private void connectionsResetInALoop(int count) {
         for (int i = 0; i < count; i++) {
-            Peer peer = new Peer(port);
+            RawClient peer = new RawClient(port);
             if (i % 2 == 0) {
                 peer.send("{\"command\":\"status\"}");
             }
-            peer.reset();
+            peer.cut();
         }
     }
 
     private void statusRequestsNeverRead(int count) {
-        Peer peer = peer();
+        RawClient peer = peer();
         for (int i = 0; i < count; i++) {
             peer.send("{\"command\":\"status\"}");
         }
     }
 
     private void framesThatAreNotJson(int count) {
-        Peer peer = peer();
+        RawClient peer = peer();
         Random random = new Random(7);
         for (int i = 0; i < count; i++) {
             byte[] garbage = new byte[1 + random.nextInt(200)];
@@ -140,75 +135,27 @@ final class AbuseLoad implements AutoCloseable {
         }
     }
 
-    /** A peer kept open until the test ends. */
-    private Peer peer() {
-        Peer peer = new Peer(port);
+    /** A raw client kept open until the round is closed. */
+    private RawClient peer() {
+        RawClient peer = new RawClient(port);
         synchronized (open) {
             open.add(peer);
         }
         return peer;
     }
 
-    private static final class ByteHeader {
-        static byte[] of(int length) {
-            return new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
+    /** Sends until done or until the manager closes the connection, which is its right. */
+    private static void quietly(Runnable sending) {
+        try {
+            sending.run();
+        } catch (java.io.UncheckedIOException closedByTheManager) {
+            // the manager refused this peer: the pattern goes on with the next one
         }
     }
 
-    /** A raw socket that writes frames and never reads. */
-    private static final class Peer implements AutoCloseable {
-        private final Socket socket;
-        private final DataOutputStream out;
-
-        Peer(int port) {
-            try {
-                socket = new Socket();
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-                out = new DataOutputStream(socket.getOutputStream());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void send(String json) {
-            sendBytes(json.getBytes(StandardCharsets.UTF_8));
-        }
-
-        void sendBytes(byte[] payload) {
-            try {
-                out.writeInt(payload.length);
-                out.write(payload);
-                out.flush();
-            } catch (IOException e) {
-                // The manager closed us (a limit, or a frame it refused): that is its right.
-            }
-        }
-
-        void sendRaw(byte[] bytes) {
-            try {
-                out.write(bytes);
-                out.flush();
-            } catch (IOException e) {
-                // closed by the manager
-            }
-        }
-
-        void reset() {
-            try {
-                socket.setSoLinger(true, 0);
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-            close();
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // already closed
-            }
+    private static final class ByteHeader {
+        static byte[] of(int length) {
+            return new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
         }
     }
 }

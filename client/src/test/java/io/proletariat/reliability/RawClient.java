@@ -50,6 +50,16 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Bytes as they are, no frame header added (a header alone, or part of a frame). */
+    void sendRaw(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Resets the connection (SO_LINGER 0). */
     void cut() {
         try {
