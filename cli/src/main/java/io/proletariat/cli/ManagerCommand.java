@@ -91,6 +91,9 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--max-pending-sysmsg-acks", paramLabel = "N", description = "Acknowledgements of system messages awaited in all, one per message and recipient; a message beyond is answered ETOOMANYSYSMSG (default: ${DEFAULT-VALUE}).")
     int maxPendingSysmsgAcks = ManagerOptions.DEFAULT_MAX_PENDING_SYSMSG_ACKS;
 
+    @Option(names = "--max-sysmsg-rate", paramLabel = "N", description = "System messages with recipients one connection may send a second; one more is answered ETOOMANYSYSMSG (default: ${DEFAULT-VALUE}).")
+    int maxSysmsgRate = ManagerOptions.DEFAULT_MAX_SYSMSG_RATE;
+
     @Option(names = "--max-queued-bytes", paramLabel = "BYTES", description = "Bytes of args of all live works; a push beyond is answered ENOMEM; 0: half the maximum heap (default: ${DEFAULT-VALUE}).")
     long maxQueuedBytes;
 
@@ -167,6 +170,7 @@ final class ManagerCommand implements Callable<Integer> {
                     .maxConnections(maxConnections)
                     .maxOutboundBuffer(maxOutbound)
                     .maxPendingSysmsgs(maxPendingSysmsgs, maxPendingSysmsgAcks)
+                    .maxSysmsgRate(maxSysmsgRate)
                     .maxQueuedBytes(maxQueuedBytes)
                     .maxBufferBytes(maxBufferBytes)
                     .debug(debug)

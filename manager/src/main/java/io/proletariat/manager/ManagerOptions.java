@@ -56,6 +56,8 @@ public final class ManagerOptions {
     public static final int DEFAULT_MAX_PENDING_SYSMSGS = 1_000;
     /** Acknowledgements of system messages awaited in the whole manager (one per message and recipient); beyond, {@code ETOOMANYSYSMSG}. */
     public static final int DEFAULT_MAX_PENDING_SYSMSG_ACKS = 100_000;
+    /** System messages with recipients one connection may send a second. */
+    public static final int DEFAULT_MAX_SYSMSG_RATE = 1_000;
     /** The process's exit code after a fatal error when {@link Builder#exitOnFatalError(boolean)} is set. */
     public static final int FATAL_ERROR_EXIT_CODE = 70;
     /** Bytes waiting to be sent to one peer before the manager gives up on it and closes the connection. */
@@ -77,6 +79,7 @@ public final class ManagerOptions {
     private final int maxOutboundBuffer;
     private final int maxPendingSysmsgs;
     private final int maxPendingSysmsgAcks;
+    private final int maxSysmsgRate;
     private final Duration pingInterval;
     private final Duration idleBeforePing;
     private final Duration pingGrace;
@@ -108,6 +111,7 @@ public final class ManagerOptions {
         this.maxOutboundBuffer = b.maxOutboundBuffer;
         this.maxPendingSysmsgs = b.maxPendingSysmsgs;
         this.maxPendingSysmsgAcks = b.maxPendingSysmsgAcks;
+        this.maxSysmsgRate = b.maxSysmsgRate;
         this.pingInterval = b.pingInterval;
         this.idleBeforePing = b.idleBeforePing;
         this.pingGrace = b.pingGrace;
@@ -208,6 +212,11 @@ public final class ManagerOptions {
         return maxPendingSysmsgAcks;
     }
 
+    /** System messages with recipients one connection may send a second; see {@link Builder#maxSysmsgRate(int)}. */
+    public int maxSysmsgRate() {
+        return maxSysmsgRate;
+    }
+
     public Duration pingInterval() {
         return pingInterval;
     }
@@ -305,6 +314,7 @@ public final class ManagerOptions {
         private int maxOutboundBuffer = DEFAULT_MAX_OUTBOUND_BUFFER;
         private int maxPendingSysmsgs = DEFAULT_MAX_PENDING_SYSMSGS;
         private int maxPendingSysmsgAcks = DEFAULT_MAX_PENDING_SYSMSG_ACKS;
+        private int maxSysmsgRate = DEFAULT_MAX_SYSMSG_RATE;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration idleBeforePing = DEFAULT_IDLE_BEFORE_PING;
         private Duration pingGrace = DEFAULT_PING_GRACE;
@@ -339,6 +349,7 @@ public final class ManagerOptions {
             maxOutboundBuffer = o.maxOutboundBuffer;
             maxPendingSysmsgs = o.maxPendingSysmsgs;
             maxPendingSysmsgAcks = o.maxPendingSysmsgAcks;
+            maxSysmsgRate = o.maxSysmsgRate;
             pingInterval = o.pingInterval;
             idleBeforePing = o.idleBeforePing;
             pingGrace = o.pingGrace;
@@ -517,6 +528,21 @@ public final class ManagerOptions {
             }
             this.maxPendingSysmsgs = perConnection;
             this.maxPendingSysmsgAcks = acksInAll;
+            return this;
+        }
+
+        /**
+         * System messages with recipients (to everybody or to one connection) that one connection
+         * may send a second, in bursts of as many; one more is answered {@code ETOOMANYSYSMSG} and
+         * not relayed. Each relayed message costs every recipient a frame and an acknowledgement,
+         * so a sender must not flood the others. Messages to {@code MANAGER} alone do not count.
+         * Default {@value #DEFAULT_MAX_SYSMSG_RATE}; must be >= 1.
+         */
+        public Builder maxSysmsgRate(int perSecond) {
+            if (perSecond < 1) {
+                throw new IllegalArgumentException("maxSysmsgRate must be >= 1: " + perSecond);
+            }
+            this.maxSysmsgRate = perSecond;
             return this;
         }
 

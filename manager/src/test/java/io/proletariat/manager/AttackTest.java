@@ -215,7 +215,7 @@ class AttackTest {
 
     @Test
     void sixtyThousandSystemMessagesReusingOneIdCostLinearTime() {
-        start(ManagerOptions.builder());
+        start(ManagerOptions.builder().maxSysmsgRate(Integer.MAX_VALUE)); // the cost per message, not the rate, is under test
         RawPeer sender = connect();
         RawPeer acking = connect();
         RawPeer silent = connect(); // never acknowledges: every message stays pending on it
@@ -245,6 +245,46 @@ class AttackTest {
         JsonNode last = sender.answer("sysmsg");
         assertThat(last.path("id").asText()).isEqualTo("same");
         assertThat(last.path("sentTo").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void aSenderRelayingFasterThanTheRateIsRefusedAndTheOthersAreSpared() {
+        start(ManagerOptions.builder().maxSysmsgRate(50));
+        RawPeer sender = connect();
+        RawPeer other = connect();
+        await().until(() -> manager.connections() == 2);
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        Thread acking = new Thread(() -> {
+            try {
+                while (true) {
+                    String relayedId = other.command("sysmsg").path("id").asText();
+                    received.incrementAndGet();
+                    other.send("{'to':'sysmsg','id':'" + relayedId + "','command':'answer'}");
+                }
+            } catch (RuntimeException | AssertionError closed) {
+                // the test is over
+            }
+        }, "acking-peer");
+        acking.setDaemon(true);
+        acking.start();
+        int n = 500;
+        sender.sendRaw(sysmsgFrames(n, i -> "m" + i, null));
+        int relayed = 0;
+        int refused = 0;
+        while (relayed + refused < n) { // each message is either refused, or relayed, acknowledged and answered
+            JsonNode a = sender.answer("sysmsg");
+            if (a.path("error").path("code").asText().equals("ETOOMANYSYSMSG")) {
+                refused++;
+            } else {
+                relayed++;
+            }
+        }
+        assertThat(received.get()).isEqualTo(relayed);
+        // The burst of 50 and what the rate gave back meanwhile; the rest never reached the other peer.
+        assertThat(relayed).isBetween(50, n - 1);
+        assertThat(refused).isPositive();
+        assertThat(manager.stats().counters().sysmsgsRefused()).isEqualTo(refused);
+        assertAnswersPingPromptly();
     }
 
     @Test
@@ -292,7 +332,7 @@ class AttackTest {
 
     @Test
     void aDisconnectCostsOnlyItsOwnPendingSystemMessages() {
-        start(ManagerOptions.builder().maxPendingSysmsgs(100_000, 100_000));
+        start(ManagerOptions.builder().maxPendingSysmsgs(100_000, 100_000).maxSysmsgRate(Integer.MAX_VALUE));
         RawPeer sender = connect();
         RawPeer silent = connect();
         String target = idOf(silent);

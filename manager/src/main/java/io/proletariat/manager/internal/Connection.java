@@ -24,9 +24,10 @@ final class Connection {
     boolean closing;
     /** Frames it sent that were not JSON (closed at {@code DispatchCore.MAX_BAD_FRAMES}). */
     int badFrames;
-    /** Status requests it may still make now (DispatchCore.statusAllowed), and when they were last refilled. */
-    long statusTokens = DispatchCore.STATUS_PER_SECOND;
-    long statusRefilledNanos = System.nanoTime();
+    /** Its status requests against DispatchCore.STATUS_PER_SECOND. */
+    final Rate statusRate = new Rate(DispatchCore.STATUS_PER_SECOND);
+    /** Its system messages against ManagerOptions.sysmsgRate(); made at its first one. */
+    Rate sysmsgRate;
 
     // Worker role.
     boolean offered;

@@ -140,7 +140,7 @@ final class DispatchCore {
         this.memory = new MemoryBudget(options.effectiveMaxQueuedBytes(), options.effectiveMaxBufferBytes());
         this.outbox = new Outbox(options.maxOutboundBuffer(), this::scheduleBatchEnd, memory, this::requestShed);
         this.systemMessages = new SystemMessages(loop, outbox, events, stats, limits, options.sysmsgTimeout(),
-                options.maxPendingSysmsgs(), options.maxPendingSysmsgAcks());
+                options.maxPendingSysmsgs(), options.maxPendingSysmsgAcks(), options.maxSysmsgRate());
         this.selector = options.workSelector();
         long fds = ConnectionLimit.maxFileDescriptors();
         this.maxConnections = ConnectionLimit.effective(options.maxConnections(), fds);
@@ -351,14 +351,7 @@ final class DispatchCore {
      * faster is told {@code ETOOMANYREQS} and closed. O(1), state per connection.
      */
     private boolean statusAllowed(Connection c) {
-        long now = System.nanoTime();
-        long refill = (now - c.statusRefilledNanos) * STATUS_PER_SECOND / TimeUnit.SECONDS.toNanos(1);
-        if (refill > 0) {
-            c.statusTokens = Math.min(STATUS_PER_SECOND, c.statusTokens + refill);
-            c.statusRefilledNanos = now;
-        }
-        if (c.statusTokens > 0) {
-            c.statusTokens--;
+        if (c.statusRate.take()) {
             return true;
         }
         limits.hit(LimitLog.Limit.STATUS_RATE, "closing " + c.id + " from " + c.address + " with ETOOMANYREQS: more than "

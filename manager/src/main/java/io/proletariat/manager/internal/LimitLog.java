@@ -23,7 +23,8 @@ final class LimitLog {
         MAX_PENDING_SYSMSG_ACKS("--max-pending-sysmsg-acks"),
         MEMORY("--max-queued-bytes / --max-buffer-bytes"),
         BAD_FRAMES("100 invalid frames per connection"),
-        STATUS_RATE("100 status requests a second per connection");
+        STATUS_RATE("100 status requests a second per connection"),
+        SYSMSG_RATE("--max-sysmsg-rate");
 
         final String option;
 

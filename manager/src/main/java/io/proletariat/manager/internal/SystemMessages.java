@@ -53,6 +53,8 @@ final class SystemMessages {
     private final long timeoutMillis;
     private final int maxPerConnection;
     private final int maxAcks;
+    /** System messages with recipients one connection may send a second (in bursts of as many). */
+    private final int ratePerSecond;
     /**
      * Pending messages by relayed id (sender's connection id, "/", its id), so one sender's id maps
      * to one message: O(1) per ack. At most {@link #maxPerConnection} per sender, and their
@@ -63,7 +65,7 @@ final class SystemMessages {
     private long awaited;
 
     SystemMessages(EventLoop loop, Outbox outbox, Events events, Stats stats, LimitLog limits, Duration timeout,
-                   int maxPerConnection, int maxAcks) {
+                   int maxPerConnection, int maxAcks, int ratePerSecond) {
         this.loop = loop;
         this.outbox = outbox;
         this.events = events;
@@ -72,6 +74,7 @@ final class SystemMessages {
         this.timeoutMillis = timeout.toMillis();
         this.maxPerConnection = maxPerConnection;
         this.maxAcks = maxAcks;
+        this.ratePerSecond = ratePerSecond;
     }
 
     /** A {@code sysmsg} from {@code sender}; {@code connections} are all live connections by id. */
@@ -100,6 +103,9 @@ final class SystemMessages {
             if (target != null && target != sender) {
                 recipients.add(target);
             }
+        }
+        if (!recipients.isEmpty() && tooFast(sender, id)) {
+            return;
         }
         String relayId = sender.id + "/" + id;
         Pending previous = pending.get(relayId);
@@ -133,6 +139,25 @@ final class SystemMessages {
     }
 
     /**
+     * True (and the sender answered ETOOMANYSYSMSG with the message's {@code id}) when the sender
+     * relays messages faster than {@code ratePerSecond}: every relayed message costs each recipient a
+     * frame and an acknowledgement, so a flood of them must not reach the healthy peers.
+     */
+    private boolean tooFast(Connection sender, String id) {
+        if (sender.sysmsgRate == null) {
+            sender.sysmsgRate = new Rate(ratePerSecond);
+        }
+        if (sender.sysmsgRate.take()) {
+            return false;
+        }
+        stats.sysmsgsRefused++;
+        limits.hit(LimitLog.Limit.SYSMSG_RATE, "refusing a system message from " + sender.id
+                + " with ETOOMANYSYSMSG: more than " + ratePerSecond + " a second");
+        answerRefused(sender, id);
+        return true;
+    }
+
+    /**
      * True (and the sender answered ETOOMANYSYSMSG with the message's {@code id}, which a client
      * matches to the message) when a message to {@code recipients} would pass a cap.
      */
@@ -145,10 +170,14 @@ final class SystemMessages {
         limits.hit(mine ? LimitLog.Limit.MAX_PENDING_SYSMSGS : LimitLog.Limit.MAX_PENDING_SYSMSG_ACKS,
                 "refusing a system message from " + sender.id + " with ETOOMANYSYSMSG: " + sender.sysmsgsSent.size()
                         + " of its own are pending, and " + awaited + " acknowledgements in all are awaited");
+        answerRefused(sender, id);
+        return true;
+    }
+
+    private void answerRefused(Connection sender, String id) {
         JsonWriter out = outbox.frame(sender).beginObject();
         WireError.ETOOMANYSYSMSG.writeMember(out);
         out.name("to").value("sysmsg").name("id").value(id).name("command").value("answer").endObject().endFrame();
-        return true;
     }
 
     /** A recipient's acknowledgement of the relayed message {@code relayId}; repeated acks count once. O(1). */
