@@ -50,12 +50,23 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
     static final long KILL_GRACE_MILLIS = 2_000;
 
     private final List<String> command;
+    /** The command as started: in a session of its own where {@code setsid} exists (see {@link #SETSID}). */
+    private final List<String> launch;
+    /**
+     * {@code setsid}, which runs the command in a session of its own (it becomes the command: no
+     * fork, the same pid). Ctrl-C in the worker's terminal then reaches only the worker, which lets
+     * running works finish as it promises, instead of killing them with the same signal.
+     */
+    static final String SETSID = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid"
+            : java.nio.file.Files.isExecutable(java.nio.file.Path.of("/bin/setsid")) ? "/bin/setsid" : null;
     private final ExecutorService pumps;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
     private final AtomicInteger started = new AtomicInteger();
 
     CommandRunner(List<String> command) {
         this.command = List.copyOf(command);
+        this.launch = SETSID == null ? this.command
+                : java.util.stream.Stream.concat(java.util.stream.Stream.of(SETSID), this.command.stream()).toList();
         AtomicInteger n = new AtomicInteger();
         this.pumps = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "proletariat-worker-pipe-" + n.incrementAndGet());
@@ -73,7 +84,11 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
     public void handle(Work work, WorkCompletion done) throws Exception {
         Process process;
         try {
-            process = new ProcessBuilder(command).start();
+            String missing = Executables.check(command.get(0));
+            if (missing != null) {
+                throw new IOException(missing);
+            }
+            process = new ProcessBuilder(launch).start();
         } catch (IOException | RuntimeException e) {
             String message = "cannot run " + String.join(" ", command) + ": " + e.getMessage();
             WorkerCommand.say("work " + work.id() + " failed: " + message);

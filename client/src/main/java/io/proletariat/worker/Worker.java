@@ -413,6 +413,9 @@ public final class Worker implements AutoCloseable {
 
     private void shutdownOnLoop() {
         stopped = true;
+        if (drained != null) {
+            drained.complete(null); // a close() still waiting has nothing left to wait for
+        }
         flush();
         if (retryTimer != null) {
             retryTimer.cancel(false);
@@ -425,8 +428,12 @@ public final class Worker implements AutoCloseable {
 
     /** Leaving gracefully: tell the manager (our extension; the original answers EUNKNCMD) and wait for idle. */
     private void drain(CompletableFuture<Void> idle) {
-        if (stopped || drained != null) {
+        if (stopped) {
             idle.complete(null);
+            return;
+        }
+        if (drained != null) { // a second close(): it waits for the same drain, not less
+            drained.whenComplete((v, e) -> idle.complete(null));
             return;
         }
         drained = idle;

@@ -47,6 +47,32 @@ class ClientWorkerIntegrationTest {
     }
 
     @Test
+    void aSecondCloseWaitsForTheSameDrainInsteadOfCuttingItShort() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        io.proletariat.worker.Worker worker = p.worker(2, (work, done) -> {
+            started.countDown();
+            release.await();
+            done.success("finished");
+        });
+        Client client = p.client();
+        CompletableFuture<WorkResult> result = client.submitOne("w", WorkOptions.DEFAULT);
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // A shutdown hook and try-with-resources may both close the worker: neither cancels the running work.
+        CompletableFuture<Void> first = CompletableFuture.runAsync(worker::close);
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> p.manager().stats().slotsTotal() == 1); // draining
+        CompletableFuture<Void> second = CompletableFuture.runAsync(worker::close);
+        assertThat(second).isNotDone();
+        release.countDown();
+
+        assertThat(result.get(30, TimeUnit.SECONDS).get(String.class)).isEqualTo("finished");
+        first.get(30, TimeUnit.SECONDS);
+        second.get(30, TimeUnit.SECONDS);
+        assertThat(worker.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    }
+
+    @Test
     void singleWorkGivesErrAndData() throws Exception {
         p.worker(2, ClientWorkerIntegrationTest::echo);
         Client client = p.client();

@@ -288,6 +288,23 @@ class AttackTest {
     }
 
     @Test
+    void reusingAPendingIdForABroadcastCannotPassTheCapInAll() {
+        start(ManagerOptions.builder().maxPendingSysmsgs(1_000, 10));
+        RawPeer sender = connect();
+        List<RawPeer> silent = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            silent.add(connect()); // never acknowledge
+        }
+        await().until(() -> manager.connections() == 21);
+        sender.send("{'command':'sysmsg','id':'a','content':1,'to':'" + idOf(silent.get(0)) + "'}"); // awaits 1
+        sender.send("{'command':'sysmsg','id':'a','content':2}"); // the same id, to all 20: 20 > 10
+        JsonNode refused = sender.answer("sysmsg");
+        assertThat(refused.path("error").path("code").asText()).isEqualTo("ETOOMANYSYSMSG");
+        assertThat(refused.path("id").asText()).isEqualTo("a");
+        assertThat(manager.stats().counters().sysmsgsRefused()).isEqualTo(1);
+    }
+
+    @Test
     void pendingSystemMessagesAreCappedPerConnectionAndInAll() {
         start(ManagerOptions.builder().maxPendingSysmsgs(5, 8));
         RawPeer a = connect();

@@ -22,7 +22,7 @@ final class Connection {
     boolean open = true;
     /** Being closed by the manager: what it still sends is not read. */
     boolean closing;
-    /** Frames it sent that were not JSON (closed at {@code DispatchCore.MAX_BAD_FRAMES}). */
+    /** Frames it sent that were not JSON or no command (closed at {@code DispatchCore.MAX_BAD_FRAMES}). */
     int badFrames;
     /** Its status requests against DispatchCore.STATUS_PER_SECOND. */
     final Rate statusRate = new Rate(DispatchCore.STATUS_PER_SECOND);

@@ -257,12 +257,7 @@ final class DispatchCore {
         if (m instanceof Inbound.BadJson) {
             stats.badFrames++;
             outbox.bareError(c, WireError.EBADJSON, null);
-            if (++c.badFrames >= MAX_BAD_FRAMES) {
-                // No peer of the protocol sends this much garbage: stop spending the core on it.
-                limits.hit(LimitLog.Limit.BAD_FRAMES, "closing " + c.id + " from " + c.address + ": "
-                        + MAX_BAD_FRAMES + " frames that are not JSON");
-                closeForAbuse(c);
-            }
+            countBadFrame(c);
             return;
         }
         c.lastSeenNanos = System.nanoTime();
@@ -298,8 +293,10 @@ final class DispatchCore {
             admin(c, a.command());
         } else if (m instanceof Inbound.UnknownAnswer) {
             outbox.bareError(c, WireError.EUNKNANDT, null);
+            countBadFrame(c);
         } else if (m instanceof Inbound.Unknown u) {
             outbox.bareError(c, WireError.EUNKNCMD, u.command());
+            countBadFrame(c);
         }
     }
 
@@ -359,6 +356,16 @@ final class DispatchCore {
         outbox.bareError(c, WireError.ETOOMANYREQS, null);
         closeForAbuse(c);
         return false;
+    }
+
+    /** A frame that is not JSON or no command: the {@value #MAX_BAD_FRAMES}th closes the connection. */
+    private void countBadFrame(Connection c) {
+        if (++c.badFrames >= MAX_BAD_FRAMES) {
+            // No peer of the protocol sends this much garbage: stop spending the core on it.
+            limits.hit(LimitLog.Limit.BAD_FRAMES, "closing " + c.id + " from " + c.address + ": "
+                    + MAX_BAD_FRAMES + " frames that are not JSON or not a command");
+            closeForAbuse(c);
+        }
     }
 
     /** Answered, then closed: nothing more is read from it, and what was already read is dropped. */
@@ -1026,8 +1033,8 @@ final class DispatchCore {
             candidates.clear();
             long total = 0;
             for (Connection worker : workers) {
-                if (worker.pausedFor(level.priority)) {
-                    continue;
+                if (worker.pausedFor(level.priority) || worker.closing) {
+                    continue; // paused after rejections, or being closed for abuse
                 }
                 long available = worker.availableFor(level.priority);
                 if (available > 0) {

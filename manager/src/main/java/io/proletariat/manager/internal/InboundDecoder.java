@@ -94,6 +94,18 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
     }
 
+    /**
+     * A system message's content may wait in the listener queue, which counts its bytes: copy it
+     * out when it is a small part of a large frame, so the queue's bound holds for the frame too.
+     */
+    private static Inbound sysmsg(Members m) {
+        RawJson content = m.content;
+        if (content != null && m.frameLength > COPY_BELOW_BYTES && content.byteLength() < m.frameLength / 2) {
+            content = content.compact();
+        }
+        return new Inbound.Sysmsg(m.id, m.to, content);
+    }
+
     private static Inbound message(Members m) {
         String name = m.command == null ? null : m.command.asText();
         if (name == null) {
@@ -119,7 +131,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             case "status":
                 return new Inbound.Status();
             case "sysmsg":
-                return new Inbound.Sysmsg(m.id, m.to, m.content);
+                return sysmsg(m);
             case "cleanup":
             case "gc":
             case "dumpall":

@@ -29,7 +29,7 @@ final class Rate {
             long refill = (long) ((double) elapsed * perSecond / SECOND);
             if (refill > 0) {
                 tokens = Math.min(perSecond, tokens + refill);
-                refilledNanos = now;
+                refilledNanos += (long) ((double) refill * SECOND / perSecond); // keep the fraction of a token
             }
         }
         if (tokens > 0) {

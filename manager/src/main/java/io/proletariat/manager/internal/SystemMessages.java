@@ -110,7 +110,13 @@ final class SystemMessages {
         String relayId = sender.id + "/" + id;
         Pending previous = pending.get(relayId);
         if (previous != null) {
-            complete(previous, false); // the newest takes the id; the older is answered with what it got
+            // The newest takes the id; the older is answered with what it got. The global cap still
+            // holds: a replacement may not await more acknowledgements than it frees.
+            if (recipients.size() > previous.waiting.size()
+                    && refusedInAll(sender, id, recipients.size() - previous.waiting.size())) {
+                return;
+            }
+            complete(previous, false);
         } else if (!recipients.isEmpty() && refused(sender, id, recipients.size())) {
             return;
         }
@@ -170,6 +176,18 @@ final class SystemMessages {
         limits.hit(mine ? LimitLog.Limit.MAX_PENDING_SYSMSGS : LimitLog.Limit.MAX_PENDING_SYSMSG_ACKS,
                 "refusing a system message from " + sender.id + " with ETOOMANYSYSMSG: " + sender.sysmsgsSent.size()
                         + " of its own are pending, and " + awaited + " acknowledgements in all are awaited");
+        answerRefused(sender, id);
+        return true;
+    }
+
+    /** As {@link #refused}, for the global cap alone: {@code more} acknowledgements beyond those awaited. */
+    private boolean refusedInAll(Connection sender, String id, int more) {
+        if (awaited == 0 || awaited + more <= maxAcks) {
+            return false;
+        }
+        stats.sysmsgsRefused++;
+        limits.hit(LimitLog.Limit.MAX_PENDING_SYSMSG_ACKS, "refusing a system message from " + sender.id
+                + " with ETOOMANYSYSMSG: " + awaited + " acknowledgements in all are awaited");
         answerRefused(sender, id);
         return true;
     }
