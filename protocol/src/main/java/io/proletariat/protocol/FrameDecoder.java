@@ -47,7 +47,22 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         this.maxFrameLength = maxFrameLength;
         this.heldChanges = java.util.Objects.requireNonNull(heldChanges, "heldChanges");
+        setCumulator(CUMULATOR);
     }
+
+    /** Above this many bytes waiting, a frame split across reads is kept as a list of the reads. */
+    static final int COMPOSITE_ABOVE = 64 * 1024;
+
+    /**
+     * Small frames split across reads are merged into one buffer, the fastest to read back. A large
+     * one is kept as the list of its reads until it is complete, so its bytes are copied once rather
+     * than on every read: a flood of large frames that never complete then costs little more than
+     * reading it (measured: docs/reliability.md, "Under attack, measured").
+     */
+    private static final Cumulator CUMULATOR = (alloc, cumulation, in) ->
+            cumulation instanceof io.netty.buffer.CompositeByteBuf || cumulation.readableBytes() + in.readableBytes() > COMPOSITE_ABOVE
+                    ? COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in)
+                    : MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
 
     /** Bytes kept now for a frame not yet complete. */
     public long heldBytes() {

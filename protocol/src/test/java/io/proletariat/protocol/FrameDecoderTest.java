@@ -46,4 +46,25 @@ class FrameDecoderTest {
             assertThat((Object) ch.readInbound()).isNull();
         }
     }
+
+    @Test
+    void aLargeFrameArrivingInManyReadsIsReassembledExactlyAndItsHeldBytesReported() {
+        long[] held = {0};
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1 << 20, delta -> held[0] += delta));
+        StringBuilder big = new StringBuilder("\"");
+        for (int i = 0; big.length() < 3 * FrameDecoder.COMPOSITE_ABOVE; i++) {
+            big.append(i % 10);
+        }
+        String json = big.append('"').toString();
+        ByteBuf both = Unpooled.wrappedBuffer(frame(json), frame("{\"small\":1}"));
+        while (both.readableBytes() > 1000) {
+            ch.writeInbound(both.readRetainedSlice(1000)); // past 64 KiB the reads are kept as a list
+        }
+        assertThat(held[0]).isPositive();
+        ch.writeInbound(both);
+        assertThat(new String((byte[]) ch.readInbound(), StandardCharsets.UTF_8)).isEqualTo(json);
+        assertThat(new String((byte[]) ch.readInbound(), StandardCharsets.UTF_8)).isEqualTo("{\"small\":1}");
+        assertThat(held[0]).isZero();
+        assertThat(ch.finish()).isFalse();
+    }
 }
