@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -111,11 +112,7 @@ final class BenchCommand implements Callable<Integer> {
         Manager manager = null;
         List<Worker> workerList = new ArrayList<>();
         List<Client> clientList = new ArrayList<>();
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bench-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("bench-timer", true));
         try {
             if (embedded) {
                 manager = new Manager(ManagerOptions.builder().port(0).bindAddress("127.0.0.1").build()).start();

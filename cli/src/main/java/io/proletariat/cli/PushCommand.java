@@ -1,5 +1,6 @@
 package io.proletariat.cli;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.client.Client;
 import io.proletariat.client.ClientOptions;
 import io.proletariat.client.ConnectionException;
@@ -246,11 +247,7 @@ final class PushCommand implements Callable<Integer> {
 
         Progress(int total) {
             this.total = total;
-            this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "proletariat-push-progress");
-                t.setDaemon(true);
-                return t;
-            });
+            this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("proletariat-push-progress", true));
             timer.scheduleAtFixedRate(this::show, 1000, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
 
@@ -300,11 +297,7 @@ final class PushCommand implements Callable<Integer> {
             this.manager = manager;
             this.works = works;
             this.connected = connected;
-            this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "proletariat-push-notice");
-                t.setDaemon(true);
-                return t;
-            });
+            this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("proletariat-push-notice", true));
             timer.scheduleWithFixedDelay(this::tell, FIRST_NOTICE_SECONDS, NOTICE_INTERVAL_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
             timer.scheduleWithFixedDelay(this::watch, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
