@@ -1,5 +1,6 @@
 package io.proletariat.cli;
 
+import io.proletariat.protocol.Wire;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -13,7 +14,7 @@ final class ManagerAddress {
     /** Default manager host. */
     static final String DEFAULT_HOST = "127.0.0.1";
     /** Default manager port, as the original's. */
-    static final int DEFAULT_PORT = 1917;
+    static final int DEFAULT_PORT = Wire.DEFAULT_PORT;
     /** How long {@link #checkReachable()} waits for the TCP connection. */
     static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 

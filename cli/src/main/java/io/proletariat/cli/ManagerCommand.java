@@ -5,6 +5,7 @@ import io.proletariat.manager.ManagerListener;
 import io.proletariat.manager.ManagerOptions;
 import io.proletariat.manager.ProletariatManagerException;
 import io.proletariat.manager.SystemMessage;
+import io.proletariat.protocol.Wire;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -71,7 +72,7 @@ final class ManagerCommand implements Callable<Integer> {
     long cleanupCheckInt = ManagerOptions.DEFAULT_CLEANUP_CHECKINT.toMillis();
 
     @Option(names = "--max-frame", paramLabel = "BYTES", description = "Largest frame accepted (default: ${DEFAULT-VALUE}).")
-    int maxFrame = io.proletariat.protocol.FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
+    int maxFrame = Wire.DEFAULT_MAX_FRAME_LENGTH;
 
     @Option(names = "--max-works-per-push", paramLabel = "N", description = "Works one push may carry; more is answered ETOOMANYWORKS (default: ${DEFAULT-VALUE}).")
     int maxWorksPerPush = ManagerOptions.DEFAULT_MAX_WORKS_PER_PUSH;

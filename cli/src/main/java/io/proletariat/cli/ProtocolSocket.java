@@ -1,6 +1,7 @@
 package io.proletariat.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.proletariat.protocol.Wire;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -21,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class ProtocolSocket implements AutoCloseable {
     /** Largest answer accepted: the manager's default frame limit. */
-    static final int MAX_FRAME = 20 * 1024 * 1024;
+    static final int MAX_FRAME = Wire.DEFAULT_MAX_FRAME_LENGTH;
 
     private final Socket socket;
     private final DataInputStream in;

@@ -2,6 +2,7 @@ package io.proletariat.client;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proletariat.client.internal.Json;
+import io.proletariat.protocol.Wire;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -22,7 +23,7 @@ public final class ClientOptions {
     /** Default {@code host}: 127.0.0.1. */
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Default {@code port}: 1917. */
-    public static final int DEFAULT_PORT = 1917;
+    public static final int DEFAULT_PORT = Wire.DEFAULT_PORT;
     /** Default connection retry limit: 10 failed attempts in a row. */
     public static final int DEFAULT_MAX_RETRIES = 10;
     /** Default wait between failed connection attempts: 2000 ms (the original's). */

@@ -12,18 +12,18 @@ import io.proletariat.client.SystemMessageReceipt;
 import io.proletariat.client.WorkFailedException;
 import io.proletariat.client.internal.Connection;
 import io.proletariat.client.internal.IoThreads;
-import io.proletariat.client.internal.JsParse;
 import io.proletariat.client.internal.Json;
 import io.proletariat.client.internal.SystemMessenger;
+import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.RawJson;
 import io.proletariat.protocol.WireError;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -497,7 +497,7 @@ public final class Worker implements AutoCloseable {
             } else {
                 free--;
                 accepted.add(workId);
-                toStart.add(new RealWork(workId, args, JsParse.parseInt(f.get("timeout")), mapper, listeners));
+                toStart.add(new RealWork(workId, args, runTimeout(f.get("timeout")), mapper, listeners));
             }
             seen.put(workId, Boolean.TRUE);
         }
@@ -754,5 +754,11 @@ public final class Worker implements AutoCloseable {
             log.debug("not connected: dropping {} results (the manager requeues their works)", items.size());
         }
         completeIfDrained();
+    }
+
+    /** The work's run timeout in ms as the original reads it, or {@code null} when it has none (NaN). */
+    private static Long runTimeout(RawJson v) {
+        long ms = JsNumbers.parseInt(v);
+        return ms == JsNumbers.NAN ? null : ms;
     }
 }

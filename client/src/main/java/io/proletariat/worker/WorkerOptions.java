@@ -2,6 +2,7 @@ package io.proletariat.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proletariat.client.internal.Json;
+import io.proletariat.protocol.Wire;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ public final class WorkerOptions {
     /** Default {@code host}: 127.0.0.1. */
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Default {@code port}: 1917. */
-    public static final int DEFAULT_PORT = 1917;
+    public static final int DEFAULT_PORT = Wire.DEFAULT_PORT;
     /** Default {@code CLEANUP_REQS}: 1000. */
     public static final int DEFAULT_CLEANUP_REQS = 1000;
     /** Default {@code CLEANUP_CHECKINT}: 60000 ms. */

@@ -1,6 +1,6 @@
 package io.proletariat.manager;
 
-import io.proletariat.protocol.FrameDecoder;
+import io.proletariat.protocol.Wire;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -27,7 +27,7 @@ import java.util.Objects;
  */
 public final class ManagerOptions {
     /** The protocol's port. */
-    public static final int DEFAULT_PORT = 1917;
+    public static final int DEFAULT_PORT = Wire.DEFAULT_PORT;
     /** {@link Builder#httpPort(int)} value that turns the HTTP listener off: the default of the Java API. */
     public static final int HTTP_OFF = -1;
     /** The HTTP port the {@code proletariat manager} daemon uses unless told otherwise. */
@@ -307,7 +307,7 @@ public final class ManagerOptions {
         private boolean debug;
         private boolean sacredGuarantees;
         private boolean holdSimilarWork;
-        private int maxFrameLength = FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
+        private int maxFrameLength = Wire.DEFAULT_MAX_FRAME_LENGTH;
         private int maxWorksPerPush = DEFAULT_MAX_WORKS_PER_PUSH;
         private int maxPendingWorks = DEFAULT_MAX_PENDING_WORKS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.proletariat.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * bad input still gets a work run by a fresh worker, and nothing is left behind.
  */
 class BadInputTest {
-    private static final int MAX_FRAME = 20 * 1024 * 1024;
+    private static final int MAX_FRAME = Wire.DEFAULT_MAX_FRAME_LENGTH;
 
     private Manager manager;
     /** A client connected before any bad input; it must be served afterwards. */

@@ -22,9 +22,6 @@ import java.util.function.LongConsumer;
  * resynchronised. The handler that sees the exception answers {@code ELARGEMSG} and closes.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
-    /** The original's limit: 20 MiB. */
-    public static final int DEFAULT_MAX_FRAME_LENGTH = 20 * 1024 * 1024;
-
     private final int maxFrameLength;
     /** Told of every change of {@link #heldBytes}, as a difference; may run on any I/O thread. */
     private final LongConsumer heldChanges;

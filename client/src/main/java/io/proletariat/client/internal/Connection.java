@@ -17,6 +17,7 @@ import io.proletariat.protocol.FrameTooLargeException;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.MalformedJsonException;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.Wire;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -78,7 +79,7 @@ public final class Connection {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("frames", new FrameDecoder(FrameDecoder.DEFAULT_MAX_FRAME_LENGTH));
+                        ch.pipeline().addLast("frames", new FrameDecoder(Wire.DEFAULT_MAX_FRAME_LENGTH));
                         ch.pipeline().addLast("handler", new Handler());
                     }
                 });

@@ -1,14 +1,10 @@
 package io.proletariat.client.internal;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Request and system-message ids (docs/protocol.md, Identifiers), and the wire's date format. */
+/** Request and system-message ids (docs/protocol.md, Identifiers). */
 public final class Ids {
     private static final AtomicLong COUNTER = new AtomicLong();
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private Ids() {
     }
@@ -21,11 +17,6 @@ public final class Ids {
     /** {@code "M" + last 6 digits of epoch ms + "." + counter}; unique in this JVM. */
     public static String systemMessageId() {
         return "M" + last6(System.currentTimeMillis()) + "." + COUNTER.incrementAndGet();
-    }
-
-    /** The current time as {@code JSON.stringify} writes a Date: {@code 2026-11-27T20:20:56.419Z}. */
-    public static String isoNow() {
-        return ISO.format(Instant.now());
     }
 
     static String last6(long millis) {

@@ -6,7 +6,9 @@ import io.proletariat.client.ProletariatException;
 import io.proletariat.client.SystemMessage;
 import io.proletariat.client.SystemMessageListener;
 import io.proletariat.client.SystemMessageReceipt;
+import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.Wire;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +117,7 @@ public final class SystemMessenger {
     public boolean handle(String command, Map<String, RawJson> fields) {
         switch (command) {
             case "ping":
-                connection.send(w -> w.name("to").value("ping").name("current").value(Ids.isoNow()).name("command").value("answer"));
+                connection.send(w -> w.name("to").value("ping").name("current").value(Wire.now()).name("command").value("answer"));
                 return true;
             case "sysmsg":
                 onSysmsg(fields);
@@ -187,8 +189,8 @@ public final class SystemMessenger {
     }
 
     private static int intOf(RawJson v) {
-        Long n = JsParse.parseInt(v);
-        return n == null ? 0 : n.intValue();
+        long n = JsNumbers.parseInt(v);
+        return n == JsNumbers.NAN ? 0 : (int) n;
     }
 
     static String text(RawJson v) {

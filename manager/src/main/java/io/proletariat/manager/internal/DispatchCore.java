@@ -7,12 +7,11 @@ import io.proletariat.manager.ManagerOptions;
 import io.proletariat.manager.ManagerStats;
 import io.proletariat.manager.WorkSelector;
 import io.proletariat.manager.WorkerSlots;
+import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.Wire;
 import io.proletariat.protocol.WireError;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -46,7 +45,6 @@ final class DispatchCore {
     /** The pass skips a worker that rejected works for this long, doubling per rejection up to the max. */
     static final long REJECT_BACKOFF_MIN_MS = 100;
     static final long REJECT_BACKOFF_MAX_MS = 1000;
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     final EventLoop loop;
     private final ManagerOptions options;
@@ -410,8 +408,8 @@ final class DispatchCore {
             pushError(c, p, WireError.ENOMEM);
             return;
         }
-        long priority = p.priority() == null ? 0 : Numbers.parseInt(p.priority());
-        if (priority == Numbers.NAN) {
+        long priority = p.priority() == null ? 0 : JsNumbers.parseInt(p.priority());
+        if (priority == JsNumbers.NAN) {
             priority = 0; // the original's parseInt turns garbage into 0
         }
         if (priority < 0 || priority > Integer.MAX_VALUE) {
@@ -489,8 +487,8 @@ final class DispatchCore {
         if (v == null || !v.isTruthy()) {
             return 0;
         }
-        long ms = Numbers.parseInt(v);
-        return ms == Numbers.NAN ? 0 : ms;
+        long ms = JsNumbers.parseInt(v);
+        return ms == JsNumbers.NAN ? 0 : ms;
     }
 
     private String workIdPrefix() {
@@ -1238,11 +1236,11 @@ final class DispatchCore {
     }
 
     private static String now() {
-        return iso(System.currentTimeMillis());
+        return Wire.now();
     }
 
     private static String iso(long epochMillis) {
-        return ISO.format(Instant.ofEpochMilli(epochMillis));
+        return Wire.date(epochMillis);
     }
 
     private void debug(String format, Object... args) {

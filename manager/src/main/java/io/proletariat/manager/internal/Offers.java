@@ -1,5 +1,6 @@
 package io.proletariat.manager.internal;
 
+import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.RawJson;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,12 +37,12 @@ final class Offers {
         }
         Map<String, RawJson> fields = slots.fields();
         RawJson zero = fields.get("0");
-        if (zero == null || Numbers.parseInt(zero) < 0) {
+        if (zero == null || JsNumbers.parseInt(zero) < 0) {
             return null;
         }
         for (Map.Entry<String, RawJson> e : fields.entrySet()) {
-            long key = Numbers.parseInt(e.getKey());
-            long value = Numbers.parseInt(e.getValue());
+            long key = JsNumbers.parseInt(e.getKey());
+            long value = JsNumbers.parseInt(e.getValue());
             if (key < 0 || key > Integer.MAX_VALUE || value < 0) {
                 continue;
             }

@@ -1,20 +1,22 @@
-package io.proletariat.manager.internal;
+package io.proletariat.protocol;
 
-import io.proletariat.protocol.RawJson;
+/**
+ * JavaScript's {@code parseInt}, as the original reads every number a peer sends it (priorities,
+ * timeouts, slot counts and ranges; docs/protocol.md, Timeouts). The one implementation of these
+ * rules: the manager and the libraries must read a value the same way.
+ */
+public final class JsNumbers {
+    /** What {@code parseInt} returns for input without a leading integer (JavaScript's NaN). */
+    public static final long NAN = Long.MIN_VALUE;
 
-/** The original's number handling: JavaScript {@code parseInt} on peer-supplied values. */
-final class Numbers {
-    /** Returned for input without a leading integer (JavaScript's NaN). */
-    static final long NAN = Long.MIN_VALUE;
-
-    private Numbers() {
+    private JsNumbers() {
     }
 
     /**
-     * JavaScript {@code parseInt(s)}: optional whitespace and sign, then the leading decimal digits;
-     * {@link #NAN} when there are none. Saturates at ±Long.MAX_VALUE instead of losing precision.
+     * {@code parseInt(s)}: optional whitespace and sign, then the leading decimal digits; {@link #NAN}
+     * when there are none. Saturates at ±{@code Long.MAX_VALUE} where JavaScript would lose precision.
      */
-    static long parseInt(String s) {
+    public static long parseInt(String s) {
         int i = 0;
         int n = s.length();
         while (i < n && Character.isWhitespace(s.charAt(i))) {
@@ -37,8 +39,11 @@ final class Numbers {
         return negative ? -value : value;
     }
 
-    /** {@code parseInt} of a JSON value: numbers truncate, strings parse, everything else is {@link #NAN}. */
-    static long parseInt(RawJson v) {
+    /**
+     * {@code parseInt} of a JSON value: numbers truncate toward zero (saturating), strings parse as
+     * {@link #parseInt(String)}, everything else (missing, {@code null}, objects...) is {@link #NAN}.
+     */
+    public static long parseInt(RawJson v) {
         if (v == null) {
             return NAN;
         }
