@@ -51,14 +51,16 @@ trap cleanup EXIT
 
 # One line of gearmand's text admin protocol: the "echo" function's available workers (0 when none).
 echo_workers() {
-  local line n=0
+  local line n=0 ended=1
   exec 3<> "/dev/tcp/127.0.0.1/$gport" || return 1
   printf 'status\n' >&3
-  while IFS=$'\t' read -r -t 2 -a line <&3 && [ "${line[0]}" != "." ]; do
+  while IFS=$'\t' read -r -t 2 -a line <&3; do
+    [ "${line[0]}" = . ] && { ended=0; break; }
     [ "${line[0]}" = echo ] && n=${line[3]}
   done
   exec 3>&-
   echo "$n"
+  return $ended
 }
 workers_are() { [ "$(echo_workers)" = "$1" ]; }
 
@@ -70,10 +72,12 @@ await() { # await DESCRIPTION COMMAND...: up to 10 s
 "$gearmand" --listen 127.0.0.1 --port "$gport" --log-file "$out/gearmand.log" --pid-file "$out/gearmand.pid" > "$out/gearmand.out" 2>&1 &
 gearmand_pid=$!
 await "gearmand listening on port $gport" echo_workers
+kill -0 "$gearmand_pid" 2> /dev/null || { echo "gearmand did not start: $(cat "$out/gearmand.out" "$out/gearmand.log")" >&2; exit 1; }
 
 java -jar "$jar" manager --bind 127.0.0.1 --port "$port" --http-port 0 > "$out/manager.log" 2>&1 &
 manager_pid=$!
 await "the manager listening on port $port" grep -q listening "$out/manager.log"
+kill -0 "$manager_pid" 2> /dev/null || { echo "the manager did not start: $(cat "$out/manager.log")" >&2; exit 1; }
 
 start_gearman_worker() {
   "$build/worker" 127.0.0.1 "$gport" "$1" &
