@@ -61,7 +61,7 @@ class OutboxTest {
                     s.setSoLinger(true, 0); // close sends RST
                 }
             }
-            await().until(() -> server.counts()[3] == 0);
+            await().until(() -> server.counts().connections() == 0);
             assertThat(server.query(() -> server.core().outbox.closedForBacklog)).isZero();
         } finally {
             server.stop();
