@@ -143,4 +143,14 @@ class DispatchCoreTest {
         }).run();
         assertThat(core.counts().unexpectedErrors()).isOne();
     }
+
+    @Test
+    void anExceptionEscapingAConnectionsHandlerIsCountedAndClosesIt() {
+        core(ManagerOptions.builder());
+        EmbeddedChannel ch = new EmbeddedChannel(new ManagerChannelHandler(core));
+        channels.add(ch);
+        ch.pipeline().fireExceptionCaught(new IllegalStateException("a bug, on purpose"));
+        assertThat(core.counts().unexpectedErrors()).isOne();
+        assertThat(ch.isOpen()).isFalse();
+    }
 }
