@@ -11,7 +11,6 @@ import io.proletariat.protocol.RawJson;
 import io.proletariat.protocol.WireError;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -26,10 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The manager's single-threaded heart, the conductor: it owns the connections and the live works,
- * takes each decoded {@link Inbound} event from the I/O threads, checks it against the manager's
- * limits and state, and hands it to the piece whose concern it is: the {@link Scheduler} (queues,
- * slots, the distribution pass), {@link KeyHolds} (works sharing a {@code _key}), {@link Replies}
+ * The manager's single-threaded heart, the conductor: it owns the connections, takes each decoded
+ * {@link Inbound} event from the I/O threads, checks it against the manager's limits and state, and
+ * hands it to the piece whose concern it is: {@link Works} (the live works' lives: push, result,
+ * abort, assign timeout), the {@link Scheduler} (queues, slots, the distribution pass), {@link Replies}
  * (every frame written), {@link StatusReport} (status and the stats snapshot) and
  * {@link SystemMessages}. Everything here and in those pieces is touched only on {@link #loop}.
  *
@@ -58,12 +57,11 @@ final class DispatchCore {
     private final Replies replies;
     private final SystemMessages systemMessages;
     private final Scheduler scheduler;
-    final KeyHolds holds = new KeyHolds();
+    final Works works;
     private final StatusReport status;
 
     // All owned by the core thread.
     final Map<String, Connection> connections = new LinkedHashMap<>();
-    private final Map<String, Work> works = new HashMap<>();
     /** Results since the last cleanup, against {@code cleanupReqs}. */
     long finishCount;
     /** No push since the last cleanup (the original's status {@code isClean}). */
@@ -73,7 +71,6 @@ final class DispatchCore {
     /** The end-of-batch task (pass, then flush) is queued on the loop. */
     private boolean batchEndScheduled;
     private long connectionSeq;
-    private long workSeq;
     /** Errors that escaped a handler or a timer (bugs): each is logged, and closed its connection if it had one. */
     private long unexpectedErrors;
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
@@ -96,6 +93,7 @@ final class DispatchCore {
         this.systemMessages = new SystemMessages(loop, outbox, events, stats, limits, options.sysmsgTimeout(),
                 options.maxPendingSysmsgs(), options.maxPendingSysmsgAcks(), options.maxSysmsgRate());
         this.scheduler = new Scheduler(loop, options, replies, events, stats, this::requestPass, this::guarded);
+        this.works = new Works(loop, options, scheduler, replies, stats, events, memory, this::guarded, this::requestPass);
         this.status = new StatusReport(this, scheduler, outbox, stats);
         long fds = ConnectionLimit.maxFileDescriptors();
         this.maxConnections = ConnectionLimit.effective(options.maxConnections(), fds);
@@ -164,7 +162,7 @@ final class DispatchCore {
             for (Request r : new ArrayList<>(c.requests.values())) {
                 for (Work w : r.works) {
                     if (w.live()) {
-                        drop(w, aborts);
+                        works.drop(w, aborts);
                         stats.givenUp++;
                         events.giveUp(w);
                     }
@@ -175,7 +173,7 @@ final class DispatchCore {
         }
         // Then the works it ran for others go back to the front of their queues.
         if (c.offered) {
-            requeue(new ArrayList<>(c.works.values()));
+            works.requeue(new ArrayList<>(c.works.values()));
         }
         scheduler.removeWorker(c);
         systemMessages.disconnected(c);
@@ -311,37 +309,15 @@ final class DispatchCore {
 
     // ---------------------------------------------------------------- push
 
-    /** A client's works: checked, then queued (or held behind a work with their key) and answered with their ids. */
+    /** A client's works: checked, then created, answered and queued (or held behind a work with their key). */
     private void push(Connection c, Inbound.Push p) {
         WireError refused = refusal(c, p);
         if (refused != null) {
             replies.pushRefused(c, p, refused);
             return;
         }
-        List<RawJson> args = p.works();
-        c.pushed = true;
-        c.pendingWorks += args.size();
-        memory.queuedBytes += p.argBytes();
         isClean = false; // as the original: status reports isClean until the first push
-        Request request = new Request(c, p.requestKey(), (int) p.priority(), args.size());
-        c.requests.put(request.key, request);
-        String prefix = workIdPrefix();
-        for (int i = 0; i < args.size(); i++) {
-            RawJson a = args.get(i);
-            Work w = new Work(prefix + (workSeq++), request, a, p.runTimeout(), p.assignTimeoutMs(), keyOf(a));
-            request.works[i] = w;
-            works.put(w.id, w);
-        }
-        replies.pushAccepted(c, p, request.works);
-        stats.pushed += args.size();
-        stats.rates.pushed(args.size());
-        for (Work w : request.works) {
-            if (w.key == null || !holds.hold(w)) {
-                scheduler.queues.addLast(w);
-            }
-            armAssignTimer(w);
-            events.receive(w);
-        }
+        works.push(c, p);
         requestPass();
     }
 
@@ -382,24 +358,6 @@ final class DispatchCore {
         return null;
     }
 
-    private String keyOf(RawJson args) {
-        if (!options.holdSimilarWork() || !args.isObject()) {
-            return null;
-        }
-        RawJson key = args.fields().get("_key");
-        return key == null || key.isNull() ? null : key.toString();
-    }
-
-    private String workIdPrefix() {
-        long ms = System.currentTimeMillis() % 1_000_000;
-        StringBuilder sb = new StringBuilder(16).append('W');
-        String digits = Long.toString(ms);
-        for (int i = digits.length(); i < 6; i++) {
-            sb.append('0');
-        }
-        return sb.append(digits).append('R').toString();
-    }
-
     // ---------------------------------------------------------------- workers' answers
 
     private void pushAnswer(Connection c, Inbound.PushAnswer a) {
@@ -424,19 +382,8 @@ final class DispatchCore {
             debug("{} rejected {}", c.id, rejected);
             stats.rejected += rejected.size();
             scheduler.pause(c, rejected);
-            requeue(new ArrayList<>(rejected));
+            works.requeue(new ArrayList<>(rejected));
             requestPass();
-        }
-    }
-
-    /** Takes works back from their worker to the front of their queues, keeping their order. */
-    private void requeue(List<Work> list) {
-        stats.requeued += list.size();
-        for (int i = list.size() - 1; i >= 0; i--) {
-            Work w = list.get(i);
-            scheduler.detach(w);
-            scheduler.queues.addFirst(w);
-            armAssignTimer(w);
         }
     }
 
@@ -465,8 +412,12 @@ final class DispatchCore {
             }
             counted++;
             c.finished++;
-            stats.runTime.observe(System.nanoTime() - w.assignedNanos);
-            finish(w, item, c.id, results);
+            works.finish(w, item, c.id, results);
+            finishCount++;
+            isClean = false;
+            if (finishCount >= options.cleanupReqs()) {
+                cleanup();
+            }
         }
         results.forEach(replies::results);
         if (counted > 0) { // it works again: no more reason to pass it over
@@ -474,51 +425,6 @@ final class DispatchCore {
         }
         replies.doneAnswer(c, counted, ignored);
         requestPass();
-    }
-
-    /** A work's result arrived: it and every work held under its key are finished with it. */
-    private void finish(Work w, Inbound.DoneItem item, String workerId, Map<Connection, List<Work>> results) {
-        RawJson result = item.result();
-        scheduler.detach(w);
-        complete(w, result, results);
-        if (item.errorCode() != null) {
-            stats.failed(w, workerId, item.errorCode(), item.error());
-        }
-        if (w.key != null) {
-            for (Work held : holds.finished(w)) {
-                held.cancelAssignTimer();
-                complete(held, result, results);
-                if (item.errorCode() != null) {
-                    stats.failed(held, workerId, item.errorCode(), item.error());
-                }
-            }
-        }
-        finishCount++;
-        isClean = false;
-        if (finishCount >= options.cleanupReqs()) {
-            cleanup();
-        }
-    }
-
-    /** A work has its result: it is done, and its result goes into its client's done frame. */
-    private void complete(Work w, RawJson result, Map<Connection, List<Work>> results) {
-        w.moveTo(Work.State.DONE);
-        w.result = result;
-        forget(w);
-        stats.finished++;
-        stats.rates.finished();
-        stats.endToEnd.observe(System.nanoTime() - w.pushedNanos);
-        closeOne(w.request);
-        results.computeIfAbsent(w.request.client, k -> new ArrayList<>()).add(w);
-        events.finish(w, result);
-    }
-
-    /** One work of the request is answered or gone; the request is forgotten with its last. */
-    private static void closeOne(Request r) {
-        r.client.pendingWorks--;
-        if (--r.open == 0) {
-            r.client.requests.remove(r.key, r);
-        }
     }
 
     // ---------------------------------------------------------------- abort, and works leaving without a result
@@ -548,7 +454,7 @@ final class DispatchCore {
         if (request != null) {
             for (Work w : request.works) {
                 if (w.live()) {
-                    drop(w, aborts);
+                    works.drop(w, aborts);
                     stats.aborted++;
                     events.abort(w);
                 }
@@ -563,7 +469,7 @@ final class DispatchCore {
                 Work w = id == null ? null : works.get(id);
                 // Only the client that pushed a work may abort it.
                 if (w != null && w.request.client == c) {
-                    drop(w, aborts);
+                    works.drop(w, aborts);
                     stats.aborted++;
                     events.abort(w);
                     aborted.add(w.id);
@@ -576,80 +482,6 @@ final class DispatchCore {
             return;
         }
         requestPass();
-    }
-
-    /** Removes a live work without a result, wherever it is (collecting the abort its worker is to get). */
-    private void drop(Work w, Map<Connection, List<String>> aborts) {
-        if (w.state() == Work.State.ASSIGNED || w.state() == Work.State.RUNNING) {
-            Connection worker = w.worker;
-            scheduler.detach(w);
-            if (worker.open) {
-                aborts.computeIfAbsent(worker, k -> new ArrayList<>()).add(w.id);
-            }
-        } else if (!unqueue(w)) {
-            return;
-        }
-        leave(w);
-    }
-
-    /** No worker took the work within its {@code assigntimeout}: its client gets an EATO result. */
-    private void assignTimedOut(Work w) {
-        w.assignTimer = null;
-        if (!unqueue(w)) {
-            return;
-        }
-        leave(w);
-        w.result = Replies.EATO_RESULT;
-        replies.results(w.request.client, List.of(w));
-        stats.assignTimeouts++;
-        stats.finished++;
-        stats.rates.finished();
-        stats.endToEnd.observe(System.nanoTime() - w.pushedNanos);
-        stats.failed(w, null, "EATO", Replies.EATO_ERROR);
-        events.assignTimeout(w);
-        requestPass();
-    }
-
-    /** Takes a queued or held work out of its queue or hold, done; false when it was elsewhere. */
-    private boolean unqueue(Work w) {
-        Work.State was = w.state();
-        if (was != Work.State.QUEUED && was != Work.State.HELD) {
-            return false;
-        }
-        w.moveTo(Work.State.DONE);
-        if (was == Work.State.QUEUED) {
-            scheduler.queues.removed(w);
-        } else {
-            holds.unhold(w);
-        }
-        return true;
-    }
-
-    /** The steps every work leaving without a result takes: done, forgotten, counted out of its request, its key passed on. */
-    private void leave(Work w) {
-        if (w.live()) {
-            w.moveTo(Work.State.DONE);
-        }
-        forget(w);
-        w.cancelAssignTimer();
-        closeOne(w.request);
-        Work next = holds.release(w);
-        if (next != null) {
-            scheduler.queues.addLast(next);
-        }
-    }
-
-    /** Removes an ended work from the index, and its args from the memory budget. */
-    private void forget(Work w) {
-        if (works.remove(w.id) != null) {
-            memory.queuedBytes -= w.args.byteLength();
-        }
-    }
-
-    private void armAssignTimer(Work w) {
-        if (w.assignTimeoutMs > 0) {
-            w.assignTimer = loop.schedule(guarded(() -> assignTimedOut(w)), w.assignTimeoutMs, TimeUnit.MILLISECONDS);
-        }
     }
 
     // ---------------------------------------------------------------- periodic

@@ -48,7 +48,7 @@ final class StatusReport {
                 .name("pendingWorks").value(scheduler.queues.size())
                 .name("globalAvailableSlots").value(total - busy)
                 .name("globalRunningWorks").value(busy)
-                .name("globalWorksOnHold").value(core.holds.heldCount())
+                .name("globalWorksOnHold").value(core.works.holds.heldCount())
                 .name("finishCount").value(core.finishCount)
                 .name("sacredRanges").value(core.options.sacredGuarantees());
         out.name("ranges").beginArray();
@@ -129,7 +129,7 @@ final class StatusReport {
         long busy = scheduler.busySlots();
         MemoryBudget memory = core.memory;
         return new ManagerStats(bootTime, System.currentTimeMillis(), stats.counters(core.events.dropped()), queued,
-                core.holds.heldCount(), busy, total, total - busy, stats.rates.snapshot(), stats.timeInQueue.snapshot(),
+                core.works.holds.heldCount(), busy, total, total - busy, stats.rates.snapshot(), stats.timeInQueue.snapshot(),
                 stats.runTime.snapshot(), stats.endToEnd.snapshot(), workerStats(), clientStats, stats.recentErrors(),
                 new ManagerStats.Memory(memory.queuedBytes, memory.maxQueuedBytes, memory.bufferBytes(), memory.maxBufferBytes,
                         memory.refusedPushes, memory.shedConnections, outbox.closedForBacklog));

@@ -10,9 +10,11 @@
  * thread (the I/O thread itself by default, {@code proletariat-core} with more I/O threads), which
  * is the only one to touch it:
  * <ul>
- *   <li>{@code DispatchCore}: the conductor. Owns the connections and the live works, checks each
- *       event against the limits and state, and routes it to the pieces below; runs the end of each
- *       batch of events (the pass, then one flush).</li>
+ *   <li>{@code DispatchCore}: the conductor. Owns the connections, checks each event against the
+ *       limits and state, and routes it to the pieces below; runs the keepalive, the cleanup, the
+ *       buffers' shedding and the end of each batch of events (the pass, then one flush).</li>
+ *   <li>{@code Works}: the live works' lives: created by a push, finished by a result, or leaving
+ *       without one (abort, assign timeout, client gone) by the same steps.</li>
  *   <li>{@code Scheduler} with {@code WorkQueues}, {@code Offers} and {@code Range}: which worker runs
  *       which work (the pass, the selector, guaranteed ranges, the AVAIL_THRESHOLD wait, reject backoff).</li>
  *   <li>{@code Work}: one work, moving between states only through the table of {@code Work.State}.</li>
