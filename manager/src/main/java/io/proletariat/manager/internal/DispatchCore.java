@@ -10,14 +10,10 @@ import io.proletariat.manager.ManagerStats;
 import io.proletariat.protocol.RawJson;
 import io.proletariat.protocol.WireError;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -59,6 +55,7 @@ final class DispatchCore {
     private final Scheduler scheduler;
     final Works works;
     private final StatusReport status;
+    private final BufferShedding shedding;
 
     // All owned by the core thread.
     final Map<String, Connection> connections = new LinkedHashMap<>();
@@ -74,8 +71,6 @@ final class DispatchCore {
     /** Errors that escaped a handler or a timer (bugs): each is logged, and closed its connection if it had one. */
     private long unexpectedErrors;
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
-    /** Connections closed by {@link #shed()} whose buffers are not counted out yet. */
-    private final Set<Connection> shedding = new HashSet<>();
 
     private final Runnable batchEndTask = guarded(this::endOfBatch);
     /**
@@ -95,6 +90,7 @@ final class DispatchCore {
         this.scheduler = new Scheduler(loop, options, replies, events, stats, this::requestPass, this::guarded);
         this.works = new Works(loop, options, scheduler, replies, stats, events, memory, this::guarded, this::requestPass);
         this.status = new StatusReport(this, scheduler, outbox, stats);
+        this.shedding = new BufferShedding(memory, connections.values(), replies, outbox, limits);
         long fds = ConnectionLimit.maxFileDescriptors();
         this.maxConnections = ConnectionLimit.effective(options.maxConnections(), fds);
         if (maxConnections < options.maxConnections()) {
@@ -524,53 +520,10 @@ final class DispatchCore {
         }
     }
 
-    /** Queues one {@link #shed()} on the core, from any thread. */
+    /** Queues one {@link BufferShedding#shed() shedding} on the core, from any thread. */
     void requestShed() {
         if (memory.shedScheduled.compareAndSet(false, true)) {
-            loop.execute(guarded(this::shed));
-        }
-    }
-
-    /**
-     * The buffers are over budget: closes the connections holding the most (a frame still arriving,
-     * output not taken) until what they hold covers the excess. Their bytes are counted out as
-     * their channels close, a little later, so the excess is computed once, here.
-     */
-    private void shed() {
-        memory.shedScheduled.set(false);
-        // Connections closed by an earlier pass count their bytes out once their channels are gone.
-        long leaving = 0;
-        for (Iterator<Connection> it = shedding.iterator(); it.hasNext(); ) {
-            long held = it.next().bufferedBytes();
-            if (held == 0) {
-                it.remove();
-            }
-            leaving += held;
-        }
-        long excess = memory.bufferBytes() - leaving - memory.maxBufferBytes;
-        if (excess <= 0) {
-            return;
-        }
-        List<Connection> byHeld = new ArrayList<>();
-        for (Connection c : connections.values()) {
-            if (c.open && c.channel.isActive() && c.bufferedBytes() > 0) {
-                byHeld.add(c);
-            }
-        }
-        byHeld.sort(Comparator.comparingLong(Connection::bufferedBytes).reversed());
-        for (Connection c : byHeld) {
-            if (excess <= 0) {
-                break;
-            }
-            long held = c.bufferedBytes();
-            excess -= held;
-            shedding.add(c);
-            memory.shedConnections++;
-            limits.hit(LimitLog.Limit.MEMORY, "closing " + c.id + " from " + c.address + " with ENOMEM: it holds " + held
-                    + " bytes of buffers, and all connections' buffers hold more than " + memory.maxBufferBytes);
-            replies.bareError(c, WireError.ENOMEM, null);
-            outbox.flushNow(c);
-            c.channel.close();
+            loop.execute(guarded(shedding::shed));
         }
     }
 

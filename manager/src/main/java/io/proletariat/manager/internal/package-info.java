@@ -11,8 +11,8 @@
  * is the only one to touch it:
  * <ul>
  *   <li>{@code DispatchCore}: the conductor. Owns the connections, checks each event against the
- *       limits and state, and routes it to the pieces below; runs the keepalive, the cleanup, the
- *       buffers' shedding and the end of each batch of events (the pass, then one flush).</li>
+ *       limits and state, and routes it to the pieces below; runs the keepalive, the cleanup and the
+ *       end of each batch of events (the pass, then one flush).</li>
  *   <li>{@code Works}: the live works' lives: created by a push, finished by a result, or leaving
  *       without one (abort, assign timeout, client gone) by the same steps.</li>
  *   <li>{@code Scheduler} with {@code WorkQueues}, {@code Offers} and {@code Range}: which worker runs
@@ -24,7 +24,8 @@
  *   <li>{@code StatusReport}: {@code status}, {@code mystatus} and the {@code ManagerStats} snapshot,
  *       from {@code Stats}.</li>
  *   <li>{@code SystemMessages}: relayed system messages, their acknowledgements and reports.</li>
- *   <li>{@code MemoryBudget}, {@code ConnectionLimit}, {@code LimitLog}, {@code Rate}: the limits.</li>
+ *   <li>{@code MemoryBudget} and {@code BufferShedding}, {@code ConnectionLimit}, {@code LimitLog},
+ *       {@code Rate}: the limits.</li>
  * </ul>
  * {@code Events} hands listener calls to the {@code proletariat-manager-events} thread; the HTTP
  * listener ({@code internal.http}) runs on {@code proletariat-http} and sees only snapshots.
