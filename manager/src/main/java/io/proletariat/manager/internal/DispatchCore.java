@@ -61,7 +61,7 @@ final class DispatchCore {
     final Map<String, Connection> connections = new LinkedHashMap<>();
     /** Results since the last cleanup, against {@code cleanupReqs}. */
     long finishCount;
-    /** No push since the last cleanup (the original's status {@code isClean}). */
+    /** Nothing pushed or finished since the last cleanup (the original's status {@code isClean}). */
     boolean isClean = true;
     /** A distribution pass is wanted at the end of this batch of events. */
     private boolean passRequested;
@@ -85,7 +85,7 @@ final class DispatchCore {
         this.memory = new MemoryBudget(options.effectiveMaxQueuedBytes(), options.effectiveMaxBufferBytes());
         this.outbox = new Outbox(options.maxOutboundBuffer(), this::scheduleBatchEnd, memory, this::requestShed);
         this.replies = new Replies(outbox);
-        this.systemMessages = new SystemMessages(loop, outbox, events, stats, limits, options.sysmsgTimeout(),
+        this.systemMessages = new SystemMessages(loop, replies, events, stats, limits, options.sysmsgTimeout(),
                 options.maxPendingSysmsgs(), options.maxPendingSysmsgAcks(), options.maxSysmsgRate());
         this.scheduler = new Scheduler(loop, options, replies, events, stats, this::requestPass, this::guarded);
         this.works = new Works(loop, options, scheduler, replies, stats, events, memory, this::guarded, this::requestPass);

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Every frame the dispatch core writes to a peer, answers and errors alike, in the wire's shapes
- * (docs/protocol.md): the one place a frame's member order is decided. Status frames are
- * {@link StatusReport}'s, system messages' {@link SystemMessages}'. Writes through the {@link Outbox};
+ * (docs/protocol.md): the one place a frame's member order is decided, but for the {@code status}
+ * and {@code mystatus} answers, which are {@link StatusReport}'s. Writes through the {@link Outbox};
  * core thread only.
  */
 final class Replies {
@@ -157,6 +157,38 @@ final class Replies {
         JsonWriter out = outbox.frame(client).beginObject().name("ok").value(true).name("work").beginArray();
         ids.forEach(out::value);
         out.endArray().name("to").value("abort").name("command").value("answer").endObject().endFrame();
+    }
+
+    // ---------------------------------------------------------------- system messages
+
+    void sysmsgWithoutId(Connection sender) {
+        outbox.frame(sender).beginObject().name("to").value("sysmsg").name("error").value("System message needs an id comrade")
+                .name("command").value("answer").endObject().endFrame();
+    }
+
+    /** A system message relayed to a recipient, under the id it is to acknowledge. */
+    void sysmsg(Connection recipient, String relayId, Connection sender, RawJson content) {
+        JsonWriter out = outbox.frame(recipient).beginObject().name("id").value(relayId).name("from").value(sender.id);
+        if (content != null) {
+            out.name("content").raw(content);
+        }
+        out.name("command").value("sysmsg").endObject().endFrame();
+    }
+
+    void sysmsgRefused(Connection sender, String id) {
+        JsonWriter out = outbox.frame(sender).beginObject();
+        WireError.ETOOMANYSYSMSG.writeMember(out);
+        out.name("to").value("sysmsg").name("id").value(id).name("command").value("answer").endObject().endFrame();
+    }
+
+    /** The report to a message's sender: how many it went to, how many acknowledged, and whether it expired first. */
+    void sysmsgDone(Connection sender, String id, int sentTo, int receivedBy, boolean expired) {
+        JsonWriter out = outbox.frame(sender).beginObject().name("to").value("sysmsg").name("id").value(id)
+                .name("done").value(true).name("sentTo").value(sentTo).name("receivedBy").value(receivedBy);
+        if (expired) {
+            out.name("expired").value(true);
+        }
+        out.name("command").value("answer").endObject().endFrame();
     }
 
     // ---------------------------------------------------------------- admin

@@ -133,6 +133,25 @@ class RepliesTest {
     }
 
     @Test
+    void systemMessageFrames() {
+        Connection sender = connection("C2");
+        replies.sysmsgWithoutId(peer);
+        replies.sysmsg(peer, "C2/M1", sender, RawJson.of("{\"x\":[1]}"));
+        replies.sysmsg(peer, "C2/M2", sender, null);
+        replies.sysmsgRefused(peer, "M3");
+        replies.sysmsgDone(peer, "M1", 2, 1, false);
+        replies.sysmsgDone(peer, "M2", 1, 0, true);
+        assertThat(sent()).containsExactly(
+                json("{'to':'sysmsg','error':'System message needs an id comrade','command':'answer'}"),
+                json("{'id':'C2/M1','from':'C2','content':{'x':[1]},'command':'sysmsg'}"),
+                json("{'id':'C2/M2','from':'C2','command':'sysmsg'}"),
+                json("{'error':{'code':'ETOOMANYSYSMSG','description':'" + WireError.ETOOMANYSYSMSG.description()
+                        + "'},'to':'sysmsg','id':'M3','command':'answer'}"),
+                json("{'to':'sysmsg','id':'M1','done':true,'sentTo':2,'receivedBy':1,'command':'answer'}"),
+                json("{'to':'sysmsg','id':'M2','done':true,'sentTo':1,'receivedBy':0,'expired':true,'command':'answer'}"));
+    }
+
+    @Test
     void adminAnswers() {
         replies.admin(peer, "cleanup");
         replies.admin(peer, "gc");
