@@ -7,8 +7,8 @@ import io.proletariat.protocol.RawJson;
 /** One work in the manager. Owned by the core thread; listeners get {@link #snapshot()}s. */
 final class Work implements WorkInfo {
     /**
-     * Where a work is. It moves only by {@link #moveTo}, along the table in the constructor calls
-     * below: a move the table does not list is a bug in the core and throws.
+     * Where a work is. It moves only by {@link #moveTo}, along the table of allowed moves below
+     * (docs/protocol.md, Work life cycle): a move the table does not list is a bug in the core and throws.
      */
     enum State {
         /** Created by a push, not yet queued. */
