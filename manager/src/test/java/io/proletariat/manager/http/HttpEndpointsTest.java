@@ -350,12 +350,15 @@ class HttpEndpointsTest {
 
     @Test
     void httpOptionsAreValidated() {
-        assertThatThrownBy(() -> ManagerOptions.builder().httpPort(-2)).hasMessageContaining("httpPort");
+        assertThatThrownBy(() -> ManagerOptions.builder().httpPort(-1)).hasMessageContaining("httpPort");
         assertThatThrownBy(() -> ManagerOptions.builder().httpPort(65536)).hasMessageContaining("httpPort");
         assertThatThrownBy(() -> ManagerOptions.builder().httpBindAddress(" ")).hasMessageContaining("httpBindAddress");
         ManagerOptions o = ManagerOptions.builder().httpPort(8917).httpBindAddress("0.0.0.0").build();
         assertThat(o.toBuilder().build().httpPort()).isEqualTo(8917);
+        assertThat(o.toBuilder().build().httpEnabled()).isTrue();
         assertThat(o.toBuilder().build().httpBindAddress()).isEqualTo("0.0.0.0");
-        assertThat(ManagerOptions.defaults().httpPort()).isEqualTo(ManagerOptions.HTTP_OFF);
+        assertThat(ManagerOptions.defaults().httpEnabled()).isFalse();
+        assertThat(ManagerOptions.builder().httpPort(0).http(false).build().httpEnabled()).isFalse();
+        assertThat(ManagerOptions.builder().http(true).build().httpPort()).isEqualTo(ManagerOptions.DEFAULT_HTTP_PORT);
     }
 }
