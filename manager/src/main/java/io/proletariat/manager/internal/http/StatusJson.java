@@ -3,9 +3,11 @@ package io.proletariat.manager.internal.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.netty.buffer.ByteBuf;
 import io.proletariat.manager.ManagerStats;
+import io.proletariat.manager.internal.MergedRanges;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +56,7 @@ final class StatusJson {
     record Status(long bootTime, String bootTimeIso, long takenAt, long uptimeSeconds, Manager manager,
                   // The protocol status's members.
                   boolean canCleanup, long pendingWorks, long globalAvailableSlots, long globalRunningWorks,
-                  long globalWorksOnHold, long finishCount, boolean sacredRanges, List<MergedRange> ranges,
+                  long globalWorksOnHold, long finishCount, boolean sacredRanges, List<MergedRanges.Merged> ranges,
                   // Ours.
                   Map<String, Long> queues, Slots slots, Counters counters, ManagerStats.Memory memory,
                   ManagerStats.Rates rates, Map<String, Latency> latency, LastSecond lastSecond,
@@ -63,9 +65,6 @@ final class StatusJson {
     }
 
     record Manager(int port, String address, String transport, boolean sacredGuarantees, boolean holdSimilarWork) {
-    }
-
-    record MergedRange(int from, long limit, long used, List<String> workers) {
     }
 
     record Slots(long total, long free, long used) {
@@ -127,19 +126,9 @@ final class StatusJson {
     }
 
     /** The protocol status's {@code ranges}: every worker's ranges merged by their start, highest first. */
-    private static List<MergedRange> mergedRanges(List<ManagerStats.WorkerStats> workers) {
-        TreeMap<Integer, long[]> merged = new TreeMap<>();
-        Map<Integer, List<String>> contributors = new TreeMap<>();
-        for (ManagerStats.WorkerStats w : workers) {
-            for (ManagerStats.RangeStats r : w.ranges()) {
-                long[] sum = merged.computeIfAbsent(r.from(), k -> new long[2]);
-                sum[0] += r.limit();
-                sum[1] += r.used();
-                contributors.computeIfAbsent(r.from(), k -> new ArrayList<>()).add(w.id());
-            }
-        }
-        List<MergedRange> ranges = new ArrayList<>();
-        merged.descendingMap().forEach((from, sum) -> ranges.add(new MergedRange(from, sum[0], sum[1], contributors.get(from))));
+    private static List<MergedRanges.Merged> mergedRanges(List<ManagerStats.WorkerStats> workers) {
+        List<MergedRanges.Merged> ranges = new ArrayList<>(MergedRanges.of(workers));
+        Collections.reverse(ranges);
         return ranges;
     }
 
