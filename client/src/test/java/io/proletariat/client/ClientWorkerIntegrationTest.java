@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import io.proletariat.testing.Participants;
 import io.proletariat.worker.Work;
 import io.proletariat.worker.Worker;
@@ -203,7 +205,7 @@ class ClientWorkerIntegrationTest {
             }
         });
         Client client = p.client();
-        CompletableFuture<List<WorkResult>> f = client.submit(List.of("fast", "slow"), WorkOptions.builder().timeout(1_000).build());
+        CompletableFuture<List<WorkResult>> f = client.submit(List.of("fast", "slow"), WorkOptions.builder().overallTimeout(1_000).build());
         List<WorkResult> r = f.get(30, TimeUnit.SECONDS);
         assertThat(r.get(0).data(String.class)).isEqualTo("fast");
         assertThat(r.get(1).errorCode()).isEqualTo("ECSTO");
@@ -248,12 +250,12 @@ class ClientWorkerIntegrationTest {
 
     @Test
     void systemMessagesRoundTrip() throws Exception {
-        List<io.proletariat.client.SystemMessage> atWorker = new CopyOnWriteArrayList<>();
-        List<io.proletariat.client.SystemMessage> atClient = new CopyOnWriteArrayList<>();
+        List<SystemMessage> atWorker = new CopyOnWriteArrayList<>();
+        List<SystemMessage> atClient = new CopyOnWriteArrayList<>();
         List<String> atManager = new CopyOnWriteArrayList<>();
         p.manager().addListener(new io.proletariat.manager.ManagerListener() {
             @Override
-            public void sysmsg(io.proletariat.manager.SystemMessage message) {
+            public void sysmsg(SystemMessage message) {
                 atManager.add(message.content().toString());
             }
         });

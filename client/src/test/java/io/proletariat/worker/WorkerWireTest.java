@@ -6,8 +6,8 @@ import static io.proletariat.testing.Wire.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.proletariat.client.SystemMessage;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import io.proletariat.testing.FakeManager;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +38,7 @@ class WorkerWireTest {
     }
 
     private WorkerOptions.Builder options() {
-        return WorkerOptions.builder().port(fake.port()).conRetryTime(Duration.ofMillis(100));
+        return WorkerOptions.builder().port(fake.port()).retryDelay(Duration.ofMillis(100));
     }
 
     private FakeManager.Conn startAndAcceptOffer(WorkerOptions options, WorkHandler handler) throws Exception {

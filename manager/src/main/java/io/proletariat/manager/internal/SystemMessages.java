@@ -2,9 +2,9 @@ package io.proletariat.manager.internal;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.proletariat.manager.SystemMessage;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import io.proletariat.protocol.WireError;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,7 +121,7 @@ final class SystemMessages {
             return;
         }
         if (local) {
-            events.sysmsg(new SystemMessage(sender.id, id, s.content() == null ? RawJson.NULL : s.content()));
+            events.sysmsg(new SystemMessage(id, sender.id, s.content()));
         }
         for (Connection r : recipients) {
             JsonWriter out = outbox.frame(r).beginObject().name("id").value(relayId).name("from").value(sender.id);
