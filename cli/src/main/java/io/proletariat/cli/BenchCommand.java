@@ -125,14 +125,10 @@ final class BenchCommand implements Callable<Integer> {
             List<CompletableFuture<Void>> connected = new ArrayList<>(); // one per participant: a worker's when its offer is accepted
             for (int i = 0; i < clients; i++) {
                 // Callbacks run on the client's I/O thread: they only count and push the next group.
-                Client c = new Client(ClientOptions.builder().host(host).port(port).maxRetries(3)
-                        .callbackExecutor(Runnable::run).build());
                 CompletableFuture<Void> up = new CompletableFuture<>();
-                clientList.add(c.addConnectionListener(onConnected(up)));
-                if (c.isConnected()) {
-                    up.complete(null); // connected before the listener was there
-                }
                 connected.add(up);
+                clientList.add(new Client(ClientOptions.builder().host(host).port(port).maxRetries(3)
+                        .connectionListener(onConnected(up)).callbackExecutor(Runnable::run).build()));
             }
             Run drain = preload > 0 ? preload(clientList.get(0), payload(payload)) : null;
             if (preload > 0 && drain == null) {

@@ -114,6 +114,9 @@ public final class Client implements AutoCloseable {
         this.engine = new Engine(Client.class, "client", options.host(), options.port(), options.reconnectPolicy(), 4,
                 callbacks, mapper, new OnEngine());
         this.loop = engine.loop();
+        if (options.connectionListener() != null) {
+            engine.addConnectionListener(options.connectionListener());
+        }
         engine.start();
     }
 
@@ -129,8 +132,8 @@ public final class Client implements AutoCloseable {
 
     /**
      * Adds a listener of this client's connection events (connected, disconnected, reconnected,
-     * closed), from now on: a client connects from its constructor on, so check {@link #isConnected()}
-     * after adding when the first connection matters.
+     * closed), from now on: a client connects from its constructor on, so a listener that must hear
+     * the first connection is given to {@link ClientOptions.Builder#connectionListener} instead.
      */
     public Client addConnectionListener(ConnectionListener listener) {
         engine.addConnectionListener(listener);

@@ -36,6 +36,7 @@ public final class ClientOptions {
     private final String host;
     private final int port;
     private final ReconnectPolicy reconnect;
+    private final ConnectionListener connectionListener;
     private final Executor callbackExecutor;
     private final ObjectMapper objectMapper;
 
@@ -43,6 +44,7 @@ public final class ClientOptions {
         host = b.host;
         port = b.port;
         reconnect = b.reconnect;
+        connectionListener = b.connectionListener;
         callbackExecutor = b.callbackExecutor;
         objectMapper = b.objectMapper;
     }
@@ -97,6 +99,11 @@ public final class ClientOptions {
         return reconnect.connectTimeout();
     }
 
+    /** The connection listener the client has from its start, or {@code null}. */
+    public ConnectionListener connectionListener() {
+        return connectionListener;
+    }
+
     /** The executor callbacks and futures complete on, or {@code null} for the client's own thread. */
     public Executor callbackExecutor() {
         return callbackExecutor;
@@ -117,6 +124,7 @@ public final class ClientOptions {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private ReconnectPolicy reconnect = ReconnectPolicy.giveUpAfter(DEFAULT_MAX_RETRIES);
+        private ConnectionListener connectionListener;
         private Executor callbackExecutor;
         private ObjectMapper objectMapper = Json.DEFAULT_MAPPER;
 
@@ -127,6 +135,7 @@ public final class ClientOptions {
             host = o.host;
             port = o.port;
             reconnect = o.reconnect;
+            connectionListener = o.connectionListener;
             callbackExecutor = o.callbackExecutor;
             objectMapper = o.objectMapper;
         }
@@ -177,6 +186,16 @@ public final class ClientOptions {
         /** The TCP connect timeout of one attempt. Default 10 s; at least 1 ms. */
         public Builder connectTimeout(Duration connectTimeout) {
             reconnect = reconnect.withConnectTimeout(connectTimeout);
+            return this;
+        }
+
+        /**
+         * A listener of the client's connection events from its very start, so that it hears the
+         * first connection too (a client connects from its constructor on). More can be added with
+         * {@link Client#addConnectionListener}. Default: none.
+         */
+        public Builder connectionListener(ConnectionListener listener) {
+            this.connectionListener = Objects.requireNonNull(listener, "connectionListener");
             return this;
         }
 

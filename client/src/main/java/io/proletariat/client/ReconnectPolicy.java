@@ -112,6 +112,17 @@ public final class ReconnectPolicy {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof ReconnectPolicy p && maxRetries == p.maxRetries && retryDelay.equals(p.retryDelay)
+                && maxRetryDelay().equals(p.maxRetryDelay()) && connectTimeout.equals(p.connectTimeout);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(maxRetries, retryDelay, maxRetryDelay(), connectTimeout);
+    }
+
+    @Override
     public String toString() {
         return "maxRetries=" + maxRetries + ", retryDelay=" + retryDelay.toMillis() + "ms"
                 + (maxRetryDelay().equals(retryDelay) ? "" : ", retryBackoff=" + maxRetryDelay().toMillis() + "ms")

@@ -1,7 +1,6 @@
 package io.proletariat.client;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Immutable options of one {@code work()} / {@code submit()} call: the original's {@code timeout}

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proletariat.client.internal.Json;
 import io.proletariat.protocol.JsonWriter;
-import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
 
 /**

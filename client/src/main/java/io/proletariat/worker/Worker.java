@@ -13,7 +13,6 @@ import io.proletariat.client.WorkFailedException;
 import io.proletariat.client.internal.Engine;
 import io.proletariat.client.internal.Json;
 import io.proletariat.protocol.FromManager;
-import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
@@ -319,7 +318,7 @@ public final class Worker implements AutoCloseable {
         @Override
         public void onGaveUp(ConnectionException cause) {
             log.error("worker gives up: {}", cause.getMessage());
-            loop.execute(Worker.this::stop); // after the engine's turn: stop() shuts the engine down
+            listeners.execute(Worker.this::stop); // off the loop, so that stop() waits for the engine and the closed event is heard
         }
     }
 

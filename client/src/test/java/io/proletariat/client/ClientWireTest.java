@@ -88,9 +88,11 @@ class ClientWireTest {
         conn.send(done("W1", "{\"err\":null,\"data\":\"first\"}"));
         conn.send(done("W1", "{\"err\":null,\"data\":\"second\"}"));
         await().atMost(Duration.ofSeconds(20)).until(() -> calls.size() == 1);
-        client.systemMessage("barrier", "MANAGER"); // a later frame: everything before it was handled
+        // A later frame: once its completion ran on the callback thread, every callback before it has run.
+        CompletableFuture<SystemMessageReceipt> barrier = client.systemMessage("barrier", "MANAGER");
         RawJson sys = conn.next("sysmsg");
         conn.send("{\"to\":\"sysmsg\",\"id\":\"" + text(sys, "id") + "\",\"done\":true,\"sentTo\":0,\"receivedBy\":0,\"command\":\"answer\"}");
+        barrier.get(20, TimeUnit.SECONDS);
         assertThat(calls).containsExactly("\"first\"");
     }
 

@@ -117,23 +117,33 @@ class ClientWorkerIntegrationTest {
 
     @Test
     void workIndividualCallsEachWorkThenTheGroup() throws Exception {
+        // The works finish in the order the test releases them, 2, 1, 0: each callback releases the next.
+        List<CountDownLatch> release = List.of(new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1));
         p.worker(3, (work, done) -> {
-            int ms = work.args(Integer.class);
-            Thread.sleep(ms);
-            done.success(ms);
+            int k = work.args(Integer.class);
+            release.get(k).await();
+            done.success(k);
         });
         Client client = p.client();
         List<Integer> each = new CopyOnWriteArrayList<>();
+        CompletableFuture<List<Integer>> eachBeforeGroup = new CompletableFuture<>();
         CompletableFuture<List<WorkResult>> group = new CompletableFuture<>();
-        client.workIndividual(List.of(300, 150, 10), WorkOptions.DEFAULT,
-                (err, data, result) -> each.add(result.data(Integer.class)),
+        client.workIndividual(List.of(0, 1, 2), WorkOptions.DEFAULT,
+                (err, data, result) -> {
+                    int k = result.data(Integer.class);
+                    each.add(k);
+                    if (k > 0) {
+                        release.get(k - 1).countDown();
+                    }
+                },
                 (err, results) -> {
-                    assertThat(each).hasSize(3); // every work callback ran first
+                    eachBeforeGroup.complete(List.copyOf(each));
                     group.complete(results);
                 });
+        release.get(2).countDown();
         List<WorkResult> results = group.get(30, TimeUnit.SECONDS);
-        assertThat(results).extracting(r -> r.data(Integer.class)).containsExactly(300, 150, 10);
-        assertThat(each).containsExactlyInAnyOrder(300, 150, 10);
+        assertThat(results).extracting(r -> r.data(Integer.class)).containsExactly(0, 1, 2); // submission order
+        assertThat(eachBeforeGroup.get()).containsExactly(2, 1, 0); // each as it finished, all before the group
     }
 
     @Test
