@@ -538,7 +538,7 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    RawJson encodeResult(RealWork work, Object error, Object result) {
+    private RawJson encodeResult(RealWork work, Object error, Object result) {
         RawJson err;
         try {
             err = encodeError(error);

@@ -154,6 +154,7 @@ public final class Engine {
             return;
         }
         readyOnThisConnection = true;
+        failedAttempts = 0;
         boolean again = everReady;
         everReady = true;
         fire(again ? ConnectionListener::onReconnected : ConnectionListener::onConnected);
@@ -296,7 +297,6 @@ public final class Engine {
         @Override
         public void onConnected() {
             connecting = false;
-            failedAttempts = 0;
             log.debug("{} connected to the manager at {}", name, address);
             participant.onConnected();
             messenger.onConnected();
@@ -319,7 +319,8 @@ public final class Engine {
         public void onDisconnected() {
             participant.onDisconnected();
             messenger.onDisconnected();
-            if (readyOnThisConnection) {
+            boolean wasReady = readyOnThisConnection;
+            if (wasReady) {
                 readyOnThisConnection = false;
                 fire(ConnectionListener::onDisconnected);
             }
@@ -330,8 +331,14 @@ public final class Engine {
                 connecting = false;
                 return; // leaving: the manager requeued whatever ran here
             }
+            if (!wasReady) {
+                // Closed before the participant was ready (a manager at its connection limit, say):
+                // a failed attempt, so that a manager that closes at once is not hammered.
+                connecting = true;
+                onConnectFailed(new ConnectionException(ConnectionException.ECONNLOST, "the manager closed the connection at once"));
+                return;
+            }
             log.info("{} lost the connection to the manager at {}; reconnecting", name, address);
-            failedAttempts = 0;
             connectNow();
         }
 
