@@ -140,7 +140,7 @@ final class WorkerCommand implements Callable<Integer> {
 
         @Override
         public synchronized void onDisconnected() {
-            say("lost the manager at " + manager + "; reconnecting every " + options.retryDelay().toMillis()
+            say("lost the manager at " + manager + "; reconnecting every " + options.reconnectPolicy().retryDelay().toMillis()
                     + " ms (running works go back to its queue)");
             waitNotice();
         }

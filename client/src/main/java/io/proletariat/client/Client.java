@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *       push, or cannot be reached within the retry limit), a {@link ProletariatException} with the
  *       code. Repeated results are ignored.</li>
  *   <li>When the connection drops, the client reconnects ({@link ReconnectPolicy}: at once, then
- *       every {@link ClientOptions#retryDelay()}, up to {@link ClientOptions#maxRetries()} failures
+ *       every {@link ReconnectPolicy#retryDelay()}, up to {@link ReconnectPolicy#maxRetries()} failures
  *       in a row) and pushes every unanswered work again under the same request id, including
  *       pushes whose answer never came. A work may therefore run twice. A
  *       {@link ConnectionListener} hears it happen.</li>

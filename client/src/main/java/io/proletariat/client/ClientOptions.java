@@ -74,29 +74,9 @@ public final class ClientOptions {
         return port;
     }
 
-    /** How the client connects and reconnects. */
+    /** How the client connects and reconnects: {@code maxRetries}, {@code retryDelay}, {@code retryBackoff}, {@code connectTimeout}. */
     public ReconnectPolicy reconnectPolicy() {
         return reconnect;
-    }
-
-    /** {@link ReconnectPolicy#maxRetries()}. */
-    public int maxRetries() {
-        return reconnect.maxRetries();
-    }
-
-    /** {@link ReconnectPolicy#retryDelay()}. */
-    public Duration retryDelay() {
-        return reconnect.retryDelay();
-    }
-
-    /** {@link ReconnectPolicy#maxRetryDelay()}. */
-    public Duration maxRetryDelay() {
-        return reconnect.maxRetryDelay();
-    }
-
-    /** {@link ReconnectPolicy#connectTimeout()}. */
-    public Duration connectTimeout() {
-        return reconnect.connectTimeout();
     }
 
     /** The connection listener the client has from its start, or {@code null}. */

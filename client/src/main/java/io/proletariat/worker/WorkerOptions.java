@@ -122,29 +122,9 @@ public final class WorkerOptions {
         return cleanupCheckInterval;
     }
 
-    /** How the worker connects and reconnects. */
+    /** How the worker connects and reconnects: {@code maxRetries}, {@code retryDelay} ({@code CON_RETRYTIME}), {@code retryBackoff}, {@code connectTimeout}. */
     public ReconnectPolicy reconnectPolicy() {
         return reconnect;
-    }
-
-    /** {@link ReconnectPolicy#maxRetries()}. */
-    public int maxRetries() {
-        return reconnect.maxRetries();
-    }
-
-    /** {@link ReconnectPolicy#retryDelay()}: the original's {@code CON_RETRYTIME}. */
-    public Duration retryDelay() {
-        return reconnect.retryDelay();
-    }
-
-    /** {@link ReconnectPolicy#maxRetryDelay()}. */
-    public Duration maxRetryDelay() {
-        return reconnect.maxRetryDelay();
-    }
-
-    /** {@link ReconnectPolicy#connectTimeout()}. */
-    public Duration connectTimeout() {
-        return reconnect.connectTimeout();
     }
 
     public int answerThreshold() {

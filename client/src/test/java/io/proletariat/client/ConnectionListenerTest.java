@@ -107,9 +107,9 @@ class ConnectionListenerTest {
                 .containsExactly(50L, 100L, 200L, 300L, 300L);
         assertThat(ReconnectPolicy.giveUpAfter(1).delayMillis(5)).isEqualTo(2_000L); // no backoff: every wait is the delay
         // A client gives up after 10 failures by default (the original's MAXRETRIES), a worker never (CON_RETRYTIME forever).
-        assertThat(ClientOptions.defaults().maxRetries()).isEqualTo(10);
-        assertThat(WorkerOptions.defaults().maxRetries()).isEqualTo(Integer.MAX_VALUE);
-        assertThat(WorkerOptions.defaults().retryDelay()).isEqualTo(ClientOptions.defaults().retryDelay()).isEqualTo(Duration.ofMillis(2_000));
+        assertThat(ClientOptions.defaults().reconnectPolicy().maxRetries()).isEqualTo(10);
+        assertThat(WorkerOptions.defaults().reconnectPolicy().maxRetries()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(WorkerOptions.defaults().reconnectPolicy().retryDelay()).isEqualTo(ClientOptions.defaults().reconnectPolicy().retryDelay()).isEqualTo(Duration.ofMillis(2_000));
     }
 
     @Test

@@ -47,7 +47,7 @@ class MisuseTest {
         assertThat(o.prioritySlots()).isEmpty();
         assertThat(o.cleanupReqs()).isEqualTo(1000);
         assertThat(o.cleanupCheckInterval()).isEqualTo(Duration.ofMillis(60_000));
-        assertThat(o.retryDelay()).isEqualTo(Duration.ofMillis(2_000));
+        assertThat(o.reconnectPolicy().retryDelay()).isEqualTo(Duration.ofMillis(2_000));
         assertThat(o.answerThreshold()).isEqualTo(1);
         WorkerOptions variant = o.toBuilder().slots(100).prioritySlots(Map.of(1, 30, 2, 20)).cleanupReqs(5)
                 .cleanupCheckInterval(Duration.ofSeconds(1)).answerThreshold(3).build();
