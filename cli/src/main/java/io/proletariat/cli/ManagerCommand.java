@@ -177,7 +177,8 @@ final class ManagerCommand implements Callable<Integer> {
                     .debug(debug)
                     .ioThreads(ioThreads)
                     // The daemon serves HTTP by default; --http-port 0 turns it off (in the Java API, 0 picks a free port).
-                    .httpPort(httpPort == 0 ? ManagerOptions.HTTP_OFF : httpPort)
+                    .httpPort(httpPort == 0 ? ManagerOptions.DEFAULT_HTTP_PORT : httpPort)
+                    .http(httpPort != 0)
                     .httpBindAddress(httpBind)
                     .httpAllowedHosts(httpAllowedHosts)
                     .httpShowErrors(httpShowErrors);

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (Client proletariat = new Client("127.0.0.1")) {
  *     // callbacks, as the original
- *     proletariat.work(List.of(Map.of("some", "work")), WorkOptions.builder().timeout(60_000).priority(1).build(),
+ *     proletariat.work(List.of(Map.of("some", "work")), WorkOptions.builder().overallTimeout(60_000).priority(1).build(),
  *             (err, res) -> {
  *                 if (err != null) {
  *                     System.out.println("Fail at work: " + err);

@@ -33,6 +33,7 @@ public final class Manager implements AutoCloseable {
         this(ManagerOptions.defaults());
     }
 
+    /** A manager with these options; nothing is bound until {@link #start()}. */
     public Manager(ManagerOptions options) {
         this.options = Objects.requireNonNull(options, "options");
     }
@@ -42,7 +43,7 @@ public final class Manager implements AutoCloseable {
      *
      * @throws IllegalStateException if already started
      * @throws ProletariatManagerException if the port, or the HTTP port when
-     *     {@link ManagerOptions.Builder#httpPort(int) enabled}, cannot be bound
+     *     {@link ManagerOptions#httpEnabled() enabled}, cannot be bound
      */
     public synchronized Manager start() {
         if (server != null) {
@@ -70,6 +71,7 @@ public final class Manager implements AutoCloseable {
         return this;
     }
 
+    /** The options it was made with. */
     public ManagerOptions options() {
         return options;
     }
@@ -87,7 +89,7 @@ public final class Manager implements AutoCloseable {
     /**
      * The HTTP listener's bound address ({@code /api/status}, {@code /metrics}, the dashboard at
      * {@code /}), or null when it is off, as it is unless {@link ManagerOptions.Builder#httpPort(int)}
-     * was set. With {@code httpPort(0)} this tells the port chosen.
+     * turned it on. With {@code httpPort(0)} this tells the port chosen.
      */
     public InetSocketAddress httpAddress() {
         return running().httpAddress();
@@ -108,6 +110,7 @@ public final class Manager implements AutoCloseable {
         }
     }
 
+    /** Unregisters a listener: it gets no more events. */
     public void removeListener(ManagerListener listener) {
         pendingListeners.remove(listener);
         ManagerServer s = server;
@@ -116,24 +119,43 @@ public final class Manager implements AutoCloseable {
         }
     }
 
-    /** Works waiting in the queues (not on hold, not yet assigned). */
+    /**
+     * The manager's load and health, read together on the dispatch thread: cheaper than
+     * {@link #stats()}, for embedding code and tests that wait for a state.
+     *
+     * @param queuedWorks works waiting in the queues (not on hold, not yet assigned)
+     * @param runningWorks works assigned to or running on workers
+     * @param liveWorks every work the manager still holds: queued, on hold, assigned or running
+     * @param connections open connections of every kind
+     * @param unexpectedErrors exceptions that escaped the manager's handlers and timers since it
+     *     started (each logged at WARN, its connection closed): a bug, 0 in a healthy manager
+     */
+    public record Counts(long queuedWorks, long runningWorks, long liveWorks, int connections, long unexpectedErrors) {
+    }
+
+    /** The manager's {@link Counts}, in one round trip to its dispatch thread. */
+    public Counts counts() {
+        return running().counts();
+    }
+
+    /** Works waiting in the queues: {@code counts().queuedWorks()}. */
     public long queuedWorks() {
-        return running().counts()[0];
+        return counts().queuedWorks();
     }
 
-    /** Works assigned to or running on workers. */
+    /** Works assigned to or running on workers: {@code counts().runningWorks()}. */
     public long runningWorks() {
-        return running().counts()[1];
+        return counts().runningWorks();
     }
 
-    /** Every work the manager still holds: queued, on hold, assigned or running. */
+    /** Every work the manager still holds: {@code counts().liveWorks()}. */
     public long liveWorks() {
-        return running().counts()[2];
+        return counts().liveWorks();
     }
 
-    /** Open connections of every kind. */
+    /** Open connections of every kind: {@code counts().connections()}. */
     public int connections() {
-        return (int) running().counts()[3];
+        return counts().connections();
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.Objects;
  * {@code HOLDSIMILARWORK} {@link #holdSimilarWork()}.
  *
  * <p>The HTTP listener ({@code /api/status}, {@code /metrics} and the dashboard, see
- * {@code docs/dashboard.md}) is off unless {@link Builder#httpPort(int)} is set, so an embedding
+ * {@code docs/dashboard.md}) is off unless {@link Builder#httpPort(int)} sets it, so an embedding
  * application or a test never takes a fixed port by surprise; the {@code proletariat manager} daemon
  * turns it on by default (port {@value #DEFAULT_HTTP_PORT} on {@value #DEFAULT_HTTP_BIND_ADDRESS}).
  *
@@ -28,8 +28,6 @@ import java.util.Objects;
 public final class ManagerOptions {
     /** The protocol's port. */
     public static final int DEFAULT_PORT = Wire.DEFAULT_PORT;
-    /** {@link Builder#httpPort(int)} value that turns the HTTP listener off: the default of the Java API. */
-    public static final int HTTP_OFF = -1;
     /** The HTTP port the {@code proletariat manager} daemon uses unless told otherwise. */
     public static final int DEFAULT_HTTP_PORT = 8917;
     /** The HTTP listener's address unless set: loopback only, as the status and metrics have no authentication. */
@@ -86,6 +84,7 @@ public final class ManagerOptions {
     private final Duration sysmsgTimeout;
     private final WorkSelector workSelector;
     private final int ioThreads;
+    private final boolean httpEnabled;
     private final int httpPort;
     private final String httpBindAddress;
     private final boolean exitOnFatalError;
@@ -118,6 +117,7 @@ public final class ManagerOptions {
         this.sysmsgTimeout = b.sysmsgTimeout;
         this.workSelector = b.workSelector;
         this.ioThreads = b.ioThreads;
+        this.httpEnabled = b.httpEnabled;
         this.httpPort = b.httpPort;
         this.httpBindAddress = b.httpBindAddress;
         this.exitOnFatalError = b.exitOnFatalError;
@@ -244,16 +244,16 @@ public final class ManagerOptions {
     }
 
     /**
-     * The HTTP listener's port: {@value #HTTP_OFF} (default) when it is off, 0 for a free port
-     * chosen at start (see {@code Manager.httpAddress()}), else that port.
+     * The port the HTTP listener binds when {@link #httpEnabled() on}: 0 for a free port chosen at
+     * start (see {@code Manager.httpAddress()}), else that port; {@value #DEFAULT_HTTP_PORT} unless set.
      */
     public int httpPort() {
         return httpPort;
     }
 
-    /** True when the manager serves HTTP ({@link #httpPort()} is not {@value #HTTP_OFF}). */
+    /** True when the manager serves HTTP: false unless {@link Builder#httpPort(int)} or {@link Builder#http(boolean)} turned it on. */
     public boolean httpEnabled() {
-        return httpPort != HTTP_OFF;
+        return httpEnabled;
     }
 
     /** The HTTP listener's address; default {@value #DEFAULT_HTTP_BIND_ADDRESS}. */
@@ -321,7 +321,8 @@ public final class ManagerOptions {
         private Duration sysmsgTimeout = DEFAULT_SYSMSG_TIMEOUT;
         private WorkSelector workSelector = WorkSelector.weightedRandom();
         private int ioThreads = 1;
-        private int httpPort = HTTP_OFF;
+        private boolean httpEnabled;
+        private int httpPort = DEFAULT_HTTP_PORT;
         private String httpBindAddress = DEFAULT_HTTP_BIND_ADDRESS;
         private boolean exitOnFatalError;
         private long maxQueuedBytes;
@@ -356,6 +357,7 @@ public final class ManagerOptions {
             sysmsgTimeout = o.sysmsgTimeout;
             workSelector = o.workSelector;
             ioThreads = o.ioThreads;
+            httpEnabled = o.httpEnabled;
             httpPort = o.httpPort;
             httpBindAddress = o.httpBindAddress;
             exitOnFatalError = o.exitOnFatalError;
@@ -588,16 +590,26 @@ public final class ManagerOptions {
         }
 
         /**
-         * Port of the HTTP listener that serves {@code /api/status}, {@code /metrics} and the live
-         * dashboard: {@value #HTTP_OFF} turns it off (the default in the Java API), 0 picks a free
-         * port, 1 to 65535 uses that port. The daemon's {@code --http-port} defaults to
-         * {@value #DEFAULT_HTTP_PORT}. If the port cannot be bound, {@code Manager.start()} fails.
+         * Turns on the HTTP listener that serves {@code /api/status}, {@code /metrics} and the live
+         * dashboard, on this port: 0 picks a free port, 1 to 65535 uses that port. It is off in the
+         * Java API unless set; the daemon's {@code --http-port} defaults to {@value #DEFAULT_HTTP_PORT}.
+         * If the port cannot be bound, {@code Manager.start()} fails.
          */
         public Builder httpPort(int httpPort) {
-            if (httpPort < HTTP_OFF || httpPort > 65535) {
-                throw new IllegalArgumentException("httpPort must be -1 (off) or 0..65535: " + httpPort);
+            if (httpPort < 0 || httpPort > 65535) {
+                throw new IllegalArgumentException("httpPort must be 0..65535: " + httpPort);
             }
             this.httpPort = httpPort;
+            this.httpEnabled = true;
+            return this;
+        }
+
+        /**
+         * Turns the HTTP listener on (on {@link #httpPort(int) its port}, {@value #DEFAULT_HTTP_PORT}
+         * unless set) or off; off by default.
+         */
+        public Builder http(boolean enabled) {
+            this.httpEnabled = enabled;
             return this;
         }
 

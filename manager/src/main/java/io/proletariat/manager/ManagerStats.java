@@ -78,31 +78,64 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
     }
 
     /**
-     * A latency histogram in Prometheus form.
-     *
-     * @param bucketBounds upper bounds in seconds, ascending (the last bucket, +Inf, is implied)
-     * @param cumulativeCounts observations at most each bound, then the total ({@code bucketBounds.length + 1} values)
-     * @param sumSeconds sum of all observations
+     * A latency histogram since the manager started: an immutable copy of the core's HdrHistogram
+     * (microsecond resolution, values within 1 %, up to one hour; longer ones count as one hour).
+     * Every quantile the manager shows, in {@code /api/status}, {@code /api/history} and the dashboard,
+     * comes from {@link #quantile}, so they agree.
      */
-    public record Histogram(double[] bucketBounds, long[] cumulativeCounts, double sumSeconds) {
-        /** Number of observations. */
-        public long count() {
-            return cumulativeCounts[cumulativeCounts.length - 1];
+    public static final class Histogram {
+        /** The bounds, in seconds, of the buckets {@code /metrics} exposes (the last, +Inf, implied). */
+        private static final double[] BUCKET_BOUNDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+            0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+
+        private final org.HdrHistogram.Histogram micros;
+        private final long sumMicros;
+
+        private Histogram(org.HdrHistogram.Histogram micros, long sumMicros) {
+            this.micros = micros;
+            this.sumMicros = sumMicros;
         }
 
-        /** An estimate of the q-quantile (0..1) in seconds: the bound of the bucket that holds it; NaN when empty. */
+        /** A snapshot of {@code micros} (observations in microseconds; copied) whose sum is {@code sumMicros}. */
+        public static Histogram of(org.HdrHistogram.Histogram micros, long sumMicros) {
+            return new Histogram(micros.copy(), sumMicros);
+        }
+
+        /** Number of observations. */
+        public long count() {
+            return micros.getTotalCount();
+        }
+
+        /** Sum of all observations, in seconds. */
+        public double sumSeconds() {
+            return sumMicros / 1e6;
+        }
+
+        /** The q-quantile (0..1) in seconds, within 1 %; NaN when there is no observation. */
         public double quantile(double q) {
-            long total = count();
-            if (total == 0) {
-                return Double.NaN;
+            return count() == 0 ? Double.NaN : micros.getValueAtPercentile(q * 100) / 1e6;
+        }
+
+        /** The observations made after {@code earlier}, a snapshot of the same histogram taken before this one. */
+        public Histogram since(Histogram earlier) {
+            org.HdrHistogram.Histogram diff = micros.copy();
+            diff.subtract(earlier.micros);
+            return new Histogram(diff, sumMicros - earlier.sumMicros);
+        }
+
+        /** The bounds, in seconds, of the fixed buckets {@code /metrics} and {@code /api/status} show, ascending. */
+        public double[] bucketBounds() {
+            return BUCKET_BOUNDS.clone();
+        }
+
+        /** Observations at most each of {@link #bucketBounds()}, then the total: {@code bucketBounds().length + 1} values. */
+        public long[] cumulativeCounts() {
+            long[] cumulative = new long[BUCKET_BOUNDS.length + 1];
+            for (int i = 0; i < BUCKET_BOUNDS.length; i++) {
+                cumulative[i] = micros.getCountBetweenValues(0, Math.round(BUCKET_BOUNDS[i] * 1e6));
             }
-            long rank = (long) Math.ceil(q * total);
-            for (int i = 0; i < bucketBounds.length; i++) {
-                if (cumulativeCounts[i] >= rank) {
-                    return bucketBounds[i];
-                }
-            }
-            return Double.POSITIVE_INFINITY;
+            cumulative[BUCKET_BOUNDS.length] = count();
+            return cumulative;
         }
     }
 

@@ -26,8 +26,6 @@ public enum WireError {
     EINVPRIO("Invalid priority: it must be an integer from 0 to 2147483647"),
     /** Java: timeout or assigntimeout is negative. */
     EINVTIMEOUT("Invalid timeout: it must be a number of milliseconds >= 0"),
-    /** Java: a done item was not an object with an id and a result, repeated one, or named a work this worker does not hold. */
-    EINVDONE("Some done items were ignored: not an object with id and result, repeated, or not a work of yours"),
     /** Java: a frame was not valid JSON. */
     EBADJSON("Invalid JSON"),
     /** Java: the dumpall command is not supported. */

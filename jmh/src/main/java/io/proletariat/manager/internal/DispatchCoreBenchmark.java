@@ -46,6 +46,7 @@ public class DispatchCoreBenchmark {
     private Connection client;
     private Connection worker;
     private List<RawJson> args;
+    private long argBytes;
     private RawJson[] rids;
     private int next;
 
@@ -59,6 +60,7 @@ public class DispatchCoreBenchmark {
         worker = core.connected(workerChannel);
         core.receive(worker, new Inbound.Offer(RawJson.ofNumber(1_000_000)));
         args = new ArrayList<>(Collections.nCopies(group, RawJson.of("{\"op\":\"echo\",\"payload\":\"0123456789abcdef\"}")));
+        argBytes = args.stream().mapToLong(RawJson::byteLength).sum();
         rids = new RawJson[1024];
         for (int i = 0; i < rids.length; i++) {
             rids[i] = RawJson.ofString("R" + i);
@@ -77,7 +79,8 @@ public class DispatchCoreBenchmark {
     @Benchmark
     public int cycle() {
         RawJson rid = rids[next++ & (rids.length - 1)];
-        core.receive(client, new Inbound.Push(null, args, rid, null, null, null, null));
+        // As the decoder hands it over: the request id as text, the args' bytes summed, no priority or timeouts.
+        core.receive(client, new Inbound.Push(rid, null, rid.asText(), args, argBytes, 0, null, 0, 0));
         loopChannel.runPendingTasks(); // the pass and the flush
         List<String> ids = new ArrayList<>(worker.works.keySet());
         core.receive(worker, new Inbound.PushAnswer(ids, List.of()));

@@ -96,10 +96,6 @@ final class Connection {
         return (frames == null ? 0 : frames.heldBytes()) + Outbox.pendingBytes(channel);
     }
 
-    long free() {
-        return totalSlots - busy;
-    }
-
     Range rangeFor(int priority) {
         Range found = null;
         for (Range r : ranges) {

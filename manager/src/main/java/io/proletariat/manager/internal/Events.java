@@ -1,5 +1,6 @@
 package io.proletariat.manager.internal;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.manager.ManagerListener;
 import io.proletariat.manager.WorkInfo;
 import io.proletariat.protocol.RawJson;
@@ -55,11 +56,7 @@ final class Events {
 
     synchronized void add(ManagerListener listener) {
         if (executor == null) {
-            executor = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "proletariat-manager-events");
-                t.setDaemon(true);
-                return t;
-            });
+            executor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("proletariat-manager-events", true));
         }
         listeners.add(listener);
         refreshInterest();

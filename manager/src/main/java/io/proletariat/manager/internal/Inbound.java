@@ -4,8 +4,10 @@ import io.proletariat.protocol.RawJson;
 import java.util.List;
 
 /**
- * A frame a peer sent to the manager, decoded on the I/O thread. Fields keep the peer's raw values
- * where the protocol allows several types; the dispatch core validates them.
+ * A frame a peer sent to the manager, decoded on the I/O thread by {@link InboundDecoder}. Numbers
+ * arrive read as the original reads them (JavaScript's {@code parseInt}); other fields keep the
+ * peer's raw values where the protocol allows several types. The dispatch core checks them against
+ * its limits and state, in the order the original answers errors.
  */
 sealed interface Inbound {
     /** Not valid JSON: ignored, and not counted as keepalive activity (as the original). */
@@ -19,9 +21,21 @@ sealed interface Inbound {
     record Offer(RawJson slots) implements Inbound {
     }
 
-    /** A client's push. {@code works} is null unless {@code work} is an array. */
-    record Push(RawJson work, List<RawJson> works, RawJson rid, RawJson group, RawJson priority,
-                RawJson timeout, RawJson assignTimeout) implements Inbound {
+    /**
+     * A client's push.
+     *
+     * @param rid the {@code rid} as sent (0.4), echoed in the answer; null when absent
+     * @param group the {@code group} as sent (0.3), echoed likewise; null when absent
+     * @param requestKey the request id as text (a truthy {@code rid}, else a truthy {@code group}); null when none (ENORID)
+     * @param works the works' args; null unless {@code work} is an array without a null element (EINVWORKL)
+     * @param argBytes the bytes of all {@code works}
+     * @param priority the {@code priority}: 0 when absent or not a number; valid in 0..{@link Integer#MAX_VALUE} (else EINVPRIO)
+     * @param runTimeout the {@code timeout} exactly as sent, forwarded to the worker; null unless {@code runTimeoutMs > 0}
+     * @param runTimeoutMs the {@code timeout} in ms: 0 when absent, falsy or not a number; negative is invalid (EINVTIMEOUT)
+     * @param assignTimeoutMs the {@code assigntimeout} in ms, read alike
+     */
+    record Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
+                RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs) implements Inbound {
     }
 
     /** A worker's results. {@code items} is null unless {@code work} is an array. */

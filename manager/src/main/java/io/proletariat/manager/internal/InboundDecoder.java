@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
+import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.MalformedJsonException;
 import io.proletariat.protocol.RawJson;
 import java.io.IOException;
@@ -142,33 +143,56 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
     }
 
     /**
-     * A push whose works are kept as slices of its frame only when they fill most of it; otherwise
-     * what the manager keeps (args, request id, timeout) is copied out, so that a few small works
-     * in a large frame (padding, other members) do not keep the whole frame alive while queued.
+     * A push, its numbers read as the original's {@code parseInt} reads them. Its works are kept as
+     * slices of its frame only when they fill most of it; otherwise what the manager keeps (args,
+     * request id, timeout) is copied out, so that a few small works in a large frame (padding, other
+     * members) do not keep the whole frame alive while queued.
      */
     private static Inbound push(Members m) {
         List<RawJson> works = m.elements;
         RawJson rid = m.rid;
         RawJson group = m.group;
         RawJson timeout = m.timeout;
-        long frame = m.frameLength;
-        if (works != null && frame > COPY_BELOW_BYTES) {
-            long kept = 0;
+        long argBytes = 0;
+        if (works != null) {
             for (RawJson w : works) {
-                kept += w.byteLength();
-            }
-            if (kept < frame / 2) {
-                List<RawJson> copies = new ArrayList<>(works.size());
-                for (RawJson w : works) {
-                    copies.add(w.compact());
+                if (w.isNull()) {
+                    works = null;
+                    argBytes = 0;
+                    break;
                 }
-                works = copies;
-                rid = rid == null ? null : rid.compact();
-                group = group == null ? null : group.compact();
-                timeout = timeout == null ? null : timeout.compact();
+                argBytes += w.byteLength();
             }
         }
-        return new Inbound.Push(m.work, works, rid, group, m.priority, timeout, m.assignTimeout);
+        long frame = m.frameLength;
+        if (works != null && frame > COPY_BELOW_BYTES && argBytes < frame / 2) {
+            List<RawJson> copies = new ArrayList<>(works.size());
+            for (RawJson w : works) {
+                copies.add(w.compact());
+            }
+            works = copies;
+            rid = rid == null ? null : rid.compact();
+            group = group == null ? null : group.compact();
+            timeout = timeout == null ? null : timeout.compact();
+        }
+        RawJson requestId = rid != null && rid.isTruthy() ? rid : group != null && group.isTruthy() ? group : null;
+        String requestKey = requestId == null ? null : requestId.isString() ? requestId.asText() : requestId.toString();
+        long priority = m.priority == null ? 0 : JsNumbers.parseInt(m.priority);
+        if (priority == JsNumbers.NAN) {
+            priority = 0; // the original's parseInt turns garbage into 0
+        }
+        long runTimeoutMs = milliseconds(timeout);
+        return new Inbound.Push(rid, group, requestKey, works, argBytes, priority, runTimeoutMs > 0 ? timeout : null,
+                runTimeoutMs, milliseconds(m.assignTimeout));
+    }
+
+    /** A {@code timeout} or {@code assigntimeout} in ms as the original reads it: 0 when absent, falsy or NaN. */
+    private static long milliseconds(RawJson v) {
+        if (v == null || !v.isTruthy()) {
+            return 0;
+        }
+        long ms = JsNumbers.parseInt(v);
+        return ms == JsNumbers.NAN ? 0 : ms;
     }
 
     /** Frames up to this size are kept whole: copying would save little. */

@@ -65,7 +65,7 @@ final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!(cause instanceof IOException)) {
-            log.warn("closing {} after an unexpected error", connection == null ? ctx.channel() : connection, cause);
+            core.unexpected("closing " + (connection == null ? ctx.channel() : connection), cause);
         }
         ctx.close();
     }

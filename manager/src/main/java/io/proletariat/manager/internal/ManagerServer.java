@@ -189,9 +189,9 @@ public final class ManagerServer {
         }
     }
 
-    /** Counts for embedding code and tests: queued, running (assigned or running), live, connections. */
-    public long[] counts() {
-        return query(() -> new long[] {core.queuedWorks(), core.runningWorks(), core.liveWorks(), core.connectionCount()});
+    /** The manager's load and health, read on the core thread. */
+    public io.proletariat.manager.Manager.Counts counts() {
+        return query(core::counts);
     }
 
     /** A consistent snapshot of the manager's state and counters. */

@@ -5,8 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.proletariat.protocol.JsonWriter;
-import io.proletariat.protocol.RawJson;
-import io.proletariat.protocol.WireError;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -59,31 +57,11 @@ final class Outbox {
         return writer.reset(c.out).beginFrame();
     }
 
-    /** {@code {"error":{"code","description"},"to":to,"command":"answer"}}. */
-    void answerError(Connection c, String to, WireError error) {
-        JsonWriter out = frame(c).beginObject();
-        error.writeMember(out);
-        out.name("to").value(to).name("command").value("answer").endObject().endFrame();
-    }
-
-    /** {@code {"error":{"code","description"[,"command"]}}}: no command, no to (docs/protocol.md, Error codes). */
-    void bareError(Connection c, WireError error, RawJson command) {
-        writeBareError(frame(c), error, command);
-    }
-
-    /** Answers a channel that never became a connection with a bare error, then closes it. */
-    void refuse(Channel channel, WireError error) {
+    /** Writes one frame to a channel that never became a connection, then closes it. */
+    void refuse(Channel channel, java.util.function.Consumer<JsonWriter> frame) {
         ByteBuf out = channel.alloc().ioBuffer(96);
-        writeBareError(writer.reset(out).beginFrame(), error, null);
+        frame.accept(writer.reset(out).beginFrame());
         channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private static void writeBareError(JsonWriter out, WireError error, RawJson command) {
-        out.beginObject().name("error").beginObject().name("code").value(error.code()).name("description").value(error.description());
-        if (command != null) {
-            out.name("command").raw(command);
-        }
-        out.endObject().endObject().endFrame();
     }
 
     /** Sends what waits for the connection now, then closes it. */

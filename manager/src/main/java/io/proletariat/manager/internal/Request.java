@@ -1,23 +1,17 @@
 package io.proletariat.manager.internal;
 
-import io.proletariat.protocol.RawJson;
-
 /** One client push: its works and how many still await an answer. Core thread only. */
 final class Request {
     final Connection client;
     /** The request id as text; requests are keyed by it within their connection. */
     final String key;
-    final RawJson rid;
-    final RawJson group;
     final int priority;
     final Work[] works;
     int open;
 
-    Request(Connection client, String key, RawJson rid, RawJson group, int priority, int size) {
+    Request(Connection client, String key, int priority, int size) {
         this.client = client;
         this.key = key;
-        this.rid = rid;
-        this.group = group;
         this.priority = priority;
         this.works = new Work[size];
         this.open = size;

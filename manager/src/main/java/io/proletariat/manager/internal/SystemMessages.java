@@ -2,10 +2,8 @@ package io.proletariat.manager.internal;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.RawJson;
 import io.proletariat.protocol.SystemMessage;
-import io.proletariat.protocol.WireError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +44,7 @@ final class SystemMessages {
     }
 
     private final EventLoop loop;
-    private final Outbox outbox;
+    private final Replies replies;
     private final Events events;
     private final Stats stats;
     private final LimitLog limits;
@@ -64,10 +62,10 @@ final class SystemMessages {
     /** Acknowledgements awaited: the sum of every pending message's {@code waiting}. */
     private long awaited;
 
-    SystemMessages(EventLoop loop, Outbox outbox, Events events, Stats stats, LimitLog limits, Duration timeout,
+    SystemMessages(EventLoop loop, Replies replies, Events events, Stats stats, LimitLog limits, Duration timeout,
                    int maxPerConnection, int maxAcks, int ratePerSecond) {
         this.loop = loop;
-        this.outbox = outbox;
+        this.replies = replies;
         this.events = events;
         this.stats = stats;
         this.limits = limits;
@@ -81,8 +79,7 @@ final class SystemMessages {
     void send(Connection sender, Inbound.Sysmsg s, Map<String, Connection> connections) {
         String id = s.id() == null ? null : s.id().asText();
         if (id == null) {
-            outbox.frame(sender).beginObject().name("to").value("sysmsg").name("error").value("System message needs an id comrade")
-                    .name("command").value("answer").endObject().endFrame();
+            replies.sysmsgWithoutId(sender);
             return;
         }
         Set<Connection> recipients = new HashSet<>();
@@ -124,11 +121,7 @@ final class SystemMessages {
             events.sysmsg(new SystemMessage(id, sender.id, s.content()));
         }
         for (Connection r : recipients) {
-            JsonWriter out = outbox.frame(r).beginObject().name("id").value(relayId).name("from").value(sender.id);
-            if (s.content() != null) {
-                out.name("content").raw(s.content());
-            }
-            out.name("command").value("sysmsg").endObject().endFrame();
+            replies.sysmsg(r, relayId, sender, s.content());
         }
         Pending p = new Pending(sender, id, relayId, recipients);
         if (recipients.isEmpty()) {
@@ -193,9 +186,7 @@ final class SystemMessages {
     }
 
     private void answerRefused(Connection sender, String id) {
-        JsonWriter out = outbox.frame(sender).beginObject();
-        WireError.ETOOMANYSYSMSG.writeMember(out);
-        out.name("to").value("sysmsg").name("id").value(id).name("command").value("answer").endObject().endFrame();
+        replies.sysmsgRefused(sender, id);
     }
 
     /** A recipient's acknowledgement of the relayed message {@code relayId}; repeated acks count once. O(1). */
@@ -243,12 +234,7 @@ final class SystemMessages {
         if (!p.sender.open) {
             return;
         }
-        JsonWriter out = outbox.frame(p.sender).beginObject().name("to").value("sysmsg").name("id").value(p.id)
-                .name("done").value(true).name("sentTo").value(p.sentTo).name("receivedBy").value(p.receivedBy);
-        if (expired) {
-            out.name("expired").value(true);
-        }
-        out.name("command").value("answer").endObject().endFrame();
+        replies.sysmsgDone(p.sender, p.id, p.sentTo, p.receivedBy, expired);
     }
 
     /** Removes a pending message from every index; false when it was no longer pending. O(its recipients left). */

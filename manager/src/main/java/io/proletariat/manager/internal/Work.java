@@ -6,13 +6,51 @@ import io.proletariat.protocol.RawJson;
 
 /** One work in the manager. Owned by the core thread; listeners get {@link #snapshot()}s. */
 final class Work implements WorkInfo {
-    enum State { HELD, QUEUED, ASSIGNED, RUNNING, DONE }
+    /**
+     * Where a work is. It moves only by {@link #moveTo}, along the table of allowed moves below
+     * (docs/protocol.md, Work life cycle): a move the table does not list is a bug in the core and throws.
+     */
+    enum State {
+        /** Created by a push, not yet queued. */
+        NEW,
+        /** Waiting behind a live work with the same {@code _key} ({@link KeyHolds}). */
+        HELD,
+        /** In its priority's queue ({@link WorkQueues}). */
+        QUEUED,
+        /** Sent to a worker, not yet accepted. */
+        ASSIGNED,
+        /** Accepted by its worker. */
+        RUNNING,
+        /** Finished, aborted, timed out or given up: gone from every structure. */
+        DONE;
+
+        /** A bit per state this one may move to. */
+        private int next;
+
+        static {
+            allow(NEW, HELD, QUEUED);
+            allow(HELD, QUEUED, DONE);                      // released by its key; finished with it, aborted, timed out
+            allow(QUEUED, ASSIGNED, DONE);                  // placed by the pass; aborted, timed out
+            allow(ASSIGNED, RUNNING, QUEUED, DONE);         // accepted; rejected or worker gone; finished or aborted
+            allow(RUNNING, QUEUED, DONE);                   // worker gone; finished or aborted
+        }
+
+        private static void allow(State from, State... to) {
+            for (State s : to) {
+                from.next |= 1 << s.ordinal();
+            }
+        }
+
+        /** True when the table lets a work in this state move to {@code to}. */
+        boolean mayMoveTo(State to) {
+            return (next & 1 << to.ordinal()) != 0;
+        }
+    }
 
     final String id;
     /** The id as JSON, encoded once for the three frames that carry it. */
     final RawJson idJson;
     final Request request;
-    final int index;
     final RawJson args;
     /** The {@code timeout} exactly as the client sent it, forwarded to the worker; null when none. */
     final RawJson runTimeout;
@@ -20,7 +58,7 @@ final class Work implements WorkInfo {
     /** The {@code _key} of its args when holding similar works, else null. */
     final String key;
 
-    State state;
+    private State state = State.NEW;
     Connection worker;
     Range range;
     ScheduledFuture<?> assignTimer;
@@ -30,15 +68,34 @@ final class Work implements WorkInfo {
     /** Set when the work finishes, until its done frame is written. */
     RawJson result;
 
-    Work(String id, Request request, int index, RawJson args, RawJson runTimeout, long assignTimeoutMs, String key) {
+    Work(String id, Request request, RawJson args, RawJson runTimeout, long assignTimeoutMs, String key) {
         this.id = id;
         this.idJson = RawJson.ofString(id);
         this.request = request;
-        this.index = index;
         this.args = args;
         this.runTimeout = runTimeout;
         this.assignTimeoutMs = assignTimeoutMs;
         this.key = key;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Moves the work along the table of {@link State}; an illegal move throws and changes nothing. */
+    void moveTo(State next) {
+        if (!state.mayMoveTo(next)) {
+            throw new IllegalStateException("work " + id + " cannot move from " + state + " to " + next);
+        }
+        state = next;
+    }
+
+    /** Stops its assign timeout, if armed. */
+    void cancelAssignTimer() {
+        if (assignTimer != null) {
+            assignTimer.cancel(false);
+            assignTimer = null;
+        }
     }
 
     boolean live() {

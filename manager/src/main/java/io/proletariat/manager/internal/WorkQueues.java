@@ -26,7 +26,7 @@ final class WorkQueues {
         Work poll() {
             Work w;
             while ((w = works.pollFirst()) != null) {
-                if (w.state == Work.State.QUEUED) {
+                if (w.state() == Work.State.QUEUED) {
                     live--;
                     return w;
                 }
@@ -53,8 +53,17 @@ final class WorkQueues {
         add(w, true);
     }
 
+    /** Puts back, at the front, a work polled in a pass that no worker was chosen for: it stays QUEUED. */
+    void putBack(Work w) {
+        enter(w, true);
+    }
+
     private void add(Work w, boolean front) {
-        w.state = Work.State.QUEUED;
+        w.moveTo(Work.State.QUEUED);
+        enter(w, front);
+    }
+
+    private void enter(Work w, boolean front) {
         w.queuedNanos = System.nanoTime();
         Level level = level(w.priority());
         if (front) {
@@ -66,14 +75,14 @@ final class WorkQueues {
         size++;
     }
 
-    /** Accounts for a queued work that left the queue other than by {@link Level#poll()}; set its state first. */
+    /** Accounts for a queued work that left the queue other than by {@link Level#poll()}; move it out of QUEUED first. */
     void removed(Work w) {
         Level level = levels.get(w.priority());
         level.live--;
         level.dead++;
         size--;
         if (level.dead > 1024 && level.dead > level.live) {
-            level.works.removeIf(x -> x.state != Work.State.QUEUED);
+            level.works.removeIf(x -> x.state() != Work.State.QUEUED);
             level.dead = 0;
         }
     }
@@ -133,7 +142,7 @@ final class WorkQueues {
         while (it.hasNext()) {
             Level l = it.next();
             if (l.dead > 0) {
-                l.works.removeIf(x -> x.state != Work.State.QUEUED);
+                l.works.removeIf(x -> x.state() != Work.State.QUEUED);
                 l.dead = 0;
             }
             if (l.works.isEmpty()) {

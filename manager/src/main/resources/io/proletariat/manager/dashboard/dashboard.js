@@ -48,20 +48,16 @@
 
   function record(s) {
     var sec = Math.floor(s.takenAt / 1000);
-    var e2e = prev ? quantiles(s.latency.endToEnd, prev.latency.endToEnd) : null;
-    var queue = prev ? quantiles(s.latency.timeInQueue, prev.latency.timeInQueue) : null;
+    var last = s.lastSecond; // the manager's quantiles of the last second, as /api/history has them
     var point = {
       pushed: s.rates.pushedPerSecond,
       finished: s.rates.finishedPerSecond,
       failed: s.rates.failedPerSecond,
-      p50: e2e ? e2e[0] : null,
-      p99: e2e ? e2e[1] : null,
-      q50: queue ? queue[0] : null
+      p50: last ? last.p50 : null,
+      p99: last ? last.p99 : null,
+      q50: last ? last.q50 : null
     };
     var n = series.t.length;
-    if (!prev && n > 0) { // first poll after the history: no diff yet, carry the last latency on
-      ['p50', 'p99', 'q50'].forEach(function (k) { point[k] = series[k][n - 1]; });
-    }
     if (n > 0 && sec < series.t[n - 1]) { return; }
     if (n > 0 && series.t[n - 1] === sec) { // two polls in one second: keep the newer, merge latency
       ['pushed', 'finished', 'failed'].forEach(function (k) { series[k][n - 1] = point[k]; });
@@ -73,26 +69,6 @@
     while (series.t.length && series.t[0] < sec - WINDOW_S) {
       Object.keys(series).forEach(function (k) { series[k].shift(); });
     }
-  }
-
-  /** p50 and p99 of the observations between two cumulative histograms, interpolated in their bucket. */
-  function quantiles(now, before) {
-    var bounds = now.bucketBounds;
-    var counts = now.cumulativeCounts.map(function (c, i) { return c - (before.cumulativeCounts[i] || 0); });
-    var total = counts[counts.length - 1];
-    if (!(total > 0)) { return null; }
-    return [0.5, 0.99].map(function (q) {
-      var rank = q * total;
-      for (var i = 0; i < bounds.length; i++) {
-        if (counts[i] >= rank) {
-          var lo = i === 0 ? 0 : bounds[i - 1];
-          var below = i === 0 ? 0 : counts[i - 1];
-          var inBucket = counts[i] - below;
-          return inBucket > 0 ? lo + (bounds[i] - lo) * (rank - below) / inBucket : bounds[i];
-        }
-      }
-      return bounds[bounds.length - 1];
-    });
   }
 
   // ------------------------------------------------------------------ render

@@ -169,6 +169,17 @@ class HttpEndpointsTest {
         assertThat(s.get("workers").get(0).get("finished").asLong()).isEqualTo(7);
         assertThat(s.get("workers").get(0).get("busy").asLong()).isZero();
         assertThat(s.get("latency").get("endToEnd").get("count").asLong()).isEqualTo(7);
+        assertThat(s.get("latency").get("endToEnd").get("p50Seconds").asDouble())
+                .isBetween(0.0, s.get("latency").get("endToEnd").get("p99Seconds").asDouble());
+        // The dashboard's chart point: the history's newest, with the same quantile rule.
+        await().untilAsserted(() -> {
+            JsonNode now = status(manager);
+            JsonNode history = HttpTestSupport.JSON.readTree(get(manager, "/api/history").body()).get("points");
+            assertThat(history.size()).isPositive();
+            JsonNode newest = history.get(history.size() - 1);
+            assertThat(now.path("lastSecond").path("t").asLong()).isEqualTo(newest.get(0).asLong());
+            assertThat(now.path("lastSecond").path("p50").isNull()).isEqualTo(newest.get(4).isNull());
+        });
         // Rates count full seconds: the current one shows once it is over.
         await().untilAsserted(() -> assertThat(status(manager).get("rates").get("finishedPerSecondMinute").asDouble())
                 .isEqualTo(7 / 60.0, org.assertj.core.data.Offset.offset(1e-9)));
@@ -257,6 +268,8 @@ class HttpEndpointsTest {
             assertThat(second.get(2).asDouble()).isZero();
             assertThat(second.get(4).isNull()).isTrue(); // no work finished: no latency
         });
+        assertThat(status(manager).get("latency").get("endToEnd").get("p50Seconds").isNull())
+                .as("no observation: no quantile, and JSON has no NaN").isTrue();
     }
 
     @Test
@@ -337,12 +350,15 @@ class HttpEndpointsTest {
 
     @Test
     void httpOptionsAreValidated() {
-        assertThatThrownBy(() -> ManagerOptions.builder().httpPort(-2)).hasMessageContaining("httpPort");
+        assertThatThrownBy(() -> ManagerOptions.builder().httpPort(-1)).hasMessageContaining("httpPort");
         assertThatThrownBy(() -> ManagerOptions.builder().httpPort(65536)).hasMessageContaining("httpPort");
         assertThatThrownBy(() -> ManagerOptions.builder().httpBindAddress(" ")).hasMessageContaining("httpBindAddress");
         ManagerOptions o = ManagerOptions.builder().httpPort(8917).httpBindAddress("0.0.0.0").build();
         assertThat(o.toBuilder().build().httpPort()).isEqualTo(8917);
+        assertThat(o.toBuilder().build().httpEnabled()).isTrue();
         assertThat(o.toBuilder().build().httpBindAddress()).isEqualTo("0.0.0.0");
-        assertThat(ManagerOptions.defaults().httpPort()).isEqualTo(ManagerOptions.HTTP_OFF);
+        assertThat(ManagerOptions.defaults().httpEnabled()).isFalse();
+        assertThat(ManagerOptions.builder().httpPort(0).http(false).build().httpEnabled()).isFalse();
+        assertThat(ManagerOptions.builder().http(true).build().httpPort()).isEqualTo(ManagerOptions.DEFAULT_HTTP_PORT);
     }
 }

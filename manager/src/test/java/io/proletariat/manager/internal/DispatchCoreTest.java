@@ -3,12 +3,8 @@ package io.proletariat.manager.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.proletariat.manager.ManagerOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +18,6 @@ import org.junit.jupiter.api.Test;
  * moves: timers are exercised exactly, with no waiting.
  */
 class DispatchCoreTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final EmbeddedChannel loop = new EmbeddedChannel();
     private final List<EmbeddedChannel> channels = new ArrayList<>();
     private DispatchCore core;
@@ -52,23 +46,8 @@ class DispatchCoreTest {
     }
 
     /** Every frame written to the connection since the last call. */
-    private List<JsonNode> frames(Connection c) {
-        EmbeddedChannel ch = (EmbeddedChannel) c.channel;
-        List<JsonNode> frames = new ArrayList<>();
-        ByteBuf buf;
-        while ((buf = ch.readOutbound()) != null) {
-            try {
-                while (buf.isReadable()) {
-                    int n = buf.readInt();
-                    frames.add(JSON.readTree(buf.readCharSequence(n, StandardCharsets.UTF_8).toString()));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                buf.release();
-            }
-        }
-        return frames;
+    private static List<JsonNode> frames(Connection c) {
+        return OutboundFrames.json(c.channel);
     }
 
     @AfterEach
@@ -100,7 +79,7 @@ class DispatchCoreTest {
             assertThat(f.get("work").get(0).get("id").asText()).isEqualTo(id);
             assertThat(f.get("work").get(0).get("result").get("err").get("code").asText()).isEqualTo("EATO");
         });
-        assertThat(core.liveWorks()).isZero();
+        assertThat(core.counts().liveWorks()).isZero();
     }
 
     @Test
@@ -152,6 +131,26 @@ class DispatchCoreTest {
         assertThat(toA).hasSize(1);
         assertThat(toB).hasSize(1);
         assertThat(toA.get(0).get("work").size() + toB.get(0).get("work").size()).isEqualTo(6);
-        assertThat(core.queuedWorks()).isEqualTo(1);
+        assertThat(core.counts().queuedWorks()).isEqualTo(1);
+    }
+
+    @Test
+    void anExceptionEscapingACoreTaskIsCountedAsUnexpected() {
+        core(ManagerOptions.builder());
+        assertThat(core.counts().unexpectedErrors()).isZero();
+        core.guarded(() -> {
+            throw new IllegalStateException("a bug, on purpose");
+        }).run();
+        assertThat(core.counts().unexpectedErrors()).isOne();
+    }
+
+    @Test
+    void anExceptionEscapingAConnectionsHandlerIsCountedAndClosesIt() {
+        core(ManagerOptions.builder());
+        EmbeddedChannel ch = new EmbeddedChannel(new ManagerChannelHandler(core));
+        channels.add(ch);
+        ch.pipeline().fireExceptionCaught(new IllegalStateException("a bug, on purpose"));
+        assertThat(core.counts().unexpectedErrors()).isOne();
+        assertThat(ch.isOpen()).isFalse();
     }
 }

@@ -112,7 +112,7 @@ class MemoryBudgetTest {
         // 8 x 200,004 bytes held is 1.6 MB: at least 3 of the slow peers must go.
         await().until(() -> onCore(() -> server.core().memory.shedConnections) >= 3
                 && server.core().memory.inboundBytes.get() <= BUDGET
-                && onCore(() -> (long) server.core().connectionCount() == 2 + peers - server.core().memory.shedConnections));
+                && onCore(() -> (long) server.core().counts().connections() == 2 + peers - server.core().memory.shedConnections));
         long shed = onCore(() -> server.core().memory.shedConnections);
         assertThat(shed).isLessThan(peers);
         assertThat(server.core().memory.inboundBytes.get()).isEqualTo((peers - shed) * (4L + sent));
@@ -135,7 +135,7 @@ class MemoryBudgetTest {
             deaf.add(s);
             closeables.add(s);
         }
-        await().until(() -> server.counts()[3] == 5);
+        await().until(() -> server.counts().connections() == 5);
         RawPeer sender = peer();
         String content = string(200_000);
         int[] sent = {0};

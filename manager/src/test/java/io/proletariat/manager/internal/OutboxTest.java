@@ -10,7 +10,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.proletariat.manager.ManagerOptions;
 import java.io.DataOutputStream;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +60,7 @@ class OutboxTest {
                     s.setSoLinger(true, 0); // close sends RST
                 }
             }
-            await().until(() -> server.counts()[3] == 0);
+            await().until(() -> server.counts().connections() == 0);
             assertThat(server.query(() -> server.core().outbox.closedForBacklog)).isZero();
         } finally {
             server.stop();

@@ -1,12 +1,14 @@
 package io.proletariat.manager.internal.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.proletariat.manager.ManagerStats;
-import io.proletariat.protocol.JsonWriter;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -16,17 +18,20 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Owned by one I/O event loop: a timer there asks the core for a snapshot each second (the
  * cheap copy {@code Manager.stats()} makes) and records it back on this loop. Latency points are
- * quantiles of the observations between two snapshots, interpolated within their bucket as
- * Prometheus' {@code histogram_quantile} does.
+ * quantiles of the observations between two snapshots ({@link ManagerStats.Histogram#since}), by
+ * the same rule as every other quantile the manager shows.
  */
 final class History {
     static final int SECONDS = 300;
+    private static final List<String> COLUMNS = List.of("t", "pushed", "finished", "failed", "p50", "p99", "q50");
 
     private final EventLoop loop;
     private final StatusSource source;
     /** {t, pushed/s, finished/s, failed/s, e2e p50, e2e p99, queue p50}, oldest first; owned by {@link #loop}. */
     private final ArrayDeque<double[]> points = new ArrayDeque<>();
     private ManagerStats previous;
+    /** The newest point, for {@code /api/status}; written on {@link #loop}, read on any thread. */
+    private volatile double[] last;
     private ScheduledFuture<?> timer;
 
     History(EventLoop loop, StatusSource source) {
@@ -56,56 +61,32 @@ final class History {
         ManagerStats before = previous;
         previous = s;
         ManagerStats.Rates r = s.rates();
-        points.addLast(new double[] {t, r.pushedPerSecond(), r.finishedPerSecond(), r.failedPerSecond(),
-                before == null ? Double.NaN : quantile(s.endToEnd(), before.endToEnd(), 0.5),
-                before == null ? Double.NaN : quantile(s.endToEnd(), before.endToEnd(), 0.99),
-                before == null ? Double.NaN : quantile(s.timeInQueue(), before.timeInQueue(), 0.5)});
+        ManagerStats.Histogram endToEnd = before == null ? null : s.endToEnd().since(before.endToEnd());
+        ManagerStats.Histogram inQueue = before == null ? null : s.timeInQueue().since(before.timeInQueue());
+        double[] point = {t, r.pushedPerSecond(), r.finishedPerSecond(), r.failedPerSecond(),
+            endToEnd == null ? Double.NaN : endToEnd.quantile(0.5),
+            endToEnd == null ? Double.NaN : endToEnd.quantile(0.99),
+            inQueue == null ? Double.NaN : inQueue.quantile(0.5)};
+        points.addLast(point);
+        last = point;
         while (points.size() > SECONDS) {
             points.removeFirst();
         }
     }
 
+    /** The newest point ({@code t}, then the columns of {@code /api/history}), or null before the first. */
+    double[] last() {
+        return last;
+    }
+
     /** The JSON of {@code /api/history}, written on the owning loop. */
     CompletableFuture<ByteBuf> json() {
         return CompletableFuture.supplyAsync(() -> {
-            ByteBuf buf = Unpooled.buffer(64 + points.size() * 64);
-            JsonWriter out = JsonWriter.to(buf);
-            out.beginObject().name("columns").beginArray();
-            for (String c : new String[] {"t", "pushed", "finished", "failed", "p50", "p99", "q50"}) {
-                out.value(c);
-            }
-            out.endArray().name("points").beginArray();
+            List<Double[]> rows = new ArrayList<>(points.size());
             for (double[] p : points) {
-                out.beginArray();
-                for (double v : p) {
-                    out.value(v); // NaN (no observation that second) is written null
-                }
-                out.endArray();
+                rows.add(Arrays.stream(p).mapToObj(HttpJson::figure).toArray(Double[]::new));
             }
-            out.endArray().endObject();
-            return buf;
+            return HttpJson.write(Map.of("columns", COLUMNS, "points", rows));
         }, loop);
-    }
-
-    /** The q-quantile in seconds of the observations between two cumulative histograms; NaN when none. */
-    static double quantile(ManagerStats.Histogram now, ManagerStats.Histogram before, double q) {
-        double[] bounds = now.bucketBounds();
-        long[] a = now.cumulativeCounts();
-        long[] b = before.cumulativeCounts();
-        long total = a[a.length - 1] - b[b.length - 1];
-        if (total <= 0) {
-            return Double.NaN;
-        }
-        double rank = q * total;
-        for (int i = 0; i < bounds.length; i++) {
-            long cumulative = a[i] - b[i];
-            if (cumulative >= rank) {
-                double lower = i == 0 ? 0 : bounds[i - 1];
-                long below = i == 0 ? 0 : a[i - 1] - b[i - 1];
-                long inBucket = cumulative - below;
-                return inBucket > 0 ? lower + (bounds[i] - lower) * (rank - below) / inBucket : bounds[i];
-            }
-        }
-        return bounds[bounds.length - 1]; // beyond the last bound: report it, as histogram_quantile does
     }
 }

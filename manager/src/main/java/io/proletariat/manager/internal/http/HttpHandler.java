@@ -106,7 +106,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean status = STATUS_PATH.equals(path);
         return source.snapshot().thenApplyAsync(stats -> {
             FullHttpResponse r = status
-                    ? response(HttpResponseStatus.OK, StatusJson.write(stats, source.info), "application/json; charset=utf-8")
+                    ? response(HttpResponseStatus.OK, StatusJson.write(stats, source.info, history.last()), "application/json; charset=utf-8")
                     : response(HttpResponseStatus.OK, PrometheusMetrics.write(stats), PrometheusMetrics.CONTENT_TYPE);
             r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
             return r;

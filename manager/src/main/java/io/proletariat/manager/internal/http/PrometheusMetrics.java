@@ -146,7 +146,7 @@ final class PrometheusMetrics {
         return GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
     }
 
-    /** Our histograms carry cumulative counts; the client's buckets take one count per bucket, +Inf last. */
+    /** Our buckets are cumulative; the client's take one count per bucket, +Inf last. */
     private static HistogramSnapshot histogram(String name, String help, ManagerStats.Histogram h) {
         double[] bounds = Arrays.copyOf(h.bucketBounds(), h.bucketBounds().length + 1);
         bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;

@@ -1,11 +1,12 @@
 package io.proletariat.manager.internal.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.proletariat.manager.ManagerStats;
-import io.proletariat.protocol.JsonWriter;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,154 +15,119 @@ import java.util.TreeMap;
  * The body of {@code GET /api/status}: the protocol's {@code status} answer (same member names
  * where it has them) plus rates, counters, latency histograms, per-worker figures, clients and
  * recent errors. Field by field in {@code docs/dashboard.md}. Times are epoch milliseconds.
+ *
+ * <p>The records below are the document's shape; Jackson writes them, members in declaration
+ * order (see {@link HttpJson}). A figure that does not exist (a quantile with no observation) is {@code null}.
  */
 final class StatusJson {
     private StatusJson() {
     }
 
-    static ByteBuf write(ManagerStats s, HttpServer.ManagerInfo info) {
-        ByteBuf buf = Unpooled.buffer(4096);
-        JsonWriter out = JsonWriter.to(buf);
+    static ByteBuf write(ManagerStats s, HttpServer.ManagerInfo info, double[] lastSecond) {
+        return HttpJson.write(status(s, info, lastSecond));
+    }
+
+    private static Status status(ManagerStats s, HttpServer.ManagerInfo info, double[] lastSecond) {
         ManagerStats.Counters c = s.counters();
-        out.beginObject()
-                .name("bootTime").value(s.bootTime())
-                .name("bootTimeIso").value(Instant.ofEpochMilli(s.bootTime()).toString())
-                .name("takenAt").value(s.takenAt())
-                .name("uptimeSeconds").value((s.takenAt() - s.bootTime()) / 1000)
-                .name("manager").beginObject()
-                .name("port").value(info.protocolAddress().getPort())
-                .name("address").value(hostPort(info.protocolAddress()))
-                .name("transport").value(info.transport())
-                .name("sacredGuarantees").value(info.options().sacredGuarantees())
-                .name("holdSimilarWork").value(info.options().holdSimilarWork())
-                .endObject()
-                // The protocol status's members.
-                .name("canCleanup").value(c.finished() > 0)
-                .name("pendingWorks").value(sum(s.queued()))
-                .name("globalAvailableSlots").value(s.slotsFree())
-                .name("globalRunningWorks").value(s.running())
-                .name("globalWorksOnHold").value(s.onHold())
-                .name("finishCount").value(c.finished())
-                .name("sacredRanges").value(info.options().sacredGuarantees());
-        writeMergedRanges(out, s.workers());
-        out.name("queues").beginObject();
-        s.queued().forEach((priority, n) -> out.name(Integer.toString(priority)).value(n));
-        out.endObject();
-
-        out.name("slots").beginObject()
-                .name("total").value(s.slotsTotal())
-                .name("free").value(s.slotsFree())
-                .name("used").value(s.slotsTotal() - s.slotsFree())
-                .endObject();
-
-        out.name("counters").beginObject()
-                .name("pushed").value(c.pushed())
-                .name("assigned").value(c.assigned())
-                .name("finished").value(c.finished())
-                .name("succeeded").value(c.finished() - c.failed())
-                .name("failed").value(c.failed())
-                .name("failedByCode").beginObject();
-        new TreeMap<>(c.failedByCode()).forEach((code, n) -> out.name(code).value(n));
-        out.endObject()
-                .name("assignTimeouts").value(c.assignTimeouts())
-                .name("runTimeouts").value(c.failedByCode().getOrDefault("ETO", 0L))
-                .name("requeued").value(c.requeued())
-                .name("rejected").value(c.rejected())
-                .name("aborted").value(c.aborted())
-                .name("givenUp").value(c.givenUp())
-                .name("connectionsAccepted").value(c.connectionsAccepted())
-                .name("framesIn").value(c.framesIn())
-                .name("badFrames").value(c.badFrames())
-                .name("sysmsgsRefused").value(c.sysmsgsRefused())
-                .name("eventsDropped").value(c.eventsDropped())
-                .endObject();
-
-        ManagerStats.Memory mem = s.memory();
-        out.name("memory").beginObject()
-                .name("queuedBytes").value(mem.queuedBytes())
-                .name("maxQueuedBytes").value(mem.maxQueuedBytes())
-                .name("bufferBytes").value(mem.bufferBytes())
-                .name("maxBufferBytes").value(mem.maxBufferBytes())
-                .name("pushesRefused").value(mem.pushesRefused())
-                .name("connectionsShed").value(mem.connectionsShed())
-                .name("closedForBacklog").value(mem.closedForBacklog())
-                .endObject();
-
-        ManagerStats.Rates r = s.rates();
-        out.name("rates").beginObject()
-                .name("pushedPerSecond").value(r.pushedPerSecond())
-                .name("finishedPerSecond").value(r.finishedPerSecond())
-                .name("failedPerSecond").value(r.failedPerSecond())
-                .name("pushedPerSecondMinute").value(r.pushedPerSecondMinute())
-                .name("finishedPerSecondMinute").value(r.finishedPerSecondMinute())
-                .name("failedPerSecondMinute").value(r.failedPerSecondMinute())
-                .endObject();
-
-        out.name("latency").beginObject();
-        histogram(out, "timeInQueue", s.timeInQueue());
-        histogram(out, "runTime", s.runTime());
-        histogram(out, "endToEnd", s.endToEnd());
-        out.endObject();
-
-        long workers = s.workers().size();
+        boolean sacred = info.options().sacredGuarantees();
         long clients = s.clients().stream().filter(cl -> "client".equals(cl.type())).count();
-        out.name("connections").beginObject()
-                .name("worker").value(workers)
-                .name("client").value(clients)
-                .name("unknown").value(s.clients().size() - clients)
-                .endObject();
+        Map<String, Latency> latency = new LinkedHashMap<>();
+        latency.put("timeInQueue", Latency.of(s.timeInQueue()));
+        latency.put("runTime", Latency.of(s.runTime()));
+        latency.put("endToEnd", Latency.of(s.endToEnd()));
+        Map<String, Long> queues = new LinkedHashMap<>();
+        s.queued().forEach((priority, n) -> queues.put(Integer.toString(priority), n));
+        return new Status(s.bootTime(), Instant.ofEpochMilli(s.bootTime()).toString(), s.takenAt(),
+                (s.takenAt() - s.bootTime()) / 1000,
+                new Manager(info.protocolAddress().getPort(), hostPort(info.protocolAddress()), info.transport(),
+                        sacred, info.options().holdSimilarWork()),
+                c.finished() > 0, s.queued().values().stream().mapToLong(Long::longValue).sum(), s.slotsFree(),
+                s.running(), s.onHold(), c.finished(), sacred, mergedRanges(s.workers()), queues,
+                new Slots(s.slotsTotal(), s.slotsFree(), s.slotsTotal() - s.slotsFree()),
+                Counters.of(c), s.memory(), s.rates(), latency, LastSecond.of(lastSecond),
+                new Connections(s.workers().size(), clients, s.clients().size() - clients),
+                s.workers().stream().map(Worker::of).toList(),
+                s.clients().stream().map(Client::of).toList(),
+                s.recentErrors().stream().map(e -> RecentError.of(e, info.options().httpShowErrors())).toList());
+    }
 
-        out.name("workers").beginArray();
-        for (ManagerStats.WorkerStats w : s.workers()) {
-            out.beginObject()
-                    .name("id").value(w.id())
-                    .name("address").value(address(w.address()))
-                    .name("connectedSince").value(w.connectedSince())
-                    .name("slots").value(w.slots())
-                    .name("busy").value(w.busy())
-                    .name("finished").value(w.finished())
-                    .name("ranges").beginArray();
-            for (ManagerStats.RangeStats range : w.ranges()) {
-                out.beginObject().name("from").value(range.from()).name("limit").value(range.limit())
-                        .name("used").value(range.used()).endObject();
-            }
-            out.endArray().endObject();
-        }
-        out.endArray();
+    record Status(long bootTime, String bootTimeIso, long takenAt, long uptimeSeconds, Manager manager,
+                  // The protocol status's members.
+                  boolean canCleanup, long pendingWorks, long globalAvailableSlots, long globalRunningWorks,
+                  long globalWorksOnHold, long finishCount, boolean sacredRanges, List<MergedRange> ranges,
+                  // Ours.
+                  Map<String, Long> queues, Slots slots, Counters counters, ManagerStats.Memory memory,
+                  ManagerStats.Rates rates, Map<String, Latency> latency, LastSecond lastSecond,
+                  Connections connections, List<Worker> workers, List<Client> clients,
+                  List<RecentError> recentErrors) {
+    }
 
-        out.name("clients").beginArray();
-        for (ManagerStats.ClientStats cl : s.clients()) {
-            out.beginObject()
-                    .name("id").value(cl.id())
-                    .name("address").value(address(cl.address()))
-                    .name("connectedSince").value(cl.connectedSince())
-                    .name("type").value(cl.type())
-                    .name("pendingWorks").value(cl.pendingWorks())
-                    .endObject();
-        }
-        out.endArray();
+    record Manager(int port, String address, String transport, boolean sacredGuarantees, boolean holdSimilarWork) {
+    }
 
-        boolean showErrors = info.options().httpShowErrors();
-        out.name("recentErrors").beginArray();
-        for (ManagerStats.RecentError e : s.recentErrors()) {
-            out.beginObject()
-                    .name("at").value(e.at())
-                    .name("workId").value(e.workId())
-                    .name("clientId").value(e.clientId())
-                    .name("workerId").value(e.workerId())
-                    .name("code").value(e.code());
-            if (showErrors) {
-                out.name("error").value(e.error());
-            }
-            out.endObject();
+    record MergedRange(int from, long limit, long used, List<String> workers) {
+    }
+
+    record Slots(long total, long free, long used) {
+    }
+
+    record Counters(long pushed, long assigned, long finished, long succeeded, long failed,
+                    Map<String, Long> failedByCode, long assignTimeouts, long runTimeouts, long requeued,
+                    long rejected, long aborted, long givenUp, long connectionsAccepted, long framesIn,
+                    long badFrames, long sysmsgsRefused, long eventsDropped) {
+        static Counters of(ManagerStats.Counters c) {
+            return new Counters(c.pushed(), c.assigned(), c.finished(), c.finished() - c.failed(), c.failed(),
+                    new TreeMap<>(c.failedByCode()), c.assignTimeouts(), c.failedByCode().getOrDefault("ETO", 0L),
+                    c.requeued(), c.rejected(), c.aborted(), c.givenUp(), c.connectionsAccepted(), c.framesIn(),
+                    c.badFrames(), c.sysmsgsRefused(), c.eventsDropped());
         }
-        out.endArray();
-        out.endObject();
-        return buf;
+    }
+
+    record Latency(long count, double sumSeconds, Double meanSeconds, Double p50Seconds, Double p90Seconds,
+                   Double p99Seconds, double[] bucketBounds, long[] cumulativeCounts) {
+        static Latency of(ManagerStats.Histogram h) {
+            long count = h.count();
+            return new Latency(count, h.sumSeconds(), count == 0 ? null : h.sumSeconds() / count,
+                    HttpJson.figure(h.quantile(0.5)), HttpJson.figure(h.quantile(0.9)), HttpJson.figure(h.quantile(0.99)),
+                    h.bucketBounds(), h.cumulativeCounts());
+        }
+    }
+
+    /** The dashboard's latest chart point: quantiles, in seconds, of the works finished in the last second. */
+    record LastSecond(long t, Double p50, Double p99, Double q50) {
+        static LastSecond of(double[] point) {
+            return point == null ? null
+                    : new LastSecond((long) point[0], HttpJson.figure(point[4]), HttpJson.figure(point[5]), HttpJson.figure(point[6]));
+        }
+    }
+
+    record Connections(long worker, long client, long unknown) {
+    }
+
+    record Worker(String id, String address, long connectedSince, long slots, long busy, long finished,
+                  List<ManagerStats.RangeStats> ranges) {
+        static Worker of(ManagerStats.WorkerStats w) {
+            return new Worker(w.id(), hostPort(w.address()), w.connectedSince(), w.slots(), w.busy(), w.finished(),
+                    w.ranges());
+        }
+    }
+
+    record Client(String id, String address, long connectedSince, String type, long pendingWorks) {
+        static Client of(ManagerStats.ClientStats c) {
+            return new Client(c.id(), hostPort(c.address()), c.connectedSince(), c.type(), c.pendingWorks());
+        }
+    }
+
+    /** {@code error} is left out unless {@code --http-show-errors}: payloads may hold what the page must not show. */
+    record RecentError(long at, String workId, String clientId, String workerId, String code,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
+        static RecentError of(ManagerStats.RecentError e, boolean showError) {
+            return new RecentError(e.at(), e.workId(), e.clientId(), e.workerId(), e.code(), showError ? e.error() : null);
+        }
     }
 
     /** The protocol status's {@code ranges}: every worker's ranges merged by their start, highest first. */
-    private static void writeMergedRanges(JsonWriter out, List<ManagerStats.WorkerStats> workers) {
+    private static List<MergedRange> mergedRanges(List<ManagerStats.WorkerStats> workers) {
         TreeMap<Integer, long[]> merged = new TreeMap<>();
         Map<Integer, List<String>> contributors = new TreeMap<>();
         for (ManagerStats.WorkerStats w : workers) {
@@ -172,46 +138,13 @@ final class StatusJson {
                 contributors.computeIfAbsent(r.from(), k -> new ArrayList<>()).add(w.id());
             }
         }
-        out.name("ranges").beginArray();
-        merged.descendingMap().forEach((from, sum) -> {
-            out.beginObject().name("from").value(from).name("limit").value(sum[0]).name("used").value(sum[1])
-                    .name("workers").beginArray();
-            contributors.get(from).forEach(out::value);
-            out.endArray().endObject();
-        });
-        out.endArray();
-    }
-
-    private static void histogram(JsonWriter out, String name, ManagerStats.Histogram h) {
-        long count = h.count();
-        out.name(name).beginObject()
-                .name("count").value(count)
-                .name("sumSeconds").value(h.sumSeconds())
-                .name("meanSeconds").value(count == 0 ? Double.NaN : h.sumSeconds() / count)
-                .name("p50Seconds").value(h.quantile(0.5))
-                .name("p90Seconds").value(h.quantile(0.9))
-                .name("p99Seconds").value(h.quantile(0.99))
-                .name("bucketBounds").beginArray();
-        for (double b : h.bucketBounds()) {
-            out.value(b);
-        }
-        out.endArray().name("cumulativeCounts").beginArray();
-        for (long n : h.cumulativeCounts()) {
-            out.value(n);
-        }
-        out.endArray().endObject();
-    }
-
-    private static long sum(Map<Integer, Long> queued) {
-        long n = 0;
-        for (long v : queued.values()) {
-            n += v;
-        }
-        return n;
+        List<MergedRange> ranges = new ArrayList<>();
+        merged.descendingMap().forEach((from, sum) -> ranges.add(new MergedRange(from, sum[0], sum[1], contributors.get(from))));
+        return ranges;
     }
 
     /** "host:port" without the "/" or "name/" that {@code InetSocketAddress.toString()} puts first. */
-    private static String address(String address) {
+    private static String hostPort(String address) {
         if (address == null) {
             return null;
         }
@@ -219,7 +152,7 @@ final class StatusJson {
         return slash >= 0 ? address.substring(slash + 1) : address;
     }
 
-    private static String hostPort(java.net.InetSocketAddress a) {
+    private static String hostPort(InetSocketAddress a) {
         String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }

@@ -1,0 +1,325 @@
+package io.proletariat.manager.internal;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.proletariat.manager.ManagerOptions;
+import io.proletariat.manager.WorkSelector;
+import io.proletariat.manager.WorkerSlots;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which worker runs which work: the queues, the workers' slots and priority ranges (guaranteed
+ * ranges in sacred mode), and the distribution pass that places queued works, highest priority
+ * first, through the {@link WorkSelector}. Also the two waits of the pass: {@code AVAIL_THRESHOLD}
+ * (after a full moment, wait for enough free slots, never past {@code DISTRIB_RANDMAX}) and the
+ * backoff of a worker that rejected works. Core thread only; the pass runs once per batch of events
+ * ({@link DispatchCore}).
+ */
+final class Scheduler {
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+    /** The pass skips a worker that rejected works for this long, doubling per rejection up to the max. */
+    static final long REJECT_BACKOFF_MIN_MS = 100;
+    static final long REJECT_BACKOFF_MAX_MS = 1000;
+
+    private final EventLoop loop;
+    private final ManagerOptions options;
+    private final WorkSelector selector;
+    private final Replies replies;
+    private final Events events;
+    private final Stats stats;
+    /** Asks the core for a pass at the end of the current batch. */
+    private final Runnable requestPass;
+    /** Wraps a timer's task so that what it throws reaches the core's error handling. */
+    private final UnaryOperator<Runnable> guard;
+
+    final WorkQueues queues = new WorkQueues();
+    /** Workers in the order they offered. */
+    final List<Connection> workers = new ArrayList<>();
+    private long globalTotal;
+    private long globalBusy;
+    /** Workers given works in the current pass (each collects them in {@link Connection#batch}). */
+    private final List<Connection> batched = new ArrayList<>();
+    /** AVAIL_THRESHOLD state: works were left waiting with every slot taken, since {@link #fullSinceNanos}. */
+    private boolean wasFull;
+    private long fullSinceNanos;
+    private ScheduledFuture<?> deferredPass;
+
+    /** A worker with room, as the selector sees it during one priority level of a pass. */
+    private static final class Candidate implements WorkerSlots {
+        final Connection worker;
+        int available;
+
+        Candidate(Connection worker, int available) {
+            this.worker = worker;
+            this.available = available;
+        }
+
+        @Override
+        public String id() {
+            return worker.id;
+        }
+
+        @Override
+        public int available() {
+            return available;
+        }
+    }
+
+    Scheduler(EventLoop loop, ManagerOptions options, Replies replies, Events events, Stats stats, Runnable requestPass,
+              UnaryOperator<Runnable> guard) {
+        this.loop = loop;
+        this.options = options;
+        this.selector = options.workSelector();
+        this.replies = replies;
+        this.events = events;
+        this.stats = stats;
+        this.requestPass = requestPass;
+        this.guard = guard;
+    }
+
+    /** Slots of every worker. */
+    long totalSlots() {
+        return globalTotal;
+    }
+
+    /** Works assigned to or running on workers. */
+    long busySlots() {
+        return globalBusy;
+    }
+
+    // ---------------------------------------------------------------- workers
+
+    /** A worker's valid offer: its slots and ranges join the pool. */
+    void offered(Connection c, TreeMap<Integer, Long> offer) {
+        c.offered = true;
+        c.offer = offer;
+        c.ranges = Offers.ranges(offer, options.sacredGuarantees());
+        c.totalSlots = offer.values().stream().mapToLong(Long::longValue).sum();
+        workers.add(c);
+        globalTotal += c.totalSlots;
+        endFullWait(); // new capacity: no reason to wait for slots to free up
+    }
+
+    /**
+     * A worker that is leaving gracefully: its total shrinks to the works it holds and shrinks
+     * further as each is answered or requeued (see {@link #detach}), so nothing new is sent to it.
+     */
+    void drain(Connection c) {
+        if (!c.draining) {
+            c.draining = true;
+            globalTotal -= c.totalSlots - c.busy;
+            c.totalSlots = c.busy;
+            log.info("worker {} is leaving: it finishes its {} running works and takes no more", c.id, c.busy);
+        }
+    }
+
+    /** A worker's connection closed; its works were requeued already. */
+    void removeWorker(Connection c) {
+        if (c.pauseTimer != null) {
+            c.pauseTimer.cancel(false);
+        }
+        if (c.offered) {
+            workers.remove(c);
+            globalTotal -= c.totalSlots;
+        }
+    }
+
+    /** Frees the slot a work holds on its worker, if any. */
+    void detach(Work w) {
+        Connection worker = w.worker;
+        if (worker == null) {
+            return;
+        }
+        worker.works.remove(w.id);
+        w.range.used--;
+        worker.busy--;
+        globalBusy--;
+        if (worker.draining) { // a leaving worker's capacity shrinks with each slot it frees
+            worker.totalSlots--;
+            globalTotal--;
+        }
+        w.worker = null;
+        w.range = null;
+    }
+
+    // ---------------------------------------------------------------- rejections
+
+    /** Passes over a worker for the priorities it rejected, for a backoff doubling per rejection (100 ms to 1 s). */
+    void pause(Connection c, Iterable<Work> rejected) {
+        int from = Integer.MAX_VALUE;
+        int to = Integer.MIN_VALUE;
+        for (Work w : rejected) {
+            from = Math.min(from, w.priority());
+            to = Math.max(to, w.priority());
+        }
+        if (c.paused) {
+            from = Math.min(from, c.pausedFrom);
+            to = Math.max(to, c.pausedTo);
+        }
+        c.paused = true;
+        c.pausedFrom = from;
+        c.pausedTo = to;
+        c.backoffMillis = c.backoffMillis == 0 ? REJECT_BACKOFF_MIN_MS : Math.min(REJECT_BACKOFF_MAX_MS, c.backoffMillis * 2);
+        if (c.pauseTimer != null) {
+            c.pauseTimer.cancel(false);
+        }
+        c.pauseTimer = loop.schedule(guard.apply(() -> {
+            c.pauseTimer = null;
+            resume(c);
+        }), c.backoffMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The worker delivered results: it works again, so its backoff ends. */
+    void delivered(Connection c) {
+        if (c.backoffMillis > 0) {
+            c.backoffMillis = 0;
+            resume(c);
+        }
+    }
+
+    /** Ends a worker's pause after a rejection; it is offered works again in the next pass. */
+    private void resume(Connection c) {
+        if (c.pauseTimer != null) {
+            c.pauseTimer.cancel(false);
+            c.pauseTimer = null;
+        }
+        if (c.paused && c.open) {
+            c.paused = false;
+            requestPass.run();
+        }
+    }
+
+    // ---------------------------------------------------------------- the pass
+
+    /** Places queued works on workers with free slots, then sends each worker its works in one frame. */
+    void pass() {
+        if (queues.size() == 0 || workers.isEmpty()) {
+            return;
+        }
+        long free = globalTotal - globalBusy;
+        if (free <= 0) {
+            return;
+        }
+        if (wasFull && free < Math.min(options.availThreshold(), globalTotal)) {
+            // Wait for more free slots to place works together, but never past DISTRIB_RANDMAX.
+            long waitLeft = options.distribRandMax().toNanos() - (loop.ticker().nanoTime() - fullSinceNanos);
+            if (waitLeft > 0) {
+                if (deferredPass == null) {
+                    deferredPass = loop.schedule(guard.apply(() -> {
+                        deferredPass = null;
+                        requestPass.run();
+                    }), waitLeft, TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
+        }
+        endFullWait();
+        List<Candidate> candidates = new ArrayList<>();
+        List<Work> skipped = new ArrayList<>();
+        for (Iterator<WorkQueues.Level> it = queues.highestFirst(); it.hasNext() && globalBusy < globalTotal; ) {
+            WorkQueues.Level level = it.next();
+            candidates.clear();
+            long total = 0;
+            for (Connection worker : workers) {
+                if (worker.pausedFor(level.priority) || worker.closing) {
+                    continue; // paused after rejections, or being closed for abuse
+                }
+                long available = worker.availableFor(level.priority);
+                if (available > 0) {
+                    candidates.add(new Candidate(worker, (int) Math.min(available, Integer.MAX_VALUE)));
+                    total += available;
+                }
+            }
+            while (total > 0 && !candidates.isEmpty()) {
+                Work w = level.poll();
+                if (w == null) {
+                    break;
+                }
+                queues.polled();
+                Candidate chosen = select(w, candidates, (int) Math.min(total, Integer.MAX_VALUE));
+                if (chosen == null) {
+                    skipped.add(w);
+                    continue;
+                }
+                assign(w, chosen.worker);
+                total--;
+                if (--chosen.available == 0) {
+                    candidates.remove(chosen);
+                }
+            }
+            for (int i = skipped.size() - 1; i >= 0; i--) {
+                queues.putBack(skipped.get(i));
+            }
+            skipped.clear();
+        }
+        for (Connection worker : batched) {
+            List<Work> batch = worker.batch;
+            worker.batch = null;
+            replies.dispatch(worker, batch);
+            for (Work w : batch) {
+                events.assign(w, worker.id);
+            }
+        }
+        batched.clear();
+        if (queues.size() > 0 && globalBusy >= globalTotal && !wasFull) {
+            wasFull = true;
+            fullSinceNanos = loop.ticker().nanoTime(); // the loop's clock, which a test can move
+        }
+    }
+
+    private void endFullWait() {
+        wasFull = false;
+        if (deferredPass != null) {
+            deferredPass.cancel(false);
+            deferredPass = null;
+        }
+    }
+
+    private Candidate select(Work w, List<Candidate> candidates, int total) {
+        WorkerSlots chosen;
+        try {
+            chosen = selector.select(w, candidates, total);
+        } catch (RuntimeException e) {
+            log.warn("work selector failed on {}; using the default", w.id, e);
+            chosen = WorkSelector.weightedRandom().select(w, candidates, total);
+        }
+        if (chosen == null) {
+            return null;
+        }
+        for (Candidate c : candidates) {
+            if (c == chosen) {
+                return c;
+            }
+        }
+        log.warn("work selector returned {}, which is not a candidate; leaving {} queued", chosen, w.id);
+        return null;
+    }
+
+    /** Gives a work polled from its queue to a worker; the pass sends it with the worker's batch. */
+    private void assign(Work w, Connection worker) {
+        w.cancelAssignTimer();
+        long now = System.nanoTime();
+        w.assignedNanos = now;
+        stats.timeInQueue.observe(now - w.queuedNanos);
+        stats.assigned++;
+        w.moveTo(Work.State.ASSIGNED);
+        w.worker = worker;
+        w.range = worker.rangeFor(w.priority());
+        w.range.used++;
+        worker.busy++;
+        globalBusy++;
+        worker.works.put(w.id, w);
+        if (worker.batch == null) {
+            worker.batch = new ArrayList<>();
+            batched.add(worker);
+        }
+        worker.batch.add(w);
+    }
+}

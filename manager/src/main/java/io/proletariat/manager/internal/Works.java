@@ -1,0 +1,237 @@
+package io.proletariat.manager.internal;
+
+import io.netty.channel.EventLoop;
+import io.proletariat.manager.ManagerOptions;
+import io.proletariat.protocol.RawJson;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * The live works and their lives: created by a push, queued or held, finished by a result, or
+ * leaving without one (aborted, assign timeout, client gone), each by the same steps, and their
+ * assign timeouts. Which worker runs a work is the {@link Scheduler}'s; this class asks it to queue,
+ * requeue and free. Core thread only.
+ */
+final class Works {
+    private final EventLoop loop;
+    private final ManagerOptions options;
+    private final Scheduler scheduler;
+    private final Replies replies;
+    private final Stats stats;
+    private final Events events;
+    private final MemoryBudget memory;
+    /** Wraps a timer's task so that what it throws reaches the core's error handling. */
+    private final UnaryOperator<Runnable> guard;
+    /** Asks the core for a pass at the end of the current batch. */
+    private final Runnable requestPass;
+    final KeyHolds holds = new KeyHolds();
+    /** Every live work by id (queued, held, assigned or running). */
+    private final Map<String, Work> live = new HashMap<>();
+    private long workSeq;
+
+    Works(EventLoop loop, ManagerOptions options, Scheduler scheduler, Replies replies, Stats stats, Events events,
+          MemoryBudget memory, UnaryOperator<Runnable> guard, Runnable requestPass) {
+        this.loop = loop;
+        this.options = options;
+        this.scheduler = scheduler;
+        this.replies = replies;
+        this.stats = stats;
+        this.events = events;
+        this.memory = memory;
+        this.guard = guard;
+        this.requestPass = requestPass;
+    }
+
+    /** The live work with this id, or null. */
+    Work get(String id) {
+        return live.get(id);
+    }
+
+    /** Live works. */
+    int size() {
+        return live.size();
+    }
+
+    // ---------------------------------------------------------------- a push
+
+    /** An accepted push: its works are created, answered with their ids, then queued (or held behind their key). */
+    void push(Connection c, Inbound.Push p) {
+        List<RawJson> args = p.works();
+        c.pushed = true;
+        c.pendingWorks += args.size();
+        memory.queuedBytes += p.argBytes();
+        Request request = new Request(c, p.requestKey(), (int) p.priority(), args.size());
+        c.requests.put(request.key, request);
+        String prefix = workIdPrefix();
+        for (int i = 0; i < args.size(); i++) {
+            RawJson a = args.get(i);
+            Work w = new Work(prefix + (workSeq++), request, a, p.runTimeout(), p.assignTimeoutMs(), keyOf(a));
+            request.works[i] = w;
+            live.put(w.id, w);
+        }
+        replies.pushAccepted(c, p, request.works);
+        stats.pushed += args.size();
+        stats.rates.pushed(args.size());
+        for (Work w : request.works) {
+            if (w.key == null || !holds.hold(w)) {
+                scheduler.queues.addLast(w);
+            }
+            armAssignTimer(w);
+            events.receive(w);
+        }
+    }
+
+    private String keyOf(RawJson args) {
+        if (!options.holdSimilarWork() || !args.isObject()) {
+            return null;
+        }
+        RawJson key = args.fields().get("_key");
+        return key == null || key.isNull() ? null : key.toString();
+    }
+
+    private static String workIdPrefix() {
+        long ms = System.currentTimeMillis() % 1_000_000;
+        StringBuilder sb = new StringBuilder(16).append('W');
+        String digits = Long.toString(ms);
+        for (int i = digits.length(); i < 6; i++) {
+            sb.append('0');
+        }
+        return sb.append(digits).append('R').toString();
+    }
+
+    // ---------------------------------------------------------------- back to the queue
+
+    /** Takes works back from their worker to the front of their queues, keeping their order. */
+    void requeue(List<Work> list) {
+        stats.requeued += list.size();
+        for (int i = list.size() - 1; i >= 0; i--) {
+            Work w = list.get(i);
+            scheduler.detach(w);
+            scheduler.queues.addFirst(w);
+            armAssignTimer(w);
+        }
+    }
+
+    // ---------------------------------------------------------------- results
+
+    /** A work's result arrived: it and every work held under its key are finished with it, into their clients' done frames. */
+    void finish(Work w, Inbound.DoneItem item, String workerId, Map<Connection, List<Work>> results) {
+        RawJson result = item.result();
+        stats.runTime.observe(System.nanoTime() - w.assignedNanos);
+        scheduler.detach(w);
+        complete(w, result, results);
+        if (item.errorCode() != null) {
+            stats.failed(w, workerId, item.errorCode(), item.error());
+        }
+        if (w.key != null) {
+            for (Work held : holds.finished(w)) {
+                held.cancelAssignTimer();
+                complete(held, result, results);
+                if (item.errorCode() != null) {
+                    stats.failed(held, workerId, item.errorCode(), item.error());
+                }
+            }
+        }
+    }
+
+    /** A work has its result: it is done, and its result goes into its client's done frame. */
+    private void complete(Work w, RawJson result, Map<Connection, List<Work>> results) {
+        w.moveTo(Work.State.DONE);
+        w.result = result;
+        forget(w);
+        stats.finished++;
+        stats.rates.finished();
+        stats.endToEnd.observe(System.nanoTime() - w.pushedNanos);
+        closeOne(w.request);
+        results.computeIfAbsent(w.request.client, k -> new ArrayList<>()).add(w);
+        events.finish(w, result);
+    }
+
+    // ---------------------------------------------------------------- leaving without a result
+
+    /** Removes a live work without a result, wherever it is (collecting the abort its worker is to get). */
+    void drop(Work w, Map<Connection, List<String>> aborts) {
+        if (w.state() == Work.State.ASSIGNED || w.state() == Work.State.RUNNING) {
+            Connection worker = w.worker;
+            scheduler.detach(w);
+            if (worker.open) {
+                aborts.computeIfAbsent(worker, k -> new ArrayList<>()).add(w.id);
+            }
+        } else if (!unqueue(w)) {
+            return;
+        }
+        leave(w);
+    }
+
+    private void armAssignTimer(Work w) {
+        if (w.assignTimeoutMs > 0) {
+            w.assignTimer = loop.schedule(guard.apply(() -> assignTimedOut(w)), w.assignTimeoutMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** No worker took the work within its {@code assigntimeout}: its client gets an EATO result. */
+    private void assignTimedOut(Work w) {
+        w.assignTimer = null;
+        if (!unqueue(w)) {
+            return;
+        }
+        leave(w);
+        w.result = Replies.EATO_RESULT;
+        replies.results(w.request.client, List.of(w));
+        stats.assignTimeouts++;
+        stats.finished++;
+        stats.rates.finished();
+        stats.endToEnd.observe(System.nanoTime() - w.pushedNanos);
+        stats.failed(w, null, "EATO", Replies.EATO_ERROR);
+        events.assignTimeout(w);
+        requestPass.run();
+    }
+
+    /** Takes a queued or held work out of its queue or hold, done; false when it was elsewhere. */
+    private boolean unqueue(Work w) {
+        Work.State was = w.state();
+        if (was != Work.State.QUEUED && was != Work.State.HELD) {
+            return false;
+        }
+        w.moveTo(Work.State.DONE);
+        if (was == Work.State.QUEUED) {
+            scheduler.queues.removed(w);
+        } else {
+            holds.unhold(w);
+        }
+        return true;
+    }
+
+    /** The steps of every work leaving without a result: done, forgotten, counted out of its request, its key passed on. */
+    private void leave(Work w) {
+        if (w.live()) {
+            w.moveTo(Work.State.DONE);
+        }
+        forget(w);
+        w.cancelAssignTimer();
+        closeOne(w.request);
+        Work next = holds.release(w);
+        if (next != null) {
+            scheduler.queues.addLast(next);
+        }
+    }
+
+    /** Removes an ended work from the index, and its args from the memory budget. */
+    private void forget(Work w) {
+        if (live.remove(w.id) != null) {
+            memory.queuedBytes -= w.args.byteLength();
+        }
+    }
+
+    /** One work of the request is answered or gone; the request is forgotten with its last. */
+    private static void closeOne(Request r) {
+        r.client.pendingWorks--;
+        if (--r.open == 0) {
+            r.client.requests.remove(r.key, r);
+        }
+    }
+}
