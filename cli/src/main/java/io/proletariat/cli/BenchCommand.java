@@ -1,7 +1,9 @@
 package io.proletariat.cli;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.client.Client;
 import io.proletariat.client.ClientOptions;
+import io.proletariat.client.ConnectionListener;
 import io.proletariat.client.WorkOptions;
 import io.proletariat.client.WorkResult;
 import io.proletariat.manager.Manager;
@@ -18,11 +20,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -119,10 +122,13 @@ final class BenchCommand implements Callable<Integer> {
                 host = "127.0.0.1";
                 port = manager.port();
             }
+            List<CompletableFuture<Void>> connected = new ArrayList<>(); // one per participant: a worker's when its offer is accepted
             for (int i = 0; i < clients; i++) {
                 // Callbacks run on the client's I/O thread: they only count and push the next group.
+                CompletableFuture<Void> up = new CompletableFuture<>();
+                connected.add(up);
                 clientList.add(new Client(ClientOptions.builder().host(host).port(port).maxRetries(3)
-                        .callbackExecutor(Runnable::run).build()));
+                        .connectionListener(onConnected(up)).callbackExecutor(Runnable::run).build()));
             }
             Run drain = preload > 0 ? preload(clientList.get(0), payload(payload)) : null;
             if (preload > 0 && drain == null) {
@@ -143,15 +149,15 @@ final class BenchCommand implements Callable<Integer> {
                         }, workMs, TimeUnit.MILLISECONDS);
                     }
                 });
-                workerList.add(w.start());
+                CompletableFuture<Void> up = new CompletableFuture<>();
+                connected.add(up);
+                workerList.add(w.addConnectionListener(onConnected(up)).start());
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!workerList.stream().allMatch(Worker::isReady) || !clientList.stream().allMatch(Client::isConnected)) {
-                if (System.nanoTime() > deadline) {
-                    System.err.println("proletariat bench: cannot reach a manager at " + host + ":" + port + " (start one, or use --embedded)");
-                    return Main.EXIT_UNAVAILABLE;
-                }
-                Thread.sleep(10); // polling the connection state: nothing to wait on
+            try {
+                CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                System.err.println("proletariat bench: cannot reach a manager at " + host + ":" + port + " (start one, or use --embedded)");
+                return Main.EXIT_UNAVAILABLE;
             }
             if (drain != null) {
                 // The workers are connecting now: measure until every preloaded work is answered.
@@ -191,6 +197,16 @@ final class BenchCommand implements Callable<Integer> {
                 manager.close();
             }
         }
+    }
+
+    /** A listener completing {@code up} when its participant connects. */
+    private static ConnectionListener onConnected(CompletableFuture<Void> up) {
+        return new ConnectionListener() {
+            @Override
+            public void onConnected() {
+                up.complete(null);
+            }
+        };
     }
 
     /**

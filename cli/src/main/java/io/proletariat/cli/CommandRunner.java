@@ -1,5 +1,6 @@
 package io.proletariat.cli;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.protocol.RawJson;
 import io.proletariat.worker.Work;
 import io.proletariat.worker.WorkCompletion;
@@ -67,12 +68,7 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
         this.command = List.copyOf(command);
         this.launch = SETSID == null ? this.command
                 : java.util.stream.Stream.concat(java.util.stream.Stream.of(SETSID), this.command.stream()).toList();
-        AtomicInteger n = new AtomicInteger();
-        this.pumps = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "proletariat-worker-pipe-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pumps = Executors.newCachedThreadPool(new DefaultThreadFactory("proletariat-worker-pipe", true));
     }
 
     /** How many processes were started so far. */

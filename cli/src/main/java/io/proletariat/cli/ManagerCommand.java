@@ -4,7 +4,7 @@ import io.proletariat.manager.Manager;
 import io.proletariat.manager.ManagerListener;
 import io.proletariat.manager.ManagerOptions;
 import io.proletariat.manager.ProletariatManagerException;
-import io.proletariat.manager.SystemMessage;
+import io.proletariat.protocol.SystemMessage;
 import io.proletariat.protocol.Wire;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -4,11 +4,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.client.Client;
 import io.proletariat.client.ClientOptions;
 import io.proletariat.client.ConnectionException;
-import io.proletariat.client.ProletariatException;
+import io.proletariat.client.ConnectionListener;
 import io.proletariat.client.WorkOptions;
 import io.proletariat.client.WorkResult;
 import io.proletariat.client.WorkSubmission;
 import io.proletariat.protocol.JsonWriter;
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -103,7 +104,7 @@ final class PushCommand implements Callable<Integer> {
                 b.priority(priority);
             }
             if (timeout != null) {
-                b.timeout(timeout);
+                b.overallTimeout(timeout);
             }
             if (runTimeout != null) {
                 b.runTimeout(runTimeout);
@@ -137,7 +138,8 @@ final class PushCommand implements Callable<Integer> {
         }, "proletariat-push-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Progress progress = stderrIsTerminal() ? new Progress(group.size()) : null;
-        WaitNotice waiting = new WaitNotice(manager, group.size(), client::isConnected);
+        WaitNotice waiting = new WaitNotice(manager, group.size());
+        client.addConnectionListener(waiting);
         try {
             List<WorkResult> results;
             if (each || progress != null) {
@@ -277,9 +279,10 @@ final class PushCommand implements Callable<Integer> {
      * Says on standard error why works wait, when they do: {@value #FIRST_NOTICE_SECONDS} s after
      * the push and then every {@value #NOTICE_INTERVAL_SECONDS} s, it asks the manager's status (on
      * a connection of its own) and tells whether any worker is connected and how many slots are
-     * free. Its timer is a daemon thread.
+     * free. As the client's connection listener it says when the manager is lost and found again.
+     * Its timer is a daemon thread.
      */
-    static final class WaitNotice implements AutoCloseable {
+    static final class WaitNotice implements ConnectionListener, AutoCloseable {
         static final long FIRST_NOTICE_SECONDS = 3;
         static final long NOTICE_INTERVAL_SECONDS = 10;
         private final ManagerAddress manager;
@@ -287,40 +290,30 @@ final class PushCommand implements Callable<Integer> {
         private final long start = System.nanoTime();
         private final java.util.concurrent.ScheduledExecutorService timer;
 
-        /** Whether the client is connected now; watched to say when the manager is lost and found again. */
-        private final java.util.function.BooleanSupplier connected;
-        /** Seen connected once (the client connects on its first push); then whether it is connected as last said. */
-        private volatile boolean seen;
-        private volatile boolean wasConnected;
+        /** The connection was lost and is not back yet: the reconnection notices speak, not the waiting one. */
+        private volatile boolean lost;
 
-        WaitNotice(ManagerAddress manager, int works, java.util.function.BooleanSupplier connected) {
+        WaitNotice(ManagerAddress manager, int works) {
             this.manager = manager;
             this.works = works;
-            this.connected = connected;
             this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("proletariat-push-notice", true));
             timer.scheduleWithFixedDelay(this::tell, FIRST_NOTICE_SECONDS, NOTICE_INTERVAL_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-            timer.scheduleWithFixedDelay(this::watch, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
 
-        /** Says on standard error when the connection is lost and when it is back. */
-        private void watch() {
-            boolean now = connected.getAsBoolean();
-            if (!seen) {
-                seen = now;
-                wasConnected = now;
-                return;
-            }
-            if (now == wasConnected) {
-                return;
-            }
-            wasConnected = now;
-            System.err.println(now
-                    ? "proletariat push: connected to the manager at " + manager + " again; the unanswered works are pushed again"
-                    : "proletariat push: lost the manager at " + manager + "; reconnecting (until --timeout, if given)");
+        @Override
+        public void onDisconnected() {
+            lost = true;
+            System.err.println("proletariat push: lost the manager at " + manager + "; reconnecting (until --timeout, if given)");
+        }
+
+        @Override
+        public void onReconnected() {
+            lost = false;
+            System.err.println("proletariat push: connected to the manager at " + manager + " again; the unanswered works are pushed again");
         }
 
         private void tell() {
-            if (seen && !wasConnected) {
+            if (lost) {
                 return; // the reconnection notice said it
             }
             long waited = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);

@@ -1,11 +1,16 @@
 package io.proletariat.cli;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.proletariat.client.ConnectionListener;
 import io.proletariat.worker.Worker;
 import io.proletariat.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,32 +102,57 @@ final class WorkerCommand implements Callable<Integer> {
             runner.close();
         }, "proletariat-worker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        worker.start();
-        watch(worker, options);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("proletariat-worker-notice", true));
+        try {
+            worker.addConnectionListener(new Notices(worker, options, timer));
+            worker.start();
+            worker.awaitTermination();
+        } finally {
+            timer.shutdownNow();
+        }
         return 0;
     }
 
-    /** Says when the worker connects, loses and regains its manager, until it is stopped. */
-    private void watch(Worker worker, WorkerOptions options) throws InterruptedException {
-        String running = String.join(" ", command);
-        boolean ready = false;
-        boolean waited = false;
-        long since = System.nanoTime();
-        while (!worker.awaitTermination(Duration.ofMillis(100))) {
-            if (worker.isReady() != ready) {
-                ready = !ready;
-                if (ready) {
-                    say(worker.id() + " connected to the manager at " + manager + ": " + options.slots() + " slots, running " + running);
-                } else {
-                    say("lost the manager at " + manager + "; reconnecting every " + options.conRetryTime().toMillis()
-                            + " ms (running works go back to its queue)");
-                }
-                since = System.nanoTime();
-                waited = false;
-            } else if (!ready && !waited && System.nanoTime() - since > TimeUnit.SECONDS.toNanos(1)) {
-                waited = true;
-                say("waiting for the manager at " + manager + " (is `proletariat manager` running there?)");
-            }
+    /** Says when the worker connects, loses and regains its manager, and when it waits for one for a second. */
+    private final class Notices implements ConnectionListener {
+        private final Worker worker;
+        private final WorkerOptions options;
+        private final ScheduledExecutorService timer;
+        private ScheduledFuture<?> waiting; // the "waiting for the manager" notice, while not connected
+
+        Notices(Worker worker, WorkerOptions options, ScheduledExecutorService timer) {
+            this.worker = worker;
+            this.options = options;
+            this.timer = timer;
+            waitNotice();
+        }
+
+        @Override
+        public synchronized void onConnected() {
+            waiting.cancel(false);
+            say(worker.id() + " connected to the manager at " + manager + ": " + options.slots() + " slots, running " + String.join(" ", command));
+        }
+
+        @Override
+        public void onReconnected() {
+            onConnected();
+        }
+
+        @Override
+        public synchronized void onDisconnected() {
+            say("lost the manager at " + manager + "; reconnecting every " + options.reconnectPolicy().retryDelay().toMillis()
+                    + " ms (running works go back to its queue)");
+            waitNotice();
+        }
+
+        @Override
+        public synchronized void onClosed() {
+            waiting.cancel(false);
+        }
+
+        private void waitNotice() {
+            waiting = timer.schedule(() -> say("waiting for the manager at " + manager + " (is `proletariat manager` running there?)"),
+                    1, TimeUnit.SECONDS);
         }
     }
 

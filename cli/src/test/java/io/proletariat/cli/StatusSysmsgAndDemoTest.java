@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.proletariat.manager.Manager;
 import io.proletariat.manager.ManagerListener;
 import io.proletariat.manager.ManagerOptions;
-import io.proletariat.manager.SystemMessage;
+import io.proletariat.protocol.SystemMessage;
 import io.proletariat.worker.Worker;
 import io.proletariat.worker.WorkerOptions;
 import java.nio.file.Path;

@@ -2,13 +2,14 @@ package io.proletariat.client;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.proletariat.client.internal.Connection;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.proletariat.client.internal.Engine;
 import io.proletariat.client.internal.Ids;
-import io.proletariat.client.internal.IoThreads;
 import io.proletariat.client.internal.Json;
-import io.proletariat.client.internal.SystemMessenger;
+import io.proletariat.protocol.FromManager;
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (Client proletariat = new Client("127.0.0.1")) {
  *     // callbacks, as the original
- *     proletariat.work(List.of(Map.of("some", "work")), WorkOptions.builder().timeout(60_000).priority(1).build(),
+ *     proletariat.work(List.of(Map.of("some", "work")), WorkOptions.builder().overallTimeout(60_000).priority(1).build(),
  *             (err, res) -> {
  *                 if (err != null) {
  *                     System.out.println("Fail at work: " + err);
@@ -59,16 +60,17 @@ import org.slf4j.LoggerFactory;
  *       {@code ECSTO}, the handler's error) or, when the whole call fails (the manager refuses the
  *       push, or cannot be reached within the retry limit), a {@link ProletariatException} with the
  *       code. Repeated results are ignored.</li>
- *   <li>When the connection drops, the client reconnects (at once, then every
- *       {@link ClientOptions#retryDelay()}, up to {@link ClientOptions#maxRetries()} failures in a
- *       row) and pushes every unanswered work again under the same request id, including pushes
- *       whose answer never came. A work may therefore run twice.</li>
+ *   <li>When the connection drops, the client reconnects ({@link ReconnectPolicy}: at once, then
+ *       every {@link ReconnectPolicy#retryDelay()}, up to {@link ReconnectPolicy#maxRetries()} failures
+ *       in a row) and pushes every unanswered work again under the same request id, including
+ *       pushes whose answer never came. A work may therefore run twice. A
+ *       {@link ConnectionListener} hears it happen.</li>
  *   <li>Pings and system messages from the manager are answered.</li>
  * </ul>
  *
  * <h2>Threads</h2>
- * Network I/O and all request bookkeeping run on one Netty event loop owned by the client. Callbacks,
- * listeners and futures complete on the callback executor ({@link ClientOptions#callbackExecutor()};
+ * Network I/O and all request bookkeeping run on one Netty event loop owned by the client (its
+ * connection engine's). Callbacks, listeners and futures complete on the callback executor ({@link ClientOptions#callbackExecutor()};
  * default one daemon thread, so they run one at a time in arrival order), never on the event loop.
  * Thread-safe.
  */
@@ -77,22 +79,15 @@ public final class Client implements AutoCloseable {
 
     private final ClientOptions options;
     private final ObjectMapper mapper;
-    private final EventLoopGroup group;
+    private final Engine engine;
     private final EventLoop loop;
     private final Executor callbacks;
     private final ExecutorService ownedCallbacks;
-    private final Connection connection;
-    private final SystemMessenger messenger;
-    private volatile SystemMessageListener systemMessageListener;
-    private volatile boolean closed;
 
     // Owned by the event loop.
     private final Map<String, Request> requests = new LinkedHashMap<>();
     private final Map<String, Slot> byWorkId = new HashMap<>();
     private final ArrayDeque<Inflight> inflight = new ArrayDeque<>();
-    private boolean connecting;
-    private int failedAttempts;
-    private ScheduledFuture<?> retryTimer;
 
     /** A client of the manager on {@code host}, default port 1917. */
     public Client(String host) {
@@ -112,23 +107,37 @@ public final class Client implements AutoCloseable {
             this.callbacks = options.callbackExecutor();
             this.ownedCallbacks = null;
         } else {
-            this.ownedCallbacks = IoThreads.newFixedPool("proletariat-client-callbacks", 1);
+            this.ownedCallbacks = Executors.newSingleThreadExecutor(new DefaultThreadFactory("proletariat-client-callbacks", true));
             this.callbacks = ownedCallbacks;
         }
-        this.group = IoThreads.newEventLoopGroup("proletariat-client");
-        this.loop = group.next();
-        this.connection = new Connection(loop, options.host(), options.port(), (int) options.connectTimeout().toMillis(), "client", 4, new Events()); // frame.work[i].result.err
-        this.messenger = new SystemMessenger(connection, callbacks, mapper, () -> systemMessageListener);
-        loop.execute(this::connectNow);
+        // Frames are indexed down to frame.work[i].result.err: what a client reads, in one pass.
+        this.engine = new Engine(Client.class, "client", options.host(), options.port(), options.reconnectPolicy(), 4,
+                callbacks, mapper, new OnEngine());
+        this.loop = engine.loop();
+        if (options.connectionListener() != null) {
+            engine.addConnectionListener(options.connectionListener());
+        }
+        engine.start();
     }
 
+    /** The options this client was made with. */
     public ClientOptions options() {
         return options;
     }
 
-    /** True while connected to the manager. */
+    /** True while connected to the manager; {@link #addConnectionListener} hears the changes. */
     public boolean isConnected() {
-        return connection.isConnected();
+        return engine.isConnected();
+    }
+
+    /**
+     * Adds a listener of this client's connection events (connected, disconnected, reconnected,
+     * closed), from now on: a client connects from its constructor on, so a listener that must hear
+     * the first connection is given to {@link ClientOptions.Builder#connectionListener} instead.
+     */
+    public Client addConnectionListener(ConnectionListener listener) {
+        engine.addConnectionListener(listener);
+        return this;
     }
 
     // ---------------------------------------------------------------- futures (the engine)
@@ -182,7 +191,7 @@ public final class Client implements AutoCloseable {
      */
     public void work(List<?> workGroup, WorkOptions options, GroupCallback callback) {
         Objects.requireNonNull(callback, "callback");
-        submit(workGroup, options).whenCompleteAsync((results, e) -> callback.onDone(unwrap(e), e == null ? results : null), callbacks);
+        submit(workGroup, options).whenCompleteAsync((results, e) -> callback.onDone(Engine.unwrap(e), e == null ? results : null), callbacks);
     }
 
     /**
@@ -208,7 +217,7 @@ public final class Client implements AutoCloseable {
     private static void deliver(WorkCallback callback, WorkResult r, Throwable e) {
         try {
             if (e != null) {
-                callback.onResult(unwrap(e), null, null);
+                callback.onResult(Engine.unwrap(e), null, null);
             } else {
                 callback.onResult(r.exception(), r.data(), r);
             }
@@ -221,7 +230,7 @@ public final class Client implements AutoCloseable {
 
     /** Sets the listener for system messages sent to this client. */
     public Client onSystemMessage(SystemMessageListener listener) {
-        this.systemMessageListener = listener;
+        engine.onSystemMessage(listener);
         return this;
     }
 
@@ -237,26 +246,17 @@ public final class Client implements AutoCloseable {
      * connection drops first.
      *
      * @throws IllegalArgumentException when the content cannot be serialised
+     * @throws IllegalStateException when the client is closed
      */
     public CompletableFuture<SystemMessageReceipt> systemMessage(Object content, String to) {
-        RawJson json = Json.toJson(mapper, content);
         checkOpen();
-        CompletableFuture<SystemMessageReceipt> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            if (closed) {
-                f.completeExceptionally(new ConnectionException(ConnectionException.ECLOSED, "client closed"));
-                return;
-            }
-            messenger.send(to, json, f);
-            ensureConnecting();
-        });
-        return f;
+        return engine.systemMessage(content, to);
     }
 
     /** The callback form of {@link #systemMessage(Object, String)}. */
     public void systemMessage(Object content, String to, SystemMessageCallback callback) {
         Objects.requireNonNull(callback, "callback");
-        systemMessage(content, to).whenCompleteAsync((r, e) -> callback.onComplete(unwrap(e), r), callbacks);
+        systemMessage(content, to).whenCompleteAsync((r, e) -> callback.onComplete(Engine.unwrap(e), r), callbacks);
     }
 
     /** The original's {@code systemMessage(msg, callback)}: to everybody. */
@@ -270,25 +270,8 @@ public final class Client implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        IoThreads.runOnLoopAndWait(loop, "client close", () -> {
-            ConnectionException e = new ConnectionException(ConnectionException.ECLOSED, "client closed");
-            failAll(e);
-            messenger.failAll(e);
-            if (retryTimer != null) {
-                retryTimer.cancel(false);
-            }
-            connection.close();
-        });
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        if (ownedCallbacks != null) {
+        if (engine.shutdown(() -> failAll(engine.closedException())) && ownedCallbacks != null) {
             ownedCallbacks.shutdown(); // lets the completions already queued run
-        }
-        if (!loop.inEventLoop()) {
-            group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 
@@ -396,25 +379,25 @@ public final class Client implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (closed) {
+        if (engine.isClosed()) {
             throw new IllegalStateException("client closed");
         }
     }
 
     private void register(Request r, long startNanos) {
-        if (closed) {
-            fail(r, new ConnectionException(ConnectionException.ECLOSED, "client closed"));
+        if (engine.isClosed()) {
+            fail(r, engine.closedException());
             return;
         }
         requests.put(r.rid, r);
-        if (r.options.timeout() != null) {
-            long left = r.options.timeout().toNanos() - (System.nanoTime() - startNanos);
-            r.timer = loop.schedule(() -> onClientTimeout(r), Math.max(0, left), TimeUnit.NANOSECONDS);
+        if (r.options.overallTimeout() != null) {
+            long left = r.options.overallTimeout().toNanos() - (System.nanoTime() - startNanos);
+            r.timer = loop.schedule(() -> onOverallTimeout(r), Math.max(0, left), TimeUnit.NANOSECONDS);
         }
-        if (connection.isConnected()) {
+        if (engine.isConnected()) {
             push(r);
         } else {
-            ensureConnecting();
+            engine.ensureConnecting();
         }
     }
 
@@ -431,7 +414,7 @@ public final class Client implements AutoCloseable {
         }
         int[] indexes = open.stream().mapToInt(Integer::intValue).toArray();
         WorkOptions o = r.options;
-        boolean sent = connection.send(w -> {
+        boolean sent = engine.send(w -> {
             w.name("rid").value(r.rid);
             w.name("group").value(r.rid);
             w.name("return").value(r.returnMode);
@@ -445,6 +428,7 @@ public final class Client implements AutoCloseable {
                 w.name("priority").value(o.priority());
             }
             if (o.runTimeout() != null) {
+                // The wire's "timeout" is the run timeout; "runTimeout" says so for readers of the frame.
                 w.name("timeout").value(o.runTimeout().toMillis());
                 w.name("runTimeout").value(o.runTimeout().toMillis());
             }
@@ -459,11 +443,8 @@ public final class Client implements AutoCloseable {
         }
     }
 
-    private void onPushAnswer(Map<String, RawJson> fields) {
-        String rid = text(fields.get("rid"));
-        if (rid == null) {
-            rid = text(fields.get("group"));
-        }
+    private void onPushAnswer(FromManager.PushAnswer a) {
+        String rid = a.rid();
         Inflight in = null;
         if (rid != null) {
             for (Iterator<Inflight> it = inflight.iterator(); it.hasNext();) {
@@ -478,12 +459,12 @@ public final class Client implements AutoCloseable {
             in = inflight.poll(); // answers come in push order; an id-less one answers the oldest push
         }
         if (in == null) {
-            log.warn("ignoring a push answer that matches no pending push: {}", fields);
+            log.warn("ignoring a push answer that matches no pending push: {}", a);
             return;
         }
         Request r = in.request;
-        RawJson error = fields.get("error");
-        if (error != null && error.isTruthy()) {
+        RawJson error = a.error();
+        if (error != null) {
             String code = Json.text(error, "code");
             String description = Json.text(error, "description");
             if (!r.finished) {
@@ -495,33 +476,26 @@ public final class Client implements AutoCloseable {
         if (r.finished) {
             return;
         }
-        RawJson ids = fields.get("work");
-        List<RawJson> list = ids == null ? List.of() : ids.elements();
-        if (list.size() != in.indexes.length) {
+        List<String> ids = a.workIds();
+        if (ids.size() != in.indexes.length) {
             fail(r, new ProletariatException("EPROTO", "the manager answered the push of request " + r.rid + " with "
-                    + list.size() + " work ids for " + in.indexes.length + " works"));
+                    + ids.size() + " work ids for " + in.indexes.length + " works"));
             return;
         }
-        for (int k = 0; k < list.size(); k++) {
-            RawJson id = list.get(k);
-            String workId = id.isString() ? id.asText() : id.toString();
+        for (int k = 0; k < ids.size(); k++) {
+            String workId = ids.get(k);
             byWorkId.put(workId, new Slot(r, in.indexes[k]));
             r.workIds[in.indexes[k]] = workId;
         }
     }
 
-    private void onDone(Map<String, RawJson> fields) {
-        RawJson list = fields.get("work");
-        if (list == null || !list.isArray()) {
-            log.warn("ignoring a done without a work list: {}", fields);
+    private void onDone(FromManager.Done done) {
+        if (done.results() == null) {
+            log.warn("ignoring a done without a work list: {}", done);
             return;
         }
-        for (RawJson item : list.elements()) {
-            if (!item.isObject()) {
-                continue;
-            }
-            Map<String, RawJson> f = item.fields();
-            String workId = text(f.get("id"));
+        for (FromManager.Result item : done.results()) {
+            String workId = item.workId();
             Slot slot = workId == null ? null : byWorkId.remove(workId);
             if (slot == null) {
                 log.debug("ignoring the result of unknown work {}", workId);
@@ -531,7 +505,7 @@ public final class Client implements AutoCloseable {
             if (r.finished || r.results[slot.index] != null) {
                 continue;
             }
-            answer(r, slot.index, WorkResult.fromWire(slot.index, workId, f.get("result"), mapper));
+            answer(r, slot.index, WorkResult.fromWire(slot.index, workId, item.result(), mapper));
         }
     }
 
@@ -621,14 +595,14 @@ public final class Client implements AutoCloseable {
         }
     }
 
-    private void onClientTimeout(Request r) {
+    private void onOverallTimeout(Request r) {
         r.timer = null;
         if (r.finished) {
             return;
         }
-        log.info("request {} ran out of time ({} ms): ECSTO", r.rid, r.options.timeout().toMillis());
+        log.info("request {} ran out of time ({} ms): ECSTO", r.rid, r.options.overallTimeout().toMillis());
         if (r.pushedOnThisConnection) {
-            connection.send(w -> w.name("rid").value(r.rid).name("command").value("abort"));
+            engine.send(w -> w.name("rid").value(r.rid).name("command").value("abort"));
         }
         for (int i = 0; i < r.results.length && !r.finished; i++) {
             if (r.results[i] == null) {
@@ -652,42 +626,13 @@ public final class Client implements AutoCloseable {
         }
     }
 
-    static ProletariatException unwrap(Throwable e) {
-        if (e == null) {
-            return null;
-        }
-        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return t instanceof ProletariatException ? (ProletariatException) t : new ProletariatException(null, t.toString(), t);
-    }
+    // ---------------------------------------------------------------- the engine's calls (event loop)
 
-    private static String text(RawJson v) {
-        return v != null && v.isString() ? v.asText() : null;
-    }
-
-    // ---------------------------------------------------------------- connection
-
-    private void ensureConnecting() {
-        if (!connecting && !connection.isConnected() && !closed) {
-            failedAttempts = 0;
-            connectNow();
-        }
-    }
-
-    private void connectNow() {
-        if (closed) {
-            return;
-        }
-        connecting = true;
-        connection.connect();
-    }
-
-    private final class Events implements Connection.Listener {
+    private final class OnEngine implements Engine.Participant {
         @Override
         public void onConnected() {
-            connecting = false;
-            failedAttempts = 0;
             log.debug("client connected to the manager at {}:{}", options.host(), options.port());
-            messenger.onConnected();
+            engine.ready();
             for (Request r : new ArrayList<>(requests.values())) {
                 if (!r.finished) {
                     push(r);
@@ -696,26 +641,13 @@ public final class Client implements AutoCloseable {
         }
 
         @Override
-        public void onMessage(String command, Map<String, RawJson> fields) {
-            switch (command) {
-                case "done":
-                    onDone(fields);
-                    return;
-                case "answer":
-                    String to = text(fields.get("to"));
-                    if ("push".equals(to)) {
-                        onPushAnswer(fields);
-                        return;
-                    }
-                    if ("abort".equals(to)) {
-                        return; // informational
-                    }
-                    break;
-                default:
-                    break;
-            }
-            if (!messenger.handle(command, fields)) {
-                log.debug("ignoring {} from the manager", command);
+        public void onMessage(FromManager message) {
+            if (message instanceof FromManager.Done done) {
+                onDone(done);
+            } else if (message instanceof FromManager.PushAnswer answer) {
+                onPushAnswer(answer);
+            } else {
+                log.debug("ignoring {} from the manager", message); // the answer to an abort, say: informational
             }
         }
 
@@ -726,41 +658,13 @@ public final class Client implements AutoCloseable {
             inflight.clear();
             for (Request r : requests.values()) {
                 r.pushedOnThisConnection = false;
-                java.util.Arrays.fill(r.workIds, null);
+                Arrays.fill(r.workIds, null);
             }
-            messenger.onDisconnected();
-            if (closed) {
-                return;
-            }
-            log.info("client lost the connection to the manager at {}:{}; reconnecting ({} requests pending)",
-                    options.host(), options.port(), requests.size());
-            failedAttempts = 0;
-            connectNow();
         }
 
         @Override
-        public void onConnectFailed(Throwable cause) {
-            failedAttempts++;
-            if (closed) {
-                return;
-            }
-            if (failedAttempts > options.maxRetries()) {
-                connecting = false;
-                ConnectionException e = new ConnectionException(ConnectionException.ECONNREFUSED, "cannot connect to the manager at "
-                        + options.host() + ":" + options.port() + " after " + failedAttempts + " attempts (" + cause
-                        + "); check that it is running there", cause);
-                log.warn("{}", e.getMessage());
-                failAll(e);
-                messenger.failAll(e);
-                return;
-            }
-            long delay = options.retryDelayMillis(failedAttempts);
-            log.debug("client cannot connect to the manager at {}:{} ({}); retry {} of {} in {} ms", options.host(), options.port(),
-                    cause.toString(), failedAttempts, options.maxRetries(), delay);
-            retryTimer = loop.schedule(() -> {
-                retryTimer = null;
-                connectNow();
-            }, delay, TimeUnit.MILLISECONDS);
+        public void onGaveUp(ConnectionException cause) {
+            failAll(cause);
         }
     }
 }

@@ -8,7 +8,9 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
- * Immutable options of a {@link Client}.
+ * Immutable options of a {@link Client}. The connection options ({@code maxRetries},
+ * {@code retryDelay}, {@code retryBackoff}, {@code connectTimeout}) are the {@link ReconnectPolicy}
+ * a {@link io.proletariat.worker.WorkerOptions} sets with the same names.
  *
  * <pre>{@code
  * ClientOptions options = ClientOptions.builder()
@@ -24,78 +26,62 @@ public final class ClientOptions {
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Default {@code port}: 1917. */
     public static final int DEFAULT_PORT = Wire.DEFAULT_PORT;
-    /** Default connection retry limit: 10 failed attempts in a row. */
+    /** Default connection retry limit of a client (the original's {@code MAXRETRIES}): 10 failed attempts in a row. */
     public static final int DEFAULT_MAX_RETRIES = 10;
     /** Default wait between failed connection attempts: 2000 ms (the original's). */
-    public static final Duration DEFAULT_RETRY_DELAY = Duration.ofMillis(2_000);
+    public static final Duration DEFAULT_RETRY_DELAY = ReconnectPolicy.DEFAULT_RETRY_DELAY;
     /** Default TCP connect timeout: 10 s. */
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = ReconnectPolicy.DEFAULT_CONNECT_TIMEOUT;
 
     private final String host;
     private final int port;
-    private final int maxRetries;
-    private final Duration retryDelay;
-    private final Duration maxRetryDelay;
-    private final Duration connectTimeout;
+    private final ReconnectPolicy reconnect;
+    private final ConnectionListener connectionListener;
     private final Executor callbackExecutor;
     private final ObjectMapper objectMapper;
 
     private ClientOptions(Builder b) {
         host = b.host;
         port = b.port;
-        maxRetries = b.maxRetries;
-        retryDelay = b.retryDelay;
-        maxRetryDelay = b.maxRetryDelay == null || b.maxRetryDelay.compareTo(b.retryDelay) < 0 ? b.retryDelay : b.maxRetryDelay;
-        connectTimeout = b.connectTimeout;
+        reconnect = b.reconnect;
+        connectionListener = b.connectionListener;
         callbackExecutor = b.callbackExecutor;
         objectMapper = b.objectMapper;
     }
 
+    /** A builder with every default. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The options with every default. */
     public static ClientOptions defaults() {
         return builder().build();
     }
 
+    /** A builder holding these options, for variants. */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
+    /** The manager's address. */
     public String host() {
         return host;
     }
 
+    /** The manager's port. */
     public int port() {
         return port;
     }
 
-    public int maxRetries() {
-        return maxRetries;
+    /** How the client connects and reconnects: {@code maxRetries}, {@code retryDelay}, {@code retryBackoff}, {@code connectTimeout}. */
+    public ReconnectPolicy reconnectPolicy() {
+        return reconnect;
     }
 
-    public Duration retryDelay() {
-        return retryDelay;
-    }
-
-    /** The longest wait between failed attempts; {@link #retryDelay()} unless {@link Builder#retryBackoff(Duration)} set more. */
-    public Duration maxRetryDelay() {
-        return maxRetryDelay;
-    }
-
-    /** The wait before attempt {@code failed + 1} after {@code failed} failures in a row (>= 1): doubling up to {@link #maxRetryDelay()}. */
-    public long retryDelayMillis(int failed) {
-        long delay = retryDelay.toMillis();
-        long max = maxRetryDelay.toMillis();
-        for (int i = 1; i < failed && delay < max; i++) {
-            delay *= 2;
-        }
-        return Math.min(delay, max);
-    }
-
-    public Duration connectTimeout() {
-        return connectTimeout;
+    /** The connection listener the client has from its start, or {@code null}. */
+    public ConnectionListener connectionListener() {
+        return connectionListener;
     }
 
     /** The executor callbacks and futures complete on, or {@code null} for the client's own thread. */
@@ -103,24 +89,22 @@ public final class ClientOptions {
         return callbackExecutor;
     }
 
+    /** The Jackson mapper for works, results and system messages. */
     public ObjectMapper objectMapper() {
         return objectMapper;
     }
 
     @Override
     public String toString() {
-        return "ClientOptions{host=" + host + ", port=" + port + ", maxRetries=" + maxRetries + ", retryDelay="
-                + retryDelay.toMillis() + "ms, connectTimeout=" + connectTimeout.toMillis() + "ms}";
+        return "ClientOptions{host=" + host + ", port=" + port + ", " + reconnect + "}";
     }
 
     /** Builds {@link ClientOptions}; setters reject bad values naming the option. */
     public static final class Builder {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
-        private int maxRetries = DEFAULT_MAX_RETRIES;
-        private Duration retryDelay = DEFAULT_RETRY_DELAY;
-        private Duration maxRetryDelay;
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private ReconnectPolicy reconnect = ReconnectPolicy.giveUpAfter(DEFAULT_MAX_RETRIES);
+        private ConnectionListener connectionListener;
         private Executor callbackExecutor;
         private ObjectMapper objectMapper = Json.DEFAULT_MAPPER;
 
@@ -130,10 +114,8 @@ public final class ClientOptions {
         private Builder(ClientOptions o) {
             host = o.host;
             port = o.port;
-            maxRetries = o.maxRetries;
-            retryDelay = o.retryDelay;
-            maxRetryDelay = o.maxRetryDelay;
-            connectTimeout = o.connectTimeout;
+            reconnect = o.reconnect;
+            connectionListener = o.connectionListener;
             callbackExecutor = o.callbackExecutor;
             objectMapper = o.objectMapper;
         }
@@ -161,49 +143,39 @@ public final class ClientOptions {
          * The connection retry limit (the original's {@code MAXRETRIES}): how many connection attempts
          * in a row may fail before the client gives up and fails every pending request with a
          * {@link ConnectionException} (code {@code ECONNREFUSED}). A later call starts trying again.
-         * After a connection drops, the first attempt is immediate and the next ones wait
-         * {@link #retryDelay(Duration)}. Default {@value ClientOptions#DEFAULT_MAX_RETRIES}; must be
-         * &gt;= 0 ({@code Integer.MAX_VALUE} for practically forever).
+         * Default {@value ClientOptions#DEFAULT_MAX_RETRIES}; must be &gt;= 0
+         * ({@code Integer.MAX_VALUE} for practically forever). See {@link ReconnectPolicy}.
          */
         public Builder maxRetries(int maxRetries) {
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries must be >= 0: " + maxRetries);
-            }
-            this.maxRetries = maxRetries;
+            reconnect = reconnect.withMaxRetries(maxRetries);
             return this;
         }
 
-        /** The wait between failed connection attempts. Default 2000 ms; must be &gt;= 0. */
+        /** The wait after a failed connection attempt. Default 2000 ms; must be &gt;= 0. */
         public Builder retryDelay(Duration retryDelay) {
-            Objects.requireNonNull(retryDelay, "retryDelay");
-            if (retryDelay.isNegative()) {
-                throw new IllegalArgumentException("retryDelay must be >= 0: " + retryDelay.toMillis() + " ms");
-            }
-            this.retryDelay = retryDelay;
+            reconnect = reconnect.withRetryDelay(retryDelay);
             return this;
         }
 
-        /**
-         * Backoff: after each failed attempt in a row the wait doubles, from {@link #retryDelay(Duration)}
-         * up to {@code max}. Default: no backoff (every wait is {@code retryDelay}); a {@code max}
-         * below {@code retryDelay} means none either.
-         */
+        /** Backoff up to {@code max}: see {@link ReconnectPolicy#withRetryBackoff(Duration)}. Default: none. */
         public Builder retryBackoff(Duration max) {
-            Objects.requireNonNull(max, "retryBackoff");
-            if (max.isNegative()) {
-                throw new IllegalArgumentException("retryBackoff must be >= 0: " + max.toMillis() + " ms");
-            }
-            this.maxRetryDelay = max;
+            reconnect = reconnect.withRetryBackoff(max);
             return this;
         }
 
         /** The TCP connect timeout of one attempt. Default 10 s; at least 1 ms. */
         public Builder connectTimeout(Duration connectTimeout) {
-            Objects.requireNonNull(connectTimeout, "connectTimeout");
-            if (connectTimeout.toMillis() < 1 || connectTimeout.toMillis() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("connectTimeout must be between 1 ms and 24 days: " + connectTimeout.toMillis() + " ms");
-            }
-            this.connectTimeout = connectTimeout;
+            reconnect = reconnect.withConnectTimeout(connectTimeout);
+            return this;
+        }
+
+        /**
+         * A listener of the client's connection events from its very start, so that it hears the
+         * first connection too (a client connects from its constructor on). More can be added with
+         * {@link Client#addConnectionListener}. Default: none.
+         */
+        public Builder connectionListener(ConnectionListener listener) {
+            this.connectionListener = Objects.requireNonNull(listener, "connectionListener");
             return this;
         }
 
@@ -223,6 +195,7 @@ public final class ClientOptions {
             return this;
         }
 
+        /** The options. */
         public ClientOptions build() {
             return new ClientOptions(this);
         }

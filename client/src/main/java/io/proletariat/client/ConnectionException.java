@@ -1,5 +1,7 @@
 package io.proletariat.client;
 
+import io.proletariat.protocol.ProletariatException;
+
 /**
  * The manager could not be reached, or the connection to it was lost while something was waiting
  * on it.

@@ -1,5 +1,6 @@
 package io.proletariat.client;
 
+import io.proletariat.protocol.ProletariatException;
 import java.util.List;
 
 /**

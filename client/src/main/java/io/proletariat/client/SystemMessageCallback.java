@@ -1,5 +1,7 @@
 package io.proletariat.client;
 
+import io.proletariat.protocol.ProletariatException;
+
 /**
  * Called once when a system message this participant sent has reached all its recipients
  * ({@code error == null}), or could not be delivered ({@code receipt == null}, for example a

@@ -1,5 +1,7 @@
 package io.proletariat.client;
 
+import io.proletariat.protocol.SystemMessage;
+
 /**
  * Receives the system messages relayed to a client or worker. The library acknowledges each message
  * to the manager on receipt, before calling the listener.

@@ -1,5 +1,6 @@
 package io.proletariat.client;
 
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
 
 /**

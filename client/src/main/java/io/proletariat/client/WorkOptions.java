@@ -1,15 +1,16 @@
 package io.proletariat.client;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
- * Immutable options of one {@code work()} / {@code submit()} call: the original's {@code timeout},
- * {@code runTimeout}, {@code assigntimeout} and {@code priority}. Unset options are not sent.
+ * Immutable options of one {@code work()} / {@code submit()} call: the original's {@code timeout}
+ * (here {@code overallTimeout}: it is the client's, never sent, unlike the wire's {@code timeout},
+ * which is the run timeout), {@code runTimeout}, {@code assigntimeout} and {@code priority}. Unset
+ * options are not sent.
  *
  * <pre>{@code
  * WorkOptions options = WorkOptions.builder()
- *         .timeout(Duration.ofSeconds(60))        // whole round trip, client side: ECSTO
+ *         .overallTimeout(Duration.ofSeconds(60)) // whole round trip, client side: ECSTO
  *         .runTimeout(Duration.ofSeconds(10))     // running time on the worker: ETO
  *         .assignTimeout(Duration.ofSeconds(5))   // waiting for a worker: EATO
  *         .priority(1)
@@ -20,32 +21,34 @@ public final class WorkOptions {
     /** No timeouts, priority 0 (not sent). */
     public static final WorkOptions DEFAULT = builder().build();
 
-    private final Duration timeout;
+    private final Duration overallTimeout;
     private final Duration runTimeout;
     private final Duration assignTimeout;
     private final Integer priority;
 
     private WorkOptions(Builder b) {
-        this.timeout = b.timeout;
+        this.overallTimeout = b.overallTimeout;
         this.runTimeout = b.runTimeout;
         this.assignTimeout = b.assignTimeout;
         this.priority = b.priority;
     }
 
+    /** A builder with nothing set. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder holding these options, for variants. */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** The client-side global timeout, or {@code null}. */
-    public Duration timeout() {
-        return timeout;
+    /** The client-side limit of the whole call (the original's {@code timeout}; {@code ECSTO}), or {@code null}. */
+    public Duration overallTimeout() {
+        return overallTimeout;
     }
 
-    /** The run timeout, or {@code null}. */
+    /** The run timeout on the worker (the wire's {@code timeout}; {@code ETO}), or {@code null}. */
     public Duration runTimeout() {
         return runTimeout;
     }
@@ -62,7 +65,7 @@ public final class WorkOptions {
 
     @Override
     public String toString() {
-        return "WorkOptions{timeout=" + ms(timeout) + ", runTimeout=" + ms(runTimeout) + ", assigntimeout=" + ms(assignTimeout)
+        return "WorkOptions{overallTimeout=" + ms(overallTimeout) + ", runTimeout=" + ms(runTimeout) + ", assigntimeout=" + ms(assignTimeout)
                 + ", priority=" + priority + "}";
     }
 
@@ -72,7 +75,7 @@ public final class WorkOptions {
 
     /** Builds {@link WorkOptions}; setters reject bad values naming the option. */
     public static final class Builder {
-        private Duration timeout;
+        private Duration overallTimeout;
         private Duration runTimeout;
         private Duration assignTimeout;
         private Integer priority;
@@ -81,26 +84,26 @@ public final class WorkOptions {
         }
 
         private Builder(WorkOptions o) {
-            timeout = o.timeout;
+            overallTimeout = o.overallTimeout;
             runTimeout = o.runTimeout;
             assignTimeout = o.assignTimeout;
             priority = o.priority;
         }
 
         /**
-         * {@code timeout}: the longest the whole call may take, from the call to the last result
-         * (client side; not sent). When it expires every unanswered work gets
+         * The original's {@code timeout}: the longest the whole call may take, from the call to the
+         * last result (client side; not sent). When it expires every unanswered work gets
          * {@code {"err":{"code":"ECSTO",...}}} and the request is aborted on the manager. Must be at
          * least 1 ms; {@code null} for none (the default).
          */
-        public Builder timeout(Duration timeout) {
-            this.timeout = check("timeout", timeout);
+        public Builder overallTimeout(Duration overallTimeout) {
+            this.overallTimeout = check("overallTimeout", overallTimeout);
             return this;
         }
 
-        /** {@link #timeout(Duration)} in milliseconds. */
-        public Builder timeout(long millis) {
-            return timeout(Duration.ofMillis(millis));
+        /** {@link #overallTimeout(Duration)} in milliseconds. */
+        public Builder overallTimeout(long millis) {
+            return overallTimeout(Duration.ofMillis(millis));
         }
 
         /**
@@ -142,6 +145,7 @@ public final class WorkOptions {
             return this;
         }
 
+        /** The options. */
         public WorkOptions build() {
             return new WorkOptions(this);
         }

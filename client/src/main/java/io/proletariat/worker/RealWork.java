@@ -3,6 +3,7 @@ package io.proletariat.worker;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proletariat.client.internal.Json;
+import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.RawJson;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,35 +15,87 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A work held by a worker: the {@link Work} its handler sees, plus the worker's bookkeeping. */
+/**
+ * A work held by a worker: the {@link Work} its handler sees, plus the worker's bookkeeping, whose
+ * heart is one {@link Phase} that moves only as {@link Phase#allows} says.
+ */
 final class RealWork implements Work {
     private static final Logger log = LoggerFactory.getLogger(RealWork.class);
 
+    /**
+     * Where a work stands on the worker's event loop. Two things decide it: whether its outcome
+     * (a result, or a cancellation) is settled, and whether its handler has returned. Its slot is
+     * free only when both are: {@link #FINISHED}.
+     */
+    enum Phase {
+        /** Accepted; its handler runs (or waits for a thread). No outcome yet. */
+        RUNNING,
+        /** Its handler returned without an outcome (an asynchronous handler): waits for done() or a cancellation. */
+        RETURNED,
+        /** A result was given while its handler still runs: sent once it returns and the slot really is free. */
+        HELD,
+        /** Cancelled (run timeout, abort, lost connection, stop) while its handler still runs: nothing more is sent. */
+        CANCELLED,
+        /** Outcome settled and handler returned: the slot is free. */
+        FINISHED;
+
+        /** The table of moves: whether a work may go from here to {@code to}. */
+        boolean allows(Phase to) {
+            switch (this) {
+                case RUNNING: return to == RETURNED || to == HELD || to == CANCELLED;
+                case RETURNED: return to == FINISHED;
+                case HELD: return to == FINISHED || to == CANCELLED;
+                case CANCELLED: return to == FINISHED;
+                default: return false;
+            }
+        }
+
+        /** No outcome is settled yet: a result or a cancellation may still come. */
+        boolean open() {
+            return this == RUNNING || this == RETURNED;
+        }
+    }
+
     private final String id;
     private final RawJson args;
-    private final Long runTimeout;
+    private final long runTimeout;
     private final ObjectMapper mapper;
     private final Executor listenerExecutor;
     private final List<Runnable> abortListeners = new ArrayList<>(); // guarded by this
     private volatile boolean cancelled;
+    /** The completion handle counts once: its first call wins (any thread). */
     final AtomicBoolean completed = new AtomicBoolean();
 
     // Owned by the worker's event loop.
-    /** The result was queued, or the work was cancelled: nothing more goes to the manager for it. */
-    boolean finished;
-    /** The handler's call has returned (or it never ran). */
-    boolean handlerReturned;
-    /** A result given while the handler still runs: sent when it returns, when the slot is free again. */
-    io.proletariat.protocol.RawJson heldResult;
+    private Phase phase = Phase.RUNNING;
+    /** The result given while {@link Phase#HELD}. */
+    RawJson heldResult;
     ScheduledFuture<?> timeoutTimer;
     Future<?> task;
 
-    RealWork(String id, RawJson args, Long runTimeout, ObjectMapper mapper, Executor listenerExecutor) {
+    /** @param runTimeout the run timeout in ms, or {@link JsNumbers#NAN} for none */
+    RealWork(String id, RawJson args, long runTimeout, ObjectMapper mapper, Executor listenerExecutor) {
         this.id = id;
         this.args = args;
         this.runTimeout = runTimeout;
         this.mapper = mapper;
         this.listenerExecutor = listenerExecutor;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    /**
+     * Moves to {@code to} (event loop only).
+     *
+     * @throws IllegalStateException for a move the table does not allow: a bookkeeping bug
+     */
+    void moveTo(Phase to) {
+        if (!phase.allows(to)) {
+            throw new IllegalStateException("work " + id + ": no move from " + phase + " to " + to);
+        }
+        phase = to;
     }
 
     @Override
@@ -67,7 +120,7 @@ final class RealWork implements Work {
 
     @Override
     public OptionalLong runTimeoutMillis() {
-        return runTimeout == null ? OptionalLong.empty() : OptionalLong.of(runTimeout);
+        return runTimeout == JsNumbers.NAN ? OptionalLong.empty() : OptionalLong.of(runTimeout);
     }
 
     @Override
@@ -119,6 +172,6 @@ final class RealWork implements Work {
 
     @Override
     public String toString() {
-        return "Work{id=" + id + ", args=" + args + (runTimeout == null ? "" : ", runTimeout=" + runTimeout) + "}";
+        return "Work{id=" + id + ", args=" + args + (runTimeout == JsNumbers.NAN ? "" : ", runTimeout=" + runTimeout) + "}";
     }
 }

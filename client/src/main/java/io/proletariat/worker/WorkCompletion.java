@@ -9,7 +9,7 @@ package io.proletariat.worker;
  * <ul>
  *   <li>{@code error} {@code null}: success;</li>
  *   <li>a {@link Throwable}: {@code {"message": ...}}, plus {@code "code"} when it is a
- *       {@link io.proletariat.client.ProletariatException} with a code;</li>
+ *       {@link io.proletariat.protocol.ProletariatException} with a code;</li>
  *   <li>any other object (a {@code Map}, a POJO, a {@link io.proletariat.protocol.RawJson}):
  *       serialised as is with the worker's object mapper.</li>
  * </ul>

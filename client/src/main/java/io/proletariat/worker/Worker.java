@@ -2,39 +2,44 @@ package io.proletariat.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.client.ConnectionException;
-import io.proletariat.client.ProletariatException;
-import io.proletariat.client.SystemMessage;
+import io.proletariat.client.ConnectionListener;
+import io.proletariat.client.ReconnectPolicy;
 import io.proletariat.client.SystemMessageCallback;
 import io.proletariat.client.SystemMessageListener;
 import io.proletariat.client.SystemMessageReceipt;
 import io.proletariat.client.WorkFailedException;
-import io.proletariat.client.internal.Connection;
-import io.proletariat.client.internal.IoThreads;
+import io.proletariat.client.internal.Engine;
 import io.proletariat.client.internal.Json;
-import io.proletariat.client.internal.SystemMessenger;
-import io.proletariat.protocol.JsNumbers;
+import io.proletariat.protocol.FromManager;
 import io.proletariat.protocol.JsonWriter;
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import io.proletariat.protocol.WireError;
+import io.proletariat.worker.RealWork.Phase;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +60,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Behaviour</h2>
  * <ul>
  *   <li>{@link #start()} connects in the background and offers {@code slots} (or the priority-slot
- *       object, docs/protocol.md, Slots, offers and priority ranges). When the connection drops or cannot be made, it tries again after
- *       {@code CON_RETRYTIME} and offers its full capacity again. A refused offer is repeated after
- *       one second.</li>
+ *       object, docs/protocol.md, Slots, offers and priority ranges). When the connection drops or
+ *       cannot be made, it tries again as its {@link ReconnectPolicy} says ({@code retryDelay}, the
+ *       original's {@code CON_RETRYTIME}; by default forever) and offers its full capacity again. A
+ *       refused offer is repeated after {@code offerRetryTime}. A {@link ConnectionListener} hears
+ *       it happen.</li>
  *   <li>Each dispatch is answered once with the accepted and rejected ids: works without
  *       arguments, repeated ids and works beyond the free slots are rejected; items that are not
  *       objects with an id are skipped and logged.</li>
@@ -76,42 +83,39 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <h2>Threads</h2>
- * Network I/O and all bookkeeping run on one Netty event loop owned by the worker. Handlers run on
+ * Network I/O and all bookkeeping run on one Netty event loop owned by the worker (its connection
+ * engine's). Handlers run on
  * the worker's executor ({@link WorkerOptions.Builder#executor}; default: a pool of {@code slots}
  * daemon threads). Abort listeners, system-message listeners, and system-message callbacks and
- * futures run on the worker's own listener thread, so that they are never stuck behind busy
- * handlers. None runs on the event loop. Thread-safe.
+ * futures, and connection listeners run on the worker's own listener thread, so that they are never
+ * stuck behind busy handlers. None runs on the event loop. Thread-safe.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
-    private static final int NEW = 0;
-    private static final int STARTED = 1;
-    private static final int STOPPED = 2;
     private static final RawJson ETO_RESULT = RawJson.of("{\"err\":{\"code\":\"ETO\",\"message\":\"Timeout\"},\"data\":null}");
+
+    /** The worker's own life: {@link #start()} and {@link #stop()} move it, once each. */
+    private enum Life { NEW, STARTED, STOPPED }
 
     private final WorkerOptions options;
     private final ObjectMapper mapper;
-    private final EventLoopGroup group;
+    private final Engine engine;
     private final EventLoop loop;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
-    private final ExecutorService listeners; // abort and system-message listeners: never stuck behind busy handlers
-    private final Connection connection;
-    private final SystemMessenger messenger;
-    private final AtomicInteger state = new AtomicInteger(NEW);
+    private final ExecutorService listeners; // abort, system-message and connection listeners: never stuck behind busy handlers
+    private final AtomicReference<Life> life = new AtomicReference<>(Life.NEW);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile WorkHandler handler;
-    private volatile SystemMessageListener systemMessageListener;
     private volatile String id;
     private volatile int busySlots;
-    /** Accepted works not yet finished (event loop only). */
-    private int unfinished;
 
     // Owned by the event loop.
     private final Map<String, RealWork> works = new LinkedHashMap<>(); // every work holding a slot
     private final List<Object[]> batch = new ArrayList<>();            // {String id, RawJson result}
+    /** Works whose outcome is not settled yet ({@link Phase#open()}). */
+    private int unfinished;
     private ScheduledFuture<?> flushTimer;
-    private ScheduledFuture<?> retryTimer;
     private int generation;
     private boolean stopped;
     /** Completed once nothing is left to answer while leaving gracefully; null until then. */
@@ -125,14 +129,14 @@ public final class Worker implements AutoCloseable {
             this.executor = options.executor();
             this.ownedExecutor = null;
         } else {
-            this.ownedExecutor = IoThreads.newFixedPool("proletariat-worker", options.slots());
+            this.ownedExecutor = Executors.newFixedThreadPool(options.slots(), new DefaultThreadFactory("proletariat-worker", true));
             this.executor = ownedExecutor;
         }
-        this.listeners = IoThreads.newFixedPool("proletariat-worker-listeners", 1);
-        this.group = IoThreads.newEventLoopGroup("proletariat-worker");
-        this.loop = group.next();
-        this.connection = new Connection(loop, options.host(), options.port(), 10_000, "worker", 3, new Events()); // frame.work[i].args
-        this.messenger = new SystemMessenger(connection, listeners, mapper, () -> systemMessageListener);
+        this.listeners = Executors.newSingleThreadExecutor(new DefaultThreadFactory("proletariat-worker-listeners", true));
+        // Frames are indexed down to frame.work[i].args, never inside a work's args.
+        this.engine = new Engine(Worker.class, "worker", options.host(), options.port(), options.reconnectPolicy(), 3,
+                listeners, mapper, new OnEngine());
+        this.loop = engine.loop();
     }
 
     /** A worker with the default options ({@code 127.0.0.1:1917}, 100 slots). */
@@ -148,7 +152,16 @@ public final class Worker implements AutoCloseable {
 
     /** Sets the listener for system messages sent to this worker (the original's {@code 'sysmsg'} event). */
     public Worker onSystemMessage(SystemMessageListener listener) {
-        this.systemMessageListener = listener;
+        engine.onSystemMessage(listener);
+        return this;
+    }
+
+    /**
+     * Adds a listener of this worker's connection events; add it before {@link #start()} to hear
+     * them all. The worker is connected once the manager accepted its offer.
+     */
+    public Worker addConnectionListener(ConnectionListener listener) {
+        engine.addConnectionListener(listener);
         return this;
     }
 
@@ -161,10 +174,10 @@ public final class Worker implements AutoCloseable {
         if (handler == null) {
             throw new IllegalStateException("no work handler: call onWork(...) before start()");
         }
-        if (!state.compareAndSet(NEW, STARTED)) {
-            throw new IllegalStateException(state.get() == STARTED ? "worker already started" : "worker stopped; create a new Worker");
+        if (!life.compareAndSet(Life.NEW, Life.STARTED)) {
+            throw new IllegalStateException(life.get() == Life.STARTED ? "worker already started" : "worker stopped; create a new Worker");
         }
-        loop.execute(connection::connect);
+        engine.start();
         return this;
     }
 
@@ -174,21 +187,15 @@ public final class Worker implements AutoCloseable {
      * {@link #close()} leaves gracefully instead.
      */
     public void stop() {
-        int was = state.getAndSet(STOPPED);
-        if (was == STOPPED) {
+        Life was = life.getAndSet(Life.STOPPED);
+        if (was == Life.STOPPED) {
             return;
         }
-        if (was == STARTED) {
-            IoThreads.runOnLoopAndWait(loop, "worker stop", this::shutdownOnLoop);
-        }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        engine.shutdown(was == Life.STARTED ? this::shutdownOnLoop : () -> { });
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
         }
-        listeners.shutdown();
-        if (!loop.inEventLoop()) {
-            group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
+        listeners.shutdown(); // lets the events already queued run
         terminated.countDown();
     }
 
@@ -202,7 +209,7 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         long grace = options.shutdownGrace().toMillis();
-        if (grace > 0 && state.get() == STARTED && !loop.inEventLoop()) {
+        if (grace > 0 && life.get() == Life.STARTED && !loop.inEventLoop()) {
             CompletableFuture<Void> idle = new CompletableFuture<>();
             try {
                 loop.execute(() -> drain(idle));
@@ -234,7 +241,7 @@ public final class Worker implements AutoCloseable {
         return id;
     }
 
-    /** True while connected with an accepted offer. */
+    /** True while connected with an accepted offer; {@link #addConnectionListener} hears the changes. */
     public boolean isReady() {
         return id != null;
     }
@@ -244,6 +251,7 @@ public final class Worker implements AutoCloseable {
         return busySlots;
     }
 
+    /** The options this worker was made with. */
     public WorkerOptions options() {
         return options;
     }
@@ -262,92 +270,61 @@ public final class Worker implements AutoCloseable {
      * @throws IllegalArgumentException when the content cannot be serialised
      */
     public CompletableFuture<SystemMessageReceipt> systemMessage(Object content, String to) {
-        RawJson json = Json.toJson(mapper, content);
-        CompletableFuture<SystemMessageReceipt> f = new CompletableFuture<>();
-        if (state.get() == STOPPED) {
-            f.completeExceptionally(new ConnectionException(ConnectionException.ECLOSED, "worker stopped"));
-            return f;
+        if (life.get() == Life.STOPPED) {
+            Json.toJson(mapper, content); // bad content fails the same whether stopped or not
+            return CompletableFuture.failedFuture(engine.closedException());
         }
-        loop.execute(() -> messenger.send(to, json, f));
-        return f;
+        return engine.systemMessage(content, to);
     }
 
     /** The callback form of {@link #systemMessage(Object, String)}; the callback runs on the worker's listener thread. */
     public void systemMessage(Object content, String to, SystemMessageCallback callback) {
         Objects.requireNonNull(callback, "callback");
-        systemMessage(content, to).whenCompleteAsync((r, e) -> callback.onComplete(unwrap(e), r), listeners);
+        systemMessage(content, to).whenCompleteAsync((r, e) -> callback.onComplete(Engine.unwrap(e), r), listeners);
     }
 
-    static ProletariatException unwrap(Throwable e) {
-        if (e == null) {
-            return null;
-        }
-        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        return t instanceof ProletariatException ? (ProletariatException) t : new ProletariatException(null, t.toString(), t);
-    }
+    // ---------------------------------------------------------------- the engine's calls (event loop)
 
-    // ---------------------------------------------------------------- event loop
-
-    private final class Events implements Connection.Listener {
+    private final class OnEngine implements Engine.Participant {
         @Override
         public void onConnected() {
             generation++;
             sendOffer();
-            messenger.onConnected();
         }
 
         @Override
-        public void onMessage(String command, Map<String, RawJson> fields) {
-            switch (command) {
-                case "push":
-                    onPush(fields);
-                    return;
-                case "abort":
-                    onAbort(fields);
-                    return;
-                case "answer":
-                    RawJson toJson = fields.get("to");
-                    String to = toJson != null && toJson.isString() ? toJson.asText() : null;
-                    if ("offer".equals(to)) {
-                        onOfferAnswer(fields);
-                        return;
-                    }
-                    if ("done".equals(to)) {
-                        RawJson error = fields.get("error");
-                        if (error != null) {
-                            log.warn("the manager refused results: {}", error);
-                        }
-                        return;
-                    }
-                    break;
-                default:
-                    break;
-            }
-            if (!messenger.handle(command, fields)) {
-                log.debug("ignoring {} from the manager", command);
+        public void onMessage(FromManager message) {
+            if (message instanceof FromManager.Dispatch dispatch) {
+                onDispatch(dispatch);
+            } else if (message instanceof FromManager.Abort abort) {
+                onAbort(abort);
+            } else if (message instanceof FromManager.OfferAnswer answer) {
+                onOfferAnswer(answer);
+            } else if (message instanceof FromManager.DoneAnswer answer) {
+                if (answer.error() != null) {
+                    log.warn("the manager refused results: {}", answer.error());
+                }
+            } else {
+                log.debug("ignoring {} from the manager", message);
             }
         }
 
         @Override
         public void onDisconnected() {
             id = null;
-            log.info("worker disconnected from the manager at {}:{}; reconnecting in {} ms",
-                    options.host(), options.port(), options.conRetryTime().toMillis());
             dropConnectionState();
-            scheduleReconnect();
         }
 
         @Override
-        public void onConnectFailed(Throwable cause) {
-            log.info("worker cannot connect to the manager at {}:{} ({}); retrying in {} ms",
-                    options.host(), options.port(), cause.toString(), options.conRetryTime().toMillis());
-            scheduleReconnect();
+        public void onGaveUp(ConnectionException cause) {
+            log.error("worker gives up: {}", cause.getMessage());
+            listeners.execute(Worker.this::stop); // off the loop, so that stop() waits for the engine and the closed event is heard
         }
     }
 
     private void sendOffer() {
         Map<Integer, Integer> prio = options.prioritySlots();
-        connection.send(w -> {
+        engine.send(w -> {
             w.name("slots");
             if (prio.isEmpty()) {
                 w.value(options.slots());
@@ -362,9 +339,9 @@ public final class Worker implements AutoCloseable {
         });
     }
 
-    private void onOfferAnswer(Map<String, RawJson> fields) {
-        RawJson error = fields.get("error");
-        if (error != null && error.isTruthy()) {
+    private void onOfferAnswer(FromManager.OfferAnswer answer) {
+        RawJson error = answer.error();
+        if (error != null) {
             log.warn("the manager refused the offer ({}); offering again in {} ms", error, options.offerRetryTime().toMillis());
             int gen = generation;
             loop.schedule(() -> {
@@ -374,40 +351,25 @@ public final class Worker implements AutoCloseable {
             }, options.offerRetryTime().toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
-        RawJson you = fields.get("you");
-        id = you != null && you.isString() ? you.asText() : "";
+        id = answer.you() != null ? answer.you() : "";
         log.info("worker {} offered {} slots to the manager at {}:{}", id, options.slots(), options.host(), options.port());
-    }
-
-    private void scheduleReconnect() {
-        if (stopped || drained != null) {
-            return; // leaving: the manager requeued whatever ran here
-        }
-        retryTimer = loop.schedule(() -> {
-            retryTimer = null;
-            if (!stopped) {
-                connection.connect();
-            }
-        }, options.conRetryTime().toMillis(), TimeUnit.MILLISECONDS);
+        engine.ready();
     }
 
     /** The manager requeues every work of a lost connection: cancel them and forget unsent results. */
     private void dropConnectionState() {
         for (RealWork w : new ArrayList<>(works.values())) {
-            if (!w.finished) {
-                markFinished(w);
-                cancelTimer(w);
-                w.cancel();
+            if (w.phase().open()) {
+                cancel(w);
+            } else if (w.phase() == Phase.HELD) {
+                settle(w, Phase.CANCELLED); // the manager requeued it: its result must not reach the next connection
             }
-            w.heldResult = null; // the manager requeued it: its result must not reach the next connection
-            release(w);
         }
         batch.clear();
         if (flushTimer != null) {
             flushTimer.cancel(false);
             flushTimer = null;
         }
-        messenger.onDisconnected();
         completeIfDrained();
     }
 
@@ -417,12 +379,7 @@ public final class Worker implements AutoCloseable {
             drained.complete(null); // a close() still waiting has nothing left to wait for
         }
         flush();
-        if (retryTimer != null) {
-            retryTimer.cancel(false);
-        }
         dropConnectionState();
-        messenger.failAll(new ConnectionException(ConnectionException.ECLOSED, "worker stopped"));
-        connection.close();
         id = null;
     }
 
@@ -437,9 +394,10 @@ public final class Worker implements AutoCloseable {
             return;
         }
         drained = idle;
+        engine.leave();
         log.info("worker {} leaving: finishing {} running works, taking no more", id, works.size());
         if (id != null) {
-            connection.send(w -> w.name("command").value("drain"));
+            engine.send(w -> w.name("command").value("drain"));
         }
         flush();
         completeIfDrained();
@@ -455,38 +413,31 @@ public final class Worker implements AutoCloseable {
         return options.slots() - works.size();
     }
 
-    private void onPush(Map<String, RawJson> fields) {
-        RawJson list = fields.get("work");
-        if (list == null || !list.isArray()) {
-            log.warn("the manager sent a dispatch whose work is not an array: {}", list);
-            connection.send(w -> {
+    private void onDispatch(FromManager.Dispatch dispatch) {
+        List<FromManager.DispatchedWork> items = dispatch.works();
+        if (items == null) {
+            log.warn("the manager sent a dispatch whose work is not an array");
+            engine.send(w -> {
                 w.name("to").value("push");
                 WireError.EINVWORK.writeMember(w);
                 w.name("command").value("answer");
             });
             return;
         }
-        List<RawJson> items = list.elements();
         int was = freeSlots();
         int free = drained != null ? 0 : was; // leaving: a manager that did not hear the drain gets rejections
         List<String> accepted = new ArrayList<>();
         List<String> rejected = new ArrayList<>();
         List<RealWork> toStart = new ArrayList<>();
-        Map<String, Boolean> seen = new LinkedHashMap<>();
-        for (RawJson item : items) {
-            if (!item.isObject()) {
-                log.warn("skipping a dispatched item that is not an object: {}", item);
+        Set<String> seen = new HashSet<>();
+        for (FromManager.DispatchedWork item : items) {
+            String workId = item.id();
+            if (workId == null) {
+                log.warn("skipping a dispatched item that is not an object with an id: {}", item.item());
                 continue;
             }
-            Map<String, RawJson> f = item.fields();
-            RawJson idJson = f.get("id");
-            if (idJson == null || !idJson.isTruthy() || !(idJson.isString() || idJson.isNumber())) {
-                log.warn("skipping a dispatched item without an id: {}", item);
-                continue;
-            }
-            String workId = idJson.isString() ? idJson.asText() : idJson.toString();
-            RawJson args = f.get("args");
-            if (works.containsKey(workId) || seen.containsKey(workId)) {
+            RawJson args = item.args();
+            if (works.containsKey(workId) || !seen.add(workId)) {
                 log.warn("rejecting work {}: this worker already holds it", workId);
                 rejected.add(workId);
             } else if (args == null || args.isNull()) {
@@ -497,12 +448,11 @@ public final class Worker implements AutoCloseable {
             } else {
                 free--;
                 accepted.add(workId);
-                toStart.add(new RealWork(workId, args, runTimeout(f.get("timeout")), mapper, listeners));
+                toStart.add(new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners));
             }
-            seen.put(workId, Boolean.TRUE);
         }
         int isFree = free;
-        connection.send(w -> {
+        engine.send(w -> {
             w.name("to").value("push");
             w.name("accepted").beginArray();
             for (String s : accepted) {
@@ -532,9 +482,9 @@ public final class Worker implements AutoCloseable {
     private void startWork(RealWork work) {
         WorkHandler h = handler;
         WorkCompletion completion = (error, result) -> complete(work, error, result);
-        AtomicInteger run = new AtomicInteger(); // 0 queued, 1 running, 2 returned
+        AtomicBoolean ran = new AtomicBoolean(); // the handler's run, or its cancellation before it ran: whichever comes first
         FutureTask<Void> task = new FutureTask<>(() -> {
-            if (!run.compareAndSet(0, 1)) {
+            if (!ran.compareAndSet(false, true)) {
                 return;
             }
             try {
@@ -542,27 +492,26 @@ public final class Worker implements AutoCloseable {
             } catch (Throwable t) {
                 completion.done(t, null);
             } finally {
-                run.set(2);
                 onLoop(() -> handlerReturned(work));
             }
         }, null) {
             @Override
             protected void done() {
-                if (isCancelled() && run.compareAndSet(0, 2)) {
+                if (isCancelled() && ran.compareAndSet(false, true)) {
                     onLoop(() -> handlerReturned(work)); // cancelled before it ran
                 }
             }
         };
         work.task = task;
-        Long timeout = work.runTimeoutMillis().isPresent() ? work.runTimeoutMillis().getAsLong() : null;
-        if (timeout != null && timeout != 0) {
+        long timeout = work.runTimeoutMillis().orElse(0);
+        if (timeout != 0) {
             work.timeoutTimer = loop.schedule(() -> onRunTimeout(work), Math.max(0, timeout), TimeUnit.MILLISECONDS);
         }
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
             complete(work, new ProletariatException("EREJECTED", "the worker's executor refused the work: " + e.getMessage()), null);
-            run.set(2);
+            ran.set(true);
             handlerReturned(work);
         }
     }
@@ -589,7 +538,7 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    RawJson encodeResult(RealWork work, Object error, Object result) {
+    private RawJson encodeResult(RealWork work, Object error, Object result) {
         RawJson err;
         try {
             err = encodeError(error);
@@ -605,7 +554,7 @@ public final class Worker implements AutoCloseable {
             err = Json.error("ESERIAL", "the work's result could not be serialised: " + e.getMessage());
             data = RawJson.NULL;
         }
-        return JsonWriter.toBytes().beginObject().name("err").raw(err).name("data").raw(data).endObject().toRawJson();
+        return JsonWriter.toBytes().beginObject().name("err").raw(err).name("data").raw(data).endObject().toRawJson(); // not read again
     }
 
     private RawJson encodeError(Object error) {
@@ -625,83 +574,102 @@ public final class Worker implements AutoCloseable {
         return Json.toJson(mapper, error);
     }
 
+    // ---------------------------------------------------------------- a work's moves (event loop)
+
+    /** The handler gave a result. */
     private void onCompleted(RealWork work, RawJson result) {
-        if (work.finished) {
-            log.debug("dropping the late result of work {}", work.id());
-            return;
+        switch (work.phase()) {
+            case RUNNING:
+                // The manager frees the slot when it gets the result: send it once the handler has
+                // returned and the slot really is free, or the next work sent there would be refused.
+                work.heldResult = result;
+                settle(work, Phase.HELD);
+                break;
+            case RETURNED:
+                batch.add(new Object[] {work.id(), result});
+                settle(work, Phase.FINISHED);
+                break;
+            default:
+                log.debug("dropping the late result of work {}", work.id());
+                return;
         }
-        markFinished(work);
-        cancelTimer(work);
-        if (work.handlerReturned) {
-            batch.add(new Object[] {work.id(), result});
-        } else {
-            // The manager frees the slot when it gets the result: send it once the handler has
-            // returned and the slot really is free, or the next work sent there would be refused.
-            work.heldResult = result;
+        flushIfDue();
+    }
+
+    /** The handler returned (or was cancelled before it ran). */
+    private void handlerReturned(RealWork work) {
+        switch (work.phase()) {
+            case RUNNING:
+                work.moveTo(Phase.RETURNED); // an asynchronous handler: its outcome comes later
+                return;
+            case HELD:
+                batch.add(new Object[] {work.id(), work.heldResult});
+                work.heldResult = null;
+                settle(work, Phase.FINISHED);
+                break;
+            case CANCELLED:
+                settle(work, Phase.FINISHED);
+                break;
+            default:
+                log.debug("work {}: its handler returned twice", work.id());
+                return;
         }
-        release(work);
         flushIfDue();
     }
 
     private void onRunTimeout(RealWork work) {
         work.timeoutTimer = null;
-        if (work.finished) {
+        if (!work.phase().open()) {
             return;
         }
         log.info("work {} ran out of time ({} ms): ETO", work.id(), work.runTimeoutMillis().orElse(0));
-        markFinished(work);
         batch.add(new Object[] {work.id(), ETO_RESULT});
-        work.cancel();
-        release(work);
+        cancel(work);
         flushIfDue();
     }
 
-    private void onAbort(Map<String, RawJson> fields) {
-        RawJson list = fields.get("work");
-        if (list == null || !list.isArray()) {
-            log.warn("ignoring an abort without a work list: {}", fields);
+    private void onAbort(FromManager.Abort abort) {
+        if (abort.workIds() == null) {
+            log.warn("ignoring an abort without a work list: {}", abort);
             return;
         }
-        for (RawJson item : list.elements()) {
-            String workId = item.isString() ? item.asText() : item.toString();
+        for (String workId : abort.workIds()) {
             RealWork work = works.get(workId);
-            if (work != null && work.heldResult != null) {
-                work.heldResult = null; // finished, but its result waited for the handler to return: never send it
+            if (work != null && work.phase() == Phase.HELD) {
+                settle(work, Phase.CANCELLED); // its result waited for the handler to return: never send it
                 continue;
             }
-            if (work == null || work.finished) {
+            if (work == null || !work.phase().open()) {
                 log.debug("abort of work {} that is not running here", workId);
                 continue;
             }
             log.info("work {} aborted by the manager", workId);
-            markFinished(work);
-            cancelTimer(work);
-            work.cancel();
-            release(work);
+            cancel(work);
         }
         flushIfDue();
     }
 
-    private void handlerReturned(RealWork work) {
-        work.handlerReturned = true;
-        if (work.heldResult != null) {
-            batch.add(new Object[] {work.id(), work.heldResult});
+    /** Cancels a work whose outcome is open: its handler is interrupted and nothing more is sent for it. */
+    private void cancel(RealWork work) {
+        settle(work, work.phase() == Phase.RETURNED ? Phase.FINISHED : Phase.CANCELLED);
+        work.cancel();
+    }
+
+    /** Moves a work on; keeps the count of open outcomes, stops its timer once settled, and frees its slot once finished. */
+    private void settle(RealWork work, Phase to) {
+        boolean wasOpen = work.phase().open();
+        work.moveTo(to);
+        if (wasOpen && !to.open()) {
+            unfinished--;
+            if (work.timeoutTimer != null) {
+                work.timeoutTimer.cancel(false);
+                work.timeoutTimer = null;
+            }
+        }
+        if (to == Phase.CANCELLED) {
             work.heldResult = null;
         }
-        release(work);
-        flushIfDue();
-    }
-
-    private static void cancelTimer(RealWork work) {
-        if (work.timeoutTimer != null) {
-            work.timeoutTimer.cancel(false);
-            work.timeoutTimer = null;
-        }
-    }
-
-    /** Frees the work's slot once it is finished and its handler has returned. */
-    private void release(RealWork work) {
-        if (work.finished && work.handlerReturned && works.get(work.id()) == work) {
+        if (to == Phase.FINISHED && works.get(work.id()) == work) {
             works.remove(work.id());
             busySlots = works.size();
         }
@@ -711,11 +679,6 @@ public final class Worker implements AutoCloseable {
     /** No accepted work is still running: results waiting in the batch can go now. */
     private boolean idle() {
         return unfinished == 0;
-    }
-
-    private void markFinished(RealWork work) {
-        work.finished = true;
-        unfinished--;
     }
 
     private void flushIfDue() {
@@ -742,7 +705,7 @@ public final class Worker implements AutoCloseable {
         }
         List<Object[]> items = new ArrayList<>(batch);
         batch.clear();
-        boolean sent = connection.send(w -> {
+        boolean sent = engine.send(w -> {
             w.name("work").beginArray();
             for (Object[] item : items) {
                 w.beginObject().name("id").value((String) item[0]).name("result").raw((RawJson) item[1]).endObject();
@@ -756,9 +719,4 @@ public final class Worker implements AutoCloseable {
         completeIfDrained();
     }
 
-    /** The work's run timeout in ms as the original reads it, or {@code null} when it has none (NaN). */
-    private static Long runTimeout(RawJson v) {
-        long ms = JsNumbers.parseInt(v);
-        return ms == JsNumbers.NAN ? null : ms;
-    }
 }

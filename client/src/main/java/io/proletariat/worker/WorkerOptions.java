@@ -1,6 +1,7 @@
 package io.proletariat.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.proletariat.client.ReconnectPolicy;
 import io.proletariat.client.internal.Json;
 import io.proletariat.protocol.Wire;
 import java.time.Duration;
@@ -12,7 +13,10 @@ import java.util.TreeMap;
 import java.util.concurrent.Executor;
 
 /**
- * Immutable options of a {@link Worker}, with the original's names and defaults.
+ * Immutable options of a {@link Worker}, with the original's names and defaults. The connection
+ * options ({@code maxRetries}, {@code retryDelay} (the original's {@code CON_RETRYTIME}),
+ * {@code retryBackoff}, {@code connectTimeout}) are the {@link ReconnectPolicy} a
+ * {@link io.proletariat.client.ClientOptions} sets with the same names.
  *
  * <pre>{@code
  * WorkerOptions options = WorkerOptions.builder()
@@ -35,8 +39,10 @@ public final class WorkerOptions {
     public static final int DEFAULT_CLEANUP_REQS = 1000;
     /** Default {@code CLEANUP_CHECKINT}: 60000 ms. */
     public static final Duration DEFAULT_CLEANUP_CHECK_INTERVAL = Duration.ofMillis(60_000);
-    /** Default {@code CON_RETRYTIME}: 2000 ms. */
-    public static final Duration DEFAULT_CON_RETRY_TIME = Duration.ofMillis(2_000);
+    /** Default connection retry limit of a worker: none ({@code Integer.MAX_VALUE}), it reconnects forever as the original. */
+    public static final int DEFAULT_MAX_RETRIES = Integer.MAX_VALUE;
+    /** Default {@code retryDelay} (the original's {@code CON_RETRYTIME}): 2000 ms. */
+    public static final Duration DEFAULT_RETRY_DELAY = ReconnectPolicy.DEFAULT_RETRY_DELAY;
     /** Default {@code ANSWER_THRESHOLD}: 1 (every result is sent at once). */
     public static final int DEFAULT_ANSWER_THRESHOLD = 1;
     /** Default longest wait of a batched result before it is sent anyway: 100 ms. */
@@ -52,7 +58,7 @@ public final class WorkerOptions {
     private final Map<Integer, Integer> prioritySlots;
     private final int cleanupReqs;
     private final Duration cleanupCheckInterval;
-    private final Duration conRetryTime;
+    private final ReconnectPolicy reconnect;
     private final int answerThreshold;
     private final Duration answerFlushInterval;
     private final Duration offerRetryTime;
@@ -67,7 +73,7 @@ public final class WorkerOptions {
         this.prioritySlots = Collections.unmodifiableMap(new TreeMap<>(b.prioritySlots));
         this.cleanupReqs = b.cleanupReqs;
         this.cleanupCheckInterval = b.cleanupCheckInterval;
-        this.conRetryTime = b.conRetryTime;
+        this.reconnect = b.reconnect;
         this.answerThreshold = b.answerThreshold;
         this.answerFlushInterval = b.answerFlushInterval;
         this.offerRetryTime = b.offerRetryTime;
@@ -116,8 +122,9 @@ public final class WorkerOptions {
         return cleanupCheckInterval;
     }
 
-    public Duration conRetryTime() {
-        return conRetryTime;
+    /** How the worker connects and reconnects: {@code maxRetries}, {@code retryDelay} ({@code CON_RETRYTIME}), {@code retryBackoff}, {@code connectTimeout}. */
+    public ReconnectPolicy reconnectPolicy() {
+        return reconnect;
     }
 
     public int answerThreshold() {
@@ -161,7 +168,7 @@ public final class WorkerOptions {
     public String toString() {
         return "WorkerOptions{slots=" + slots + ", host=" + host + ", port=" + port + ", prioritySlots=" + prioritySlots
                 + ", CLEANUP_REQS=" + cleanupReqs + ", CLEANUP_CHECKINT=" + cleanupCheckInterval.toMillis()
-                + ", CON_RETRYTIME=" + conRetryTime.toMillis() + ", ANSWER_THRESHOLD=" + answerThreshold
+                + ", " + reconnect + ", ANSWER_THRESHOLD=" + answerThreshold
                 + ", answerFlushInterval=" + answerFlushInterval.toMillis() + "}";
     }
 
@@ -173,7 +180,7 @@ public final class WorkerOptions {
         private Map<Integer, Integer> prioritySlots = new TreeMap<>();
         private int cleanupReqs = DEFAULT_CLEANUP_REQS;
         private Duration cleanupCheckInterval = DEFAULT_CLEANUP_CHECK_INTERVAL;
-        private Duration conRetryTime = DEFAULT_CON_RETRY_TIME;
+        private ReconnectPolicy reconnect = ReconnectPolicy.giveUpAfter(DEFAULT_MAX_RETRIES);
         private int answerThreshold = DEFAULT_ANSWER_THRESHOLD;
         private Duration answerFlushInterval = DEFAULT_ANSWER_FLUSH_INTERVAL;
         private Duration offerRetryTime = DEFAULT_OFFER_RETRY_TIME;
@@ -191,7 +198,7 @@ public final class WorkerOptions {
             prioritySlots = new TreeMap<>(o.prioritySlots);
             cleanupReqs = o.cleanupReqs;
             cleanupCheckInterval = o.cleanupCheckInterval;
-            conRetryTime = o.conRetryTime;
+            reconnect = o.reconnect;
             answerThreshold = o.answerThreshold;
             answerFlushInterval = o.answerFlushInterval;
             offerRetryTime = o.offerRetryTime;
@@ -268,9 +275,30 @@ public final class WorkerOptions {
             return this;
         }
 
-        /** {@code CON_RETRYTIME}: the wait before reconnecting to the manager. Default 2000 ms; must be &gt;= 0. */
-        public Builder conRetryTime(Duration conRetryTime) {
-            this.conRetryTime = nonNegative("CON_RETRYTIME", conRetryTime);
+        /**
+         * How many connection attempts in a row may fail before the worker gives up and stops.
+         * Default: never ({@code Integer.MAX_VALUE}); must be &gt;= 0. See {@link ReconnectPolicy}.
+         */
+        public Builder maxRetries(int maxRetries) {
+            reconnect = reconnect.withMaxRetries(maxRetries);
+            return this;
+        }
+
+        /** The original's {@code CON_RETRYTIME}: the wait after a failed connection attempt. Default 2000 ms; must be &gt;= 0. */
+        public Builder retryDelay(Duration retryDelay) {
+            reconnect = reconnect.withRetryDelay(retryDelay);
+            return this;
+        }
+
+        /** Backoff up to {@code max}: see {@link ReconnectPolicy#withRetryBackoff(Duration)}. Default: none. */
+        public Builder retryBackoff(Duration max) {
+            reconnect = reconnect.withRetryBackoff(max);
+            return this;
+        }
+
+        /** The TCP connect timeout of one attempt. Default 10 s; at least 1 ms. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            reconnect = reconnect.withConnectTimeout(connectTimeout);
             return this;
         }
 
@@ -369,7 +397,7 @@ public final class WorkerOptions {
             b.prioritySlots = new TreeMap<>(prioritySlots);
             b.cleanupReqs = cleanupReqs;
             b.cleanupCheckInterval = cleanupCheckInterval;
-            b.conRetryTime = conRetryTime;
+            b.reconnect = reconnect;
             b.answerThreshold = answerThreshold;
             b.answerFlushInterval = answerFlushInterval;
             b.offerRetryTime = offerRetryTime;

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import io.proletariat.testing.FakeManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,7 +54,7 @@ class ClientWireTest {
     @Test
     void pushCarriesOnlyProtocolFieldsWithTheRequestIdAsRidAndGroup() throws Exception {
         FakeManager.Conn conn = fake.accept();
-        client.submit(List.of(Map.of("some", "work")), WorkOptions.builder().timeout(60_000).runTimeout(5_000).assignTimeout(300).priority(2).build());
+        client.submit(List.of(Map.of("some", "work")), WorkOptions.builder().overallTimeout(60_000).runTimeout(5_000).assignTimeout(300).priority(2).build());
         RawJson push = conn.next("push");
         Map<String, RawJson> f = push.fields();
         assertThat(f.keySet()).containsExactlyInAnyOrder("rid", "group", "return", "work", "sentArray", "priority", "timeout", "runTimeout", "assigntimeout", "command");
@@ -65,7 +67,7 @@ class ClientWireTest {
         assertThat(f.get("runTimeout").toString()).isEqualTo("5000");
         assertThat(f.get("assigntimeout").toString()).isEqualTo("300");
 
-        client.submitOne("single", WorkOptions.builder().timeout(60_000).build());
+        client.submitOne("single", WorkOptions.builder().overallTimeout(60_000).build());
         RawJson single = conn.next("push");
         assertThat(single.fields().keySet()).containsExactlyInAnyOrder("rid", "group", "return", "work", "sentArray", "command");
         assertThat(get(single, "sentArray").toString()).isEqualTo("false");
@@ -86,9 +88,11 @@ class ClientWireTest {
         conn.send(done("W1", "{\"err\":null,\"data\":\"first\"}"));
         conn.send(done("W1", "{\"err\":null,\"data\":\"second\"}"));
         await().atMost(Duration.ofSeconds(20)).until(() -> calls.size() == 1);
-        client.systemMessage("barrier", "MANAGER"); // a later frame: everything before it was handled
+        // A later frame: once its completion ran on the callback thread, every callback before it has run.
+        CompletableFuture<SystemMessageReceipt> barrier = client.systemMessage("barrier", "MANAGER");
         RawJson sys = conn.next("sysmsg");
         conn.send("{\"to\":\"sysmsg\",\"id\":\"" + text(sys, "id") + "\",\"done\":true,\"sentTo\":0,\"receivedBy\":0,\"command\":\"answer\"}");
+        barrier.get(20, TimeUnit.SECONDS);
         assertThat(calls).containsExactly("\"first\"");
     }
 
@@ -126,7 +130,7 @@ class ClientWireTest {
     @Test
     void clientTimeoutAnswersEcstoAndSendsAbort() throws Exception {
         FakeManager.Conn conn = fake.accept();
-        WorkSubmission s = client.submitIndividual(List.of("a", "b"), WorkOptions.builder().timeout(300).build());
+        WorkSubmission s = client.submitIndividual(List.of("a", "b"), WorkOptions.builder().overallTimeout(300).build());
         RawJson push = conn.next("push");
         conn.send(ids(push, "W1", "W2"));
         conn.send(done("W1", "{\"err\":null,\"data\":\"a\"}"));

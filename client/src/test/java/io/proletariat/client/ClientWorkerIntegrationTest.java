@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import io.proletariat.testing.Participants;
 import io.proletariat.worker.Work;
 import io.proletariat.worker.Worker;
@@ -115,23 +117,33 @@ class ClientWorkerIntegrationTest {
 
     @Test
     void workIndividualCallsEachWorkThenTheGroup() throws Exception {
+        // The works finish in the order the test releases them, 2, 1, 0: each callback releases the next.
+        List<CountDownLatch> release = List.of(new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1));
         p.worker(3, (work, done) -> {
-            int ms = work.args(Integer.class);
-            Thread.sleep(ms);
-            done.success(ms);
+            int k = work.args(Integer.class);
+            release.get(k).await();
+            done.success(k);
         });
         Client client = p.client();
         List<Integer> each = new CopyOnWriteArrayList<>();
+        CompletableFuture<List<Integer>> eachBeforeGroup = new CompletableFuture<>();
         CompletableFuture<List<WorkResult>> group = new CompletableFuture<>();
-        client.workIndividual(List.of(300, 150, 10), WorkOptions.DEFAULT,
-                (err, data, result) -> each.add(result.data(Integer.class)),
+        client.workIndividual(List.of(0, 1, 2), WorkOptions.DEFAULT,
+                (err, data, result) -> {
+                    int k = result.data(Integer.class);
+                    each.add(k);
+                    if (k > 0) {
+                        release.get(k - 1).countDown();
+                    }
+                },
                 (err, results) -> {
-                    assertThat(each).hasSize(3); // every work callback ran first
+                    eachBeforeGroup.complete(List.copyOf(each));
                     group.complete(results);
                 });
+        release.get(2).countDown();
         List<WorkResult> results = group.get(30, TimeUnit.SECONDS);
-        assertThat(results).extracting(r -> r.data(Integer.class)).containsExactly(300, 150, 10);
-        assertThat(each).containsExactlyInAnyOrder(300, 150, 10);
+        assertThat(results).extracting(r -> r.data(Integer.class)).containsExactly(0, 1, 2); // submission order
+        assertThat(eachBeforeGroup.get()).containsExactly(2, 1, 0); // each as it finished, all before the group
     }
 
     @Test
@@ -203,7 +215,7 @@ class ClientWorkerIntegrationTest {
             }
         });
         Client client = p.client();
-        CompletableFuture<List<WorkResult>> f = client.submit(List.of("fast", "slow"), WorkOptions.builder().timeout(1_000).build());
+        CompletableFuture<List<WorkResult>> f = client.submit(List.of("fast", "slow"), WorkOptions.builder().overallTimeout(1_000).build());
         List<WorkResult> r = f.get(30, TimeUnit.SECONDS);
         assertThat(r.get(0).data(String.class)).isEqualTo("fast");
         assertThat(r.get(1).errorCode()).isEqualTo("ECSTO");
@@ -248,12 +260,12 @@ class ClientWorkerIntegrationTest {
 
     @Test
     void systemMessagesRoundTrip() throws Exception {
-        List<io.proletariat.client.SystemMessage> atWorker = new CopyOnWriteArrayList<>();
-        List<io.proletariat.client.SystemMessage> atClient = new CopyOnWriteArrayList<>();
+        List<SystemMessage> atWorker = new CopyOnWriteArrayList<>();
+        List<SystemMessage> atClient = new CopyOnWriteArrayList<>();
         List<String> atManager = new CopyOnWriteArrayList<>();
         p.manager().addListener(new io.proletariat.manager.ManagerListener() {
             @Override
-            public void sysmsg(io.proletariat.manager.SystemMessage message) {
+            public void sysmsg(SystemMessage message) {
                 atManager.add(message.content().toString());
             }
         });

@@ -24,7 +24,7 @@ class MisuseTest {
         assertThatThrownBy(() -> WorkerOptions.builder().answerThreshold(0)).hasMessageContaining("ANSWER_THRESHOLD");
         assertThatThrownBy(() -> WorkerOptions.builder().cleanupReqs(0)).hasMessageContaining("CLEANUP_REQS");
         assertThatThrownBy(() -> WorkerOptions.builder().cleanupCheckInterval(Duration.ZERO)).hasMessageContaining("CLEANUP_CHECKINT");
-        assertThatThrownBy(() -> WorkerOptions.builder().conRetryTime(Duration.ofMillis(-1))).hasMessageContaining("CON_RETRYTIME");
+        assertThatThrownBy(() -> WorkerOptions.builder().retryDelay(Duration.ofMillis(-1))).hasMessageContaining("retryDelay");
         assertThatThrownBy(() -> WorkerOptions.builder().prioritySlots(Map.of(-1, 3))).hasMessageContaining("prioritySlots");
         assertThatThrownBy(() -> WorkerOptions.builder().prioritySlots(Map.of(1, -3))).hasMessageContaining("prioritySlots");
     }
@@ -47,7 +47,7 @@ class MisuseTest {
         assertThat(o.prioritySlots()).isEmpty();
         assertThat(o.cleanupReqs()).isEqualTo(1000);
         assertThat(o.cleanupCheckInterval()).isEqualTo(Duration.ofMillis(60_000));
-        assertThat(o.conRetryTime()).isEqualTo(Duration.ofMillis(2_000));
+        assertThat(o.reconnectPolicy().retryDelay()).isEqualTo(Duration.ofMillis(2_000));
         assertThat(o.answerThreshold()).isEqualTo(1);
         WorkerOptions variant = o.toBuilder().slots(100).prioritySlots(Map.of(1, 30, 2, 20)).cleanupReqs(5)
                 .cleanupCheckInterval(Duration.ofSeconds(1)).answerThreshold(3).build();
@@ -62,7 +62,7 @@ class MisuseTest {
         assertThatThrownBy(noHandler::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("onWork");
         noHandler.stop();
 
-        Worker w = new Worker(WorkerOptions.builder().port(1).conRetryTime(Duration.ofSeconds(10)).build()).onWork((work, done) -> done.success(null));
+        Worker w = new Worker(WorkerOptions.builder().port(1).retryDelay(Duration.ofSeconds(10)).build()).onWork((work, done) -> done.success(null));
         w.start();
         assertThatThrownBy(w::start).isInstanceOf(IllegalStateException.class).hasMessage("worker already started");
         w.stop();
@@ -90,7 +90,7 @@ class MisuseTest {
     @Test
     void workAndClientOptionsRejectBadValues() {
         assertThatThrownBy(() -> WorkOptions.builder().priority(-1)).hasMessage("priority must be >= 0: -1");
-        assertThatThrownBy(() -> WorkOptions.builder().timeout(0)).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> WorkOptions.builder().overallTimeout(0)).hasMessageContaining("overallTimeout");
         assertThatThrownBy(() -> WorkOptions.builder().runTimeout(-5)).hasMessageContaining("runTimeout");
         assertThatThrownBy(() -> WorkOptions.builder().assignTimeout(0)).hasMessageContaining("assigntimeout");
         assertThatThrownBy(() -> ClientOptions.builder().port(70000)).hasMessageContaining("port");
@@ -100,8 +100,8 @@ class MisuseTest {
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.port()).isEqualTo(1917);
         assertThat(c.toBuilder().host("10.0.0.5").build().host()).isEqualTo("10.0.0.5");
-        WorkOptions w = WorkOptions.builder().timeout(Duration.ofSeconds(1)).priority(3).build();
-        assertThat(w.toBuilder().priority(4).build().timeout()).isEqualTo(Duration.ofSeconds(1));
+        WorkOptions w = WorkOptions.builder().overallTimeout(Duration.ofSeconds(1)).priority(3).build();
+        assertThat(w.toBuilder().priority(4).build().overallTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(WorkOptions.DEFAULT.priority()).isNull();
     }
 

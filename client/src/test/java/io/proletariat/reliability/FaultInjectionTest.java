@@ -196,7 +196,7 @@ class FaultInjectionTest {
         RawWorker slow = p.add(new RawWorker(m.port(), 8, "slow", 9));
         slow.answerDelayMillis = 600;
         slow.answerAborted = true; // answers although the manager told it to abort
-        checker.submit(p.client(), 8, 0, WorkOptions.builder().timeout(200).build(), Set.of("ECSTO"));
+        checker.submit(p.client(), 8, 0, WorkOptions.builder().overallTimeout(200).build(), Set.of("ECSTO"));
         checker.awaitAllAnswered(ANSWERED_WITHIN);
         await().untilAsserted(() -> assertThat(slow.aborted.get()).isEqualTo(8));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(m.stats().counters().finished()).isZero());

@@ -18,7 +18,7 @@ public final class WorkerMain {
         int slots = Integer.parseInt(args[1]);
         String tag = args[2];
         Worker worker = new Worker(WorkerOptions.builder().host("127.0.0.1").port(port).slots(slots)
-                .conRetryTime(Duration.ofMillis(100)).build()).onWork(new AnswerChecker().echo(tag)).start();
+                .retryDelay(Duration.ofMillis(100)).build()).onWork(new AnswerChecker().echo(tag)).start();
         while (!worker.isReady()) {
             Thread.sleep(10);
         }

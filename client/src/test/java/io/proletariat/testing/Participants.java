@@ -39,7 +39,7 @@ public final class Participants implements AutoCloseable {
     }
 
     public WorkerOptions.Builder workerOptions() {
-        return WorkerOptions.builder().host("127.0.0.1").port(manager.port()).conRetryTime(Duration.ofMillis(100));
+        return WorkerOptions.builder().host("127.0.0.1").port(manager.port()).retryDelay(Duration.ofMillis(100));
     }
 
     public ClientOptions.Builder clientOptions() {

@@ -55,7 +55,7 @@ public final class Manager implements AutoCloseable {
             server = s;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProletariatManagerException("interrupted while starting the manager", e);
+            throw new ProletariatManagerException(ProletariatManagerException.EINTERRUPTED, "interrupted while starting the manager", e);
         } catch (ProletariatManagerException e) {
             throw e; // the HTTP listener's, which names its own port
         } catch (Exception e) { // Netty's bind throws its IOException undeclared
@@ -66,7 +66,7 @@ public final class Manager implements AutoCloseable {
             } else if (why.contains("Cannot assign requested address")) {
                 why = "no interface of this machine has that address (check --bind)";
             }
-            throw new ProletariatManagerException("cannot listen on " + where + ": " + why, e);
+            throw new ProletariatManagerException(ProletariatManagerException.ELISTEN, "cannot listen on " + where + ": " + why, e);
         }
         return this;
     }

@@ -1,6 +1,7 @@
 package io.proletariat.manager;
 
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 
 /**
  * Receives the manager's events, the original's {@code manager.on(...)} events.

@@ -1,8 +1,18 @@
 package io.proletariat.manager;
 
-/** The manager could not start or run, with a message saying what to do. */
-public final class ProletariatManagerException extends RuntimeException {
-    public ProletariatManagerException(String message, Throwable cause) {
-        super(message, cause);
+import io.proletariat.protocol.ProletariatException;
+
+/**
+ * The manager could not start or run, with a message saying what to do. Part of the one exception
+ * tree: a {@link ProletariatException} whose {@link #code()} is {@value #ELISTEN} or {@value #EINTERRUPTED}.
+ */
+public final class ProletariatManagerException extends ProletariatException {
+    /** A port (the protocol's or the HTTP one) cannot be bound. */
+    public static final String ELISTEN = "ELISTEN";
+    /** The starting thread was interrupted. */
+    public static final String EINTERRUPTED = "EINTERRUPTED";
+
+    public ProletariatManagerException(String code, String message, Throwable cause) {
+        super(code, message, cause);
     }
 }

@@ -166,8 +166,7 @@ public final class JsonWriter {
 
     /** The JSON written so far, as a value (for {@link #toBytes()} writers). */
     public RawJson toRawJson() {
-        byte[] b = ByteBufUtil.getBytes(out);
-        return RawJson.parse(b);
+        return RawJson.ofTrusted(ByteBufUtil.getBytes(out)); // what this writer wrote is valid JSON
     }
 
     private void beforeValue() {

@@ -198,6 +198,28 @@ public final class RawJson {
     }
 
     /**
+     * Wraps JSON text this process wrote itself ({@link JsonWriter}, or Jackson's
+     * {@code writeValueAsBytes}) without reading it again: the caller vouches that it is exactly one
+     * valid JSON value with no whitespace around it. The kind is read from its first byte; members
+     * and elements are found when first asked for. For text from anywhere else use {@link #parse(byte[])}.
+     */
+    public static RawJson ofTrusted(byte[] json) {
+        return new RawJson(json, 0, json.length, kindAt(json, 0));
+    }
+
+    private static Kind kindAt(byte[] text, int at) {
+        switch (text[at]) {
+            case '{': return Kind.OBJECT;
+            case '[': return Kind.ARRAY;
+            case '"': return Kind.STRING;
+            case 't': return Kind.TRUE;
+            case 'f': return Kind.FALSE;
+            case 'n': return Kind.NULL;
+            default: return Kind.NUMBER;
+        }
+    }
+
+    /**
      * A streaming parser over this value's text, for decoders that walk a message once. Values found
      * with it become {@code RawJson} slices through {@link #capture(JsonParser)}.
      */
@@ -233,17 +255,7 @@ public final class RawJson {
     public RawJson walked(JsonParser p, long start) {
         int from = offset + (int) start;
         int to = offset + (int) p.currentLocation().getByteOffset();
-        Kind kind;
-        switch (bytes[from]) {
-            case '{': kind = Kind.OBJECT; break;
-            case '[': kind = Kind.ARRAY; break;
-            case '"': kind = Kind.STRING; break;
-            case 't': kind = Kind.TRUE; break;
-            case 'f': kind = Kind.FALSE; break;
-            case 'n': kind = Kind.NULL; break;
-            default: kind = Kind.NUMBER;
-        }
-        return new RawJson(bytes, from, to - from, kind);
+        return new RawJson(bytes, from, to - from, kindAt(bytes, from));
     }
 
     /** Like {@link #walked(JsonParser, long)}, for a parser made by {@link #parser(byte[])} over {@code text}. */

@@ -11,11 +11,19 @@
  *       Netty buffer (measured against Jackson's generator in the jmh module);</li>
  *   <li>{@link io.proletariat.protocol.JsNumbers}: JavaScript's {@code parseInt}, the one reading of numbers
  *       that peers send;</li>
- *   <li>{@link io.proletariat.protocol.WireError}: the error codes the manager answers with.</li>
+ *   <li>{@link io.proletariat.protocol.WireError}: the error codes the manager answers with;</li>
+ *   <li>{@link io.proletariat.protocol.FromManager}: what the manager sends a worker or a client, decoded
+ *       once into records (the libraries switch on them);</li>
+ *   <li>{@link io.proletariat.protocol.SystemMessage}: a relayed system message, one type for the manager's
+ *       listeners and the libraries;</li>
+ *   <li>{@link io.proletariat.protocol.ProletariatException}: the one unchecked exception root, with a code,
+ *       of the libraries and the manager.</li>
  * </ul>
  *
+ * <p>The module descriptor exports this package only.
+ *
  * <p>Threads: nothing here starts a thread or keeps shared state. A {@code FrameDecoder} belongs to its
- * channel's event loop; a {@code JsonWriter} to the one thread using it; {@code RawJson} values are
- * immutable and may be passed between threads.
+ * channel's event loop; a {@code JsonWriter} to the one thread using it; {@code RawJson} values,
+ * {@code FromManager} records and {@code SystemMessage}s are immutable and may be passed between threads.
  */
 package io.proletariat.protocol;

@@ -11,9 +11,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.proletariat.protocol.FrameDecoder;
 import io.proletariat.protocol.FrameTooLargeException;
+import io.proletariat.protocol.FromManager;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.MalformedJsonException;
 import io.proletariat.protocol.RawJson;
@@ -26,24 +30,23 @@ import org.slf4j.LoggerFactory;
 /**
  * One TCP connection to the manager at a time, on one event loop, with frames in and out.
  *
- * <p>Every method must be called on {@link #loop()}, and every {@link Listener} method is called
- * there. Reconnect policy belongs to the owner (worker and client retry differently): this class
- * only reports what happened.
+ * <p>Every method must be called on the loop, and every {@link Listener} method is called there.
+ * Reconnecting belongs to the {@link Engine}: this class only reports what happened.
  *
- * <p>Inbound frames are parsed here. Invalid JSON, non-object payloads and frames without a string
+ * <p>Inbound frames are parsed and decoded into {@link FromManager} messages here, once. Invalid JSON, non-object payloads and frames without a string
  * {@code command} are logged and dropped (docs/protocol.md, Framing); an oversize frame makes the stream
  * unreadable, so it is logged and the connection is closed, which the owner sees as a disconnect.
  */
-public final class Connection {
+final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
     /** What a connection reports to its owner; called on the connection's event loop. */
-    public interface Listener {
+    interface Listener {
         /** A connection was established; frames may now be sent. */
         void onConnected();
 
         /** A frame arrived: a JSON object with a string {@code command}. */
-        void onMessage(String command, Map<String, RawJson> fields);
+        void onMessage(FromManager message);
 
         /** The established connection ended. */
         void onDisconnected();
@@ -64,14 +67,14 @@ public final class Connection {
      * @param indexDepth levels of each frame indexed in its parsing pass ({@link RawJson#parse(byte[], int)}):
      *     as deep as the members its owner reads, no deeper (a worker never looks inside work args)
      */
-    public Connection(EventLoop loop, String host, int port, int connectTimeoutMillis, String name, int indexDepth, Listener listener) {
+    Connection(EventLoop loop, String host, int port, int connectTimeoutMillis, String name, int indexDepth, Listener listener) {
         this.loop = loop;
         this.indexDepth = indexDepth;
         this.listener = listener;
         this.name = name;
         this.bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(IoThreads.socketChannelType())
+                .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
@@ -85,12 +88,8 @@ public final class Connection {
                 });
     }
 
-    public EventLoop loop() {
-        return loop;
-    }
-
     /** Starts one connection attempt; the listener hears the outcome. */
-    public void connect() {
+    void connect() {
         assert loop.inEventLoop();
         if (closed || channel != null) {
             return;
@@ -111,7 +110,7 @@ public final class Connection {
     private boolean flushPending;
 
     /** True while a connection is established. */
-    public boolean isConnected() {
+    boolean isConnected() {
         return channel != null && channel.isActive();
     }
 
@@ -120,7 +119,7 @@ public final class Connection {
      *
      * @return false when there is no established connection (nothing was sent)
      */
-    public boolean send(Consumer<JsonWriter> body) {
+    boolean send(Consumer<JsonWriter> body) {
         assert loop.inEventLoop();
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
@@ -147,16 +146,8 @@ public final class Connection {
         return true;
     }
 
-    /** Drops the current connection (the listener hears {@code onDisconnected}); a new one may follow. */
-    public void disconnect() {
-        assert loop.inEventLoop();
-        if (channel != null) {
-            channel.close();
-        }
-    }
-
     /** Closes for good once what was written is sent: no listener calls follow. */
-    public void close() {
+    void close() {
         assert loop.inEventLoop();
         closed = true;
         if (channel != null) {
@@ -217,7 +208,7 @@ public final class Connection {
                 return;
             }
             try {
-                listener.onMessage(command.asText(), fields);
+                listener.onMessage(FromManager.decode(command.asText(), fields));
             } catch (RuntimeException e) {
                 log.warn("{}: failed to handle a frame from the manager: {}", name, abbreviate(msg), e);
             }

@@ -3,12 +3,12 @@ package io.proletariat.client.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.proletariat.client.ProletariatException;
 import io.proletariat.protocol.JsonWriter;
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
 import java.io.IOException;
 
-/** Converts user objects to and from wire JSON with the user's Jackson {@link ObjectMapper}. */
+/** Converts user objects to and from wire JSON with the user's Jackson {@link ObjectMapper}. Stateless; any thread. */
 public final class Json {
     /**
      * The mapper used when the options name none, reading with the protocol's limits (strings as
@@ -21,7 +21,8 @@ public final class Json {
 
     /**
      * A user value as JSON: a {@link RawJson} is taken as is, {@code null} is JSON null, anything
-     * else goes through Jackson.
+     * else goes through Jackson, once: its bytes are wrapped, not read again (what Jackson wrote is
+     * valid JSON).
      *
      * @throws IllegalArgumentException when Jackson cannot serialise it
      */
@@ -33,7 +34,7 @@ public final class Json {
             return (RawJson) value;
         }
         try {
-            return RawJson.parse(mapper.writeValueAsBytes(value));
+            return RawJson.ofTrusted(mapper.writeValueAsBytes(value));
         } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalArgumentException("cannot serialise a " + value.getClass().getName() + " to JSON: " + e.getMessage(), e);
         }

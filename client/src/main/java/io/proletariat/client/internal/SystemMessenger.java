@@ -2,12 +2,12 @@ package io.proletariat.client.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proletariat.client.ConnectionException;
-import io.proletariat.client.ProletariatException;
-import io.proletariat.client.SystemMessage;
 import io.proletariat.client.SystemMessageListener;
 import io.proletariat.client.SystemMessageReceipt;
-import io.proletariat.protocol.JsNumbers;
+import io.proletariat.protocol.FromManager;
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import io.proletariat.protocol.Wire;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,48 +15,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * System messages of one participant (docs/protocol.md, System messages): sending with completion futures, acking and
- * delivering received ones, and pings (Keepalive). Owned by the participant's event loop: every method
- * must be called there.
+ * System messages of one participant (docs/protocol.md, System messages): sending with completion
+ * futures, acking and delivering received ones, and pings (Keepalive). Owned by the engine's event
+ * loop: every method must be called there.
  */
-public final class SystemMessenger {
+final class SystemMessenger {
     private static final Logger log = LoggerFactory.getLogger(SystemMessenger.class);
 
     private final Connection connection;
     private final Executor callbacks;
-    private final ObjectMapper mapper;
-    private final Supplier<SystemMessageListener> listener;
+    private final SystemMessage.ContentReader reader;
+    private volatile SystemMessageListener listener;
     private final Map<String, Pending> sent = new LinkedHashMap<>(); // sent, waiting for completion
     private final List<Pending> unsent = new ArrayList<>();           // waiting for a connection
 
-    private static final class Pending {
-        final String id;
-        final String to;
-        final RawJson content;
-        final CompletableFuture<SystemMessageReceipt> future;
-
-        Pending(String id, String to, RawJson content, CompletableFuture<SystemMessageReceipt> future) {
-            this.id = id;
-            this.to = to;
-            this.content = content;
-            this.future = future;
-        }
+    private record Pending(String id, String to, RawJson content, CompletableFuture<SystemMessageReceipt> future) {
     }
 
-    public SystemMessenger(Connection connection, Executor callbacks, ObjectMapper mapper, Supplier<SystemMessageListener> listener) {
+    SystemMessenger(Connection connection, Executor callbacks, ObjectMapper mapper) {
         this.connection = connection;
         this.callbacks = callbacks;
-        this.mapper = mapper;
+        this.reader = (json, type) -> Json.fromJson(mapper, json, type);
+    }
+
+    /** Any thread. */
+    void listener(SystemMessageListener listener) {
         this.listener = listener;
     }
 
     /** Sends now when connected, otherwise once connected. */
-    public void send(String to, RawJson content, CompletableFuture<SystemMessageReceipt> future) {
+    void send(String to, RawJson content, CompletableFuture<SystemMessageReceipt> future) {
         Pending p = new Pending(Ids.systemMessageId(), to, content, future);
         if (!trySend(p)) {
             unsent.add(p);
@@ -77,7 +69,7 @@ public final class SystemMessenger {
     }
 
     /** A connection was established: send what waited for it. */
-    public void onConnected() {
+    void onConnected() {
         List<Pending> waiting = new ArrayList<>(unsent);
         unsent.clear();
         for (Pending p : waiting) {
@@ -88,13 +80,13 @@ public final class SystemMessenger {
     }
 
     /** The connection dropped: messages sent on it can no longer complete (C7). */
-    public void onDisconnected() {
+    void onDisconnected() {
         failSent(new ConnectionException(ConnectionException.ECONNLOST,
                 "the connection to the manager was lost before every recipient got the system message"));
     }
 
     /** Fails everything, sent or not (the participant gave up or closed). */
-    public void failAll(ProletariatException error) {
+    void failAll(ProletariatException error) {
         failSent(error);
         for (Pending p : unsent) {
             complete(p.future, null, error);
@@ -109,40 +101,22 @@ public final class SystemMessenger {
         sent.clear();
     }
 
-    /**
-     * Handles {@code ping}, {@code sysmsg} and {@code answer}/{@code sysmsg}.
-     *
-     * @return true when the frame was one of those
-     */
-    public boolean handle(String command, Map<String, RawJson> fields) {
-        switch (command) {
-            case "ping":
-                connection.send(w -> w.name("to").value("ping").name("current").value(Wire.now()).name("command").value("answer"));
-                return true;
-            case "sysmsg":
-                onSysmsg(fields);
-                return true;
-            case "answer":
-                if ("sysmsg".equals(text(fields.get("to")))) {
-                    onCompletion(fields);
-                    return true;
-                }
-                return false;
-            default:
-                return false;
-        }
+    /** Answers a keepalive ping. */
+    void onPing() {
+        connection.send(w -> w.name("to").value("ping").name("current").value(Wire.now()).name("command").value("answer"));
     }
 
-    private void onSysmsg(Map<String, RawJson> fields) {
-        RawJson id = fields.get("id");
+    /** Acks a relayed system message, then hands it to the listener. */
+    void onSysmsg(FromManager.Sysmsg m) {
+        RawJson id = m.id();
         // Ack first (the original acks on receipt), echoing the relayed id as it came.
         connection.send(w -> w.name("to").value("sysmsg").name("id").raw(id == null ? RawJson.NULL : id)
                 .name("received").value(System.currentTimeMillis()).name("command").value("answer"));
-        SystemMessageListener l = listener.get();
+        SystemMessageListener l = listener;
         if (l == null) {
             return;
         }
-        SystemMessage msg = new SystemMessage(text(id), text(fields.get("from")), fields.get("content"), mapper);
+        SystemMessage msg = new SystemMessage(m.idText(), m.from(), m.content(), reader);
         callbacks.execute(() -> {
             try {
                 l.onSystemMessage(msg);
@@ -152,30 +126,30 @@ public final class SystemMessenger {
         });
     }
 
-    private void onCompletion(Map<String, RawJson> fields) {
-        String id = text(fields.get("id"));
-        RawJson error = fields.get("error");
-        if (id == null) {
+    /** The manager's completion of a message this participant sent. */
+    void onCompletion(FromManager.SysmsgAnswer a) {
+        RawJson error = a.error();
+        if (a.id() == null) {
             if (error != null && sent.size() == 1) {
                 // The only "no id" error names no id; with one message pending it can only be that one.
                 Pending p = sent.values().iterator().next();
                 sent.clear();
                 complete(p.future, null, new ProletariatException("ESYSMSG", "the manager refused the system message: " + error));
             } else {
-                log.warn("ignoring a system message answer without an id: {}", fields);
+                log.warn("ignoring a system message answer without an id: {}", a);
             }
             return;
         }
-        Pending p = sent.remove(id);
+        Pending p = sent.remove(a.id());
         if (p == null) {
-            log.debug("ignoring the completion of unknown system message {}", id);
+            log.debug("ignoring the completion of unknown system message {}", a.id());
             return;
         }
         if (error != null && error.isTruthy()) {
             complete(p.future, null, new ProletariatException("ESYSMSG", "the manager refused the system message: " + error));
             return;
         }
-        complete(p.future, new SystemMessageReceipt(id, intOf(fields.get("sentTo")), intOf(fields.get("receivedBy"))), null);
+        complete(p.future, new SystemMessageReceipt(a.id(), a.sentTo(), a.receivedBy()), null);
     }
 
     private void complete(CompletableFuture<SystemMessageReceipt> f, SystemMessageReceipt r, ProletariatException e) {
@@ -186,14 +160,5 @@ public final class SystemMessenger {
                 f.complete(r);
             }
         });
-    }
-
-    private static int intOf(RawJson v) {
-        long n = JsNumbers.parseInt(v);
-        return n == JsNumbers.NAN ? 0 : (int) n;
-    }
-
-    static String text(RawJson v) {
-        return v != null && v.isString() ? v.asText() : null;
     }
 }

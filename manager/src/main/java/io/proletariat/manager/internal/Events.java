@@ -2,9 +2,9 @@ package io.proletariat.manager.internal;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.manager.ManagerListener;
-import io.proletariat.manager.SystemMessage;
 import io.proletariat.manager.WorkInfo;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;

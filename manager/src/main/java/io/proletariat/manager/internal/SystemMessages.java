@@ -2,8 +2,8 @@ package io.proletariat.manager.internal;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.proletariat.manager.SystemMessage;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.SystemMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,7 +118,7 @@ final class SystemMessages {
             return;
         }
         if (local) {
-            events.sysmsg(new SystemMessage(sender.id, id, s.content() == null ? RawJson.NULL : s.content()));
+            events.sysmsg(new SystemMessage(id, sender.id, s.content()));
         }
         for (Connection r : recipients) {
             replies.sysmsg(r, relayId, sender, s.content());

@@ -77,7 +77,7 @@ public final class HttpServer {
         ChannelFuture bound = b.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
-            throw new ProletariatManagerException("cannot listen for HTTP on " + options.httpBindAddress() + ":"
+            throw new ProletariatManagerException(ProletariatManagerException.ELISTEN, "cannot listen for HTTP on " + options.httpBindAddress() + ":"
                     + options.httpPort() + ": " + (cause == null ? "bind failed" : cause.getMessage())
                     + " (is another manager running? choose another port with --http-port, or --http-port 0 to turn"
                     + " the HTTP listener off)", cause);

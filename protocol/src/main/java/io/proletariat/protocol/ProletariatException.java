@@ -1,13 +1,15 @@
-package io.proletariat.client;
+package io.proletariat.protocol;
 
 /**
- * The root of every exception the proletariat worker and client libraries throw or hand to a
- * callback.
+ * The root of every exception proletariat throws or hands to a callback: the worker and client
+ * libraries' and the manager's. Unchecked.
  *
  * <p>Each carries a {@link #code()} the caller can switch on: the wire error code the manager sent
  * (for example {@code EINVWORKL}, {@code ENORID}, {@code EINVPRIO}), a work's error code
- * ({@code ETO}, {@code EATO}, {@code ECSTO}; see {@link WorkFailedException}), or a connection code
- * ({@code ECONNREFUSED}, {@code ECONNLOST}; see {@link ConnectionException}).
+ * ({@code ETO}, {@code EATO}, {@code ECSTO}), a connection code ({@code ECONNREFUSED},
+ * {@code ECONNLOST}, {@code ECLOSED}) or the manager's {@code ELISTEN}. Subclasses say where it
+ * came from: {@code io.proletariat.client.WorkFailedException},
+ * {@code io.proletariat.client.ConnectionException}, {@code io.proletariat.manager.ProletariatManagerException}.
  *
  * <pre>{@code
  * client.submit(works, options).exceptionally(t -> {

@@ -1,0 +1,373 @@
+package io.proletariat.client.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.proletariat.client.ConnectionException;
+import io.proletariat.client.ConnectionListener;
+import io.proletariat.client.ReconnectPolicy;
+import io.proletariat.client.SystemMessageListener;
+import io.proletariat.client.SystemMessageReceipt;
+import io.proletariat.protocol.FromManager;
+import io.proletariat.protocol.JsonWriter;
+import io.proletariat.protocol.ProletariatException;
+import io.proletariat.protocol.RawJson;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection engine a {@link io.proletariat.client.Client} and a {@link io.proletariat.worker.Worker}
+ * both stand on: its own one-thread event loop, one connection to the manager at a time, the
+ * {@link ReconnectPolicy}, system messages and pings, {@link ConnectionListener} events, and shutdown.
+ * What is left to the participant on top ({@link Participant}) is its own concern: pushes and
+ * results for a client, offers and works for a worker.
+ *
+ * <h2>Threads</h2>
+ * Connection state, reconnecting and system messages are owned by {@link #loop()}; the
+ * {@link Participant} is called there. Listeners, system-message listeners and futures run on the
+ * {@code events} executor the participant supplies, never on the loop. {@link #start()},
+ * {@link #systemMessage}, {@link #addConnectionListener} and {@link #shutdown} may be called from
+ * any thread; the other methods only on the loop.
+ */
+public final class Engine {
+    /** What the participant on top of the engine does; every method is called on the engine's loop. */
+    public interface Participant {
+        /** A TCP connection is up: send what starts the session (an offer, the pending pushes). */
+        void onConnected();
+
+        /** A frame from the manager that the engine does not handle itself (pings and system messages it does). */
+        void onMessage(FromManager message);
+
+        /** The connection was lost: forget what belonged to it. Reconnecting follows unless leaving. */
+        void onDisconnected();
+
+        /** {@link ReconnectPolicy#maxRetries()} attempts in a row failed (code {@code ECONNREFUSED}). */
+        void onGaveUp(ConnectionException cause);
+    }
+
+    private final Logger log;
+    private final String name;
+    private final String address;
+    private final ReconnectPolicy policy;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final Executor events;
+    private final ObjectMapper mapper;
+    private final Participant participant;
+    private final Connection connection;
+    private final SystemMessenger messenger;
+    private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    // Owned by the loop.
+    private boolean connecting;
+    private boolean leaving;
+    private int failedAttempts;
+    private ScheduledFuture<?> retryTimer;
+    private boolean readyOnThisConnection;
+    private boolean everReady;
+
+    /**
+     * @param owner the participant's class: names the threads and the logger
+     * @param indexDepth levels of each frame indexed in its one parsing pass: as deep as the
+     *     participant reads, no deeper (a worker never looks inside work args)
+     * @param events where listeners, system-message listeners and futures run
+     */
+    public Engine(Class<?> owner, String name, String host, int port, ReconnectPolicy policy, int indexDepth,
+            Executor events, ObjectMapper mapper, Participant participant) {
+        this.log = LoggerFactory.getLogger(owner);
+        this.name = name;
+        this.address = host + ":" + port;
+        this.policy = policy;
+        this.events = events;
+        this.mapper = mapper;
+        this.participant = participant;
+        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("proletariat-" + name + "-io", true),
+                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.loop = group.next();
+        this.connection = new Connection(loop, host, port, (int) policy.connectTimeout().toMillis(), name, indexDepth, new Events());
+        this.messenger = new SystemMessenger(connection, events, mapper);
+    }
+
+    /** The event loop that owns the connection and the participant's state. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** Starts connecting in the background (any thread). */
+    public void start() {
+        started = true;
+        loop.execute(() -> {
+            failedAttempts = 0;
+            connectNow();
+        });
+    }
+
+    /** True while a TCP connection is established. */
+    public boolean isConnected() {
+        return connection.isConnected();
+    }
+
+    /** True once {@link #shutdown} began. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Sends one frame holding a JSON object whose members {@code body} writes (loop only).
+     *
+     * @return false when not connected (nothing was sent)
+     */
+    public boolean send(Consumer<JsonWriter> body) {
+        return connection.send(body);
+    }
+
+    /** Starts connecting again when the engine gave up or is idle and started (loop only). */
+    public void ensureConnecting() {
+        if (started && !connecting && !leaving && !closed && !connection.isConnected()) {
+            failedAttempts = 0;
+            connectNow();
+        }
+    }
+
+    /**
+     * The participant can work on this connection (a client at once, a worker when its offer was
+     * accepted): listeners hear connected or reconnected (loop only).
+     */
+    public void ready() {
+        if (readyOnThisConnection) {
+            return;
+        }
+        readyOnThisConnection = true;
+        failedAttempts = 0;
+        boolean again = everReady;
+        everReady = true;
+        fire(again ? ConnectionListener::onReconnected : ConnectionListener::onConnected);
+    }
+
+    /** The participant is leaving: a lost connection is not made again (loop only). */
+    public void leave() {
+        leaving = true;
+    }
+
+    /** Adds a listener of connection events; it hears the events from now on (any thread). */
+    public void addConnectionListener(ConnectionListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Sets the listener for system messages sent to this participant (any thread). */
+    public void onSystemMessage(SystemMessageListener listener) {
+        messenger.listener(listener);
+    }
+
+    /**
+     * Sends a system message (any thread): now when connected, else once connected. The future
+     * completes on the events executor.
+     *
+     * @throws IllegalArgumentException when the content cannot be serialised
+     */
+    public CompletableFuture<SystemMessageReceipt> systemMessage(Object content, String to) {
+        RawJson json = Json.toJson(mapper, content);
+        CompletableFuture<SystemMessageReceipt> f = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                if (closed) {
+                    f.completeExceptionally(closedException());
+                    return;
+                }
+                messenger.send(to, json, f);
+                ensureConnecting();
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(closedException());
+        }
+        return f;
+    }
+
+    /**
+     * Shuts down for good: on the loop runs {@code onLoop} (the participant's last words), fails
+     * pending system messages with {@code ECLOSED}, stops reconnecting, closes the connection once
+     * what was written is sent and tells the listeners; then stops the loop. Waits up to a few
+     * seconds unless called on the loop. Idempotent: false when it already ran.
+     */
+    public boolean shutdown(Runnable onLoop) {
+        if (closed) {
+            return false;
+        }
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+        }
+        runOnLoopAndWait(() -> {
+            try {
+                onLoop.run();
+            } finally {
+                messenger.failAll(closedException());
+                if (retryTimer != null) {
+                    retryTimer.cancel(false);
+                }
+                connection.close();
+                fire(ConnectionListener::onClosed);
+            }
+        });
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (!loop.inEventLoop()) {
+            group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        return true;
+    }
+
+    /** The {@code ECLOSED} exception of an operation the shutdown cut short. */
+    public ConnectionException closedException() {
+        return new ConnectionException(ConnectionException.ECLOSED, name + (name.equals("worker") ? " stopped" : " closed"));
+    }
+
+    /** A future's failure as a {@link ProletariatException}, for callbacks. */
+    public static ProletariatException unwrap(Throwable e) {
+        if (e == null) {
+            return null;
+        }
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof ProletariatException ? (ProletariatException) t : new ProletariatException(null, t.toString(), t);
+    }
+
+    private void runOnLoopAndWait(Runnable task) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    done.complete(null);
+                }
+            });
+            if (!loop.inEventLoop()) {
+                done.get(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            log.debug("{} shutdown: {}", name, e.toString());
+        }
+    }
+
+    private void fire(Consumer<ConnectionListener> event) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        try {
+            events.execute(() -> {
+                for (ConnectionListener l : listeners) {
+                    try {
+                        event.accept(l);
+                    } catch (RuntimeException e) {
+                        log.warn("connection listener failed", e);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("{}: the events executor refused a connection event", name);
+        }
+    }
+
+    private void connectNow() {
+        if (closed) {
+            return;
+        }
+        connecting = true;
+        connection.connect();
+    }
+
+    private final class Events implements Connection.Listener {
+        @Override
+        public void onConnected() {
+            connecting = false;
+            log.debug("{} connected to the manager at {}", name, address);
+            participant.onConnected();
+            messenger.onConnected();
+        }
+
+        @Override
+        public void onMessage(FromManager message) {
+            if (message instanceof FromManager.Ping) {
+                messenger.onPing();
+            } else if (message instanceof FromManager.Sysmsg m) {
+                messenger.onSysmsg(m);
+            } else if (message instanceof FromManager.SysmsgAnswer a) {
+                messenger.onCompletion(a);
+            } else {
+                participant.onMessage(message);
+            }
+        }
+
+        @Override
+        public void onDisconnected() {
+            participant.onDisconnected();
+            messenger.onDisconnected();
+            boolean wasReady = readyOnThisConnection;
+            if (wasReady) {
+                readyOnThisConnection = false;
+                fire(ConnectionListener::onDisconnected);
+            }
+            if (closed) {
+                return;
+            }
+            if (leaving) {
+                connecting = false;
+                return; // leaving: the manager requeued whatever ran here
+            }
+            if (!wasReady) {
+                // Closed before the participant was ready (a manager at its connection limit, say):
+                // a failed attempt, so that a manager that closes at once is not hammered.
+                connecting = true;
+                onConnectFailed(new ConnectionException(ConnectionException.ECONNLOST, "the manager closed the connection at once"));
+                return;
+            }
+            log.info("{} lost the connection to the manager at {}; reconnecting", name, address);
+            connectNow();
+        }
+
+        @Override
+        public void onConnectFailed(Throwable cause) {
+            failedAttempts++;
+            if (closed) {
+                return;
+            }
+            if (failedAttempts > policy.maxRetries()) {
+                connecting = false;
+                ConnectionException e = new ConnectionException(ConnectionException.ECONNREFUSED, "cannot connect to the manager at "
+                        + address + " after " + failedAttempts + " attempts (" + cause + "); check that it is running there", cause);
+                log.warn("{}", e.getMessage());
+                participant.onGaveUp(e);
+                messenger.failAll(e);
+                return;
+            }
+            long delay = policy.delayMillis(failedAttempts);
+            log.debug("{} cannot connect to the manager at {} ({}); retry {} of {} in {} ms", name, address,
+                    cause.toString(), failedAttempts, policy.maxRetries(), delay);
+            retryTimer = loop.schedule(() -> {
+                retryTimer = null;
+                if (!leaving) {
+                    connectNow();
+                } else {
+                    connecting = false;
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+}
