@@ -242,10 +242,7 @@ final class BenchCommand implements Callable<Integer> {
                 return null;
             }
             Thread.sleep(100); // polling the manager's queue length: nothing to wait on
-            try (ProtocolSocket socket = new ProtocolSocket(host, port, 10_000)) {
-                socket.send("{\"command\":\"status\"}");
-                queued = Json.MAPPER.readTree(socket.awaitAnswer("status")).path("pendingWorks").asLong();
-            }
+            queued = Json.MAPPER.readTree(StatusCommand.ask(host, port, 10_000)).path("pendingWorks").asLong();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.err.printf(Locale.ROOT, "queued %,d works in %.2f s (%,.0f works/s)%s%n", preload, seconds, preload / seconds,

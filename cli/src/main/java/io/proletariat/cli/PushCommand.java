@@ -319,9 +319,8 @@ final class PushCommand implements Callable<Integer> {
             long waited = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
             String what = works == 1 ? "the work is not" : "the " + works + " works are not all";
             String why;
-            try (ProtocolSocket socket = new ProtocolSocket(manager.host, manager.port, 2_000)) {
-                socket.send("{\"command\":\"status\"}");
-                com.fasterxml.jackson.databind.JsonNode status = Json.MAPPER.readTree(socket.awaitAnswer("status"));
+            try {
+                com.fasterxml.jackson.databind.JsonNode status = Json.MAPPER.readTree(StatusCommand.ask(manager.host, manager.port, 2_000));
                 int workers = status.path("workers").size();
                 why = workers == 0
                         ? "no worker is connected to the manager at " + manager + " (start one: proletariat worker -- COMMAND)"

@@ -1,12 +1,15 @@
 package io.proletariat.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.proletariat.protocol.BlockingConnection;
+import io.proletariat.protocol.FrameTooLargeException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -103,9 +106,28 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private String overProtocol() throws IOException {
-        try (ProtocolSocket socket = new ProtocolSocket(manager.host, manager.port, TIMEOUT_MILLIS)) {
-            socket.send("{\"command\":\"status\"}");
-            return socket.awaitAnswer("status");
+        return ask(manager.host, manager.port, TIMEOUT_MILLIS);
+    }
+
+    /**
+     * The manager's answer to {@code {"command":"status"}}, asked over a connection of its own that
+     * waits at most {@code timeoutMillis} for the connection and again for the answer; frames that
+     * are not the answer (a ping, a system message) are skipped.
+     */
+    static String ask(String host, int port, int timeoutMillis) throws IOException {
+        Duration timeout = Duration.ofMillis(timeoutMillis);
+        try (BlockingConnection connection = BlockingConnection.connect(host, port, timeout)) {
+            connection.writeFrame("{\"command\":\"status\"}");
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                String text = new String(connection.readFrame(Duration.ofNanos(deadline - System.nanoTime())), StandardCharsets.UTF_8);
+                JsonNode node = Json.MAPPER.readTree(text);
+                if (node != null && "status".equals(node.path("to").asText()) && "answer".equals(node.path("command").asText())) {
+                    return text;
+                }
+            }
+        } catch (FrameTooLargeException e) {
+            throw new IOException("bad frame length from the manager: " + e.declaredLength(), e);
         }
     }
 

@@ -86,6 +86,6 @@ class BenchCommandTest {
     @Test
     void unreachableManagerAndBadFlagsExitWithTheirCodes() throws Exception {
         assertThat(launcher.run(null, "bench", "--port", "1", "--works", "10").exitCode()).isEqualTo(Main.EXIT_UNAVAILABLE);
-        assertThat(launcher.run(null, "bench", "--group", "0").exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(InProcess.run(null, "bench", "--group", "0").exitCode()).isEqualTo(Main.EXIT_USAGE);
     }
 }

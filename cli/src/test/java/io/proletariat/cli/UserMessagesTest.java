@@ -22,11 +22,11 @@ class UserMessagesTest extends ManagerTestBase {
 
     @Test
     void workerRefusesToStartOnACommandThatDoesNotExist() throws Exception {
-        Launcher.Result r = launcher.run(null, "worker", "--port", port, "--", "no-such-command-here");
+        Launcher.Result r = InProcess.run(null, "worker", "--port", port, "--", "no-such-command-here");
 
         assertThat(r.exitCode()).isEqualTo(Main.EXIT_USAGE);
         assertThat(r.stderr().strip()).isEqualTo("proletariat worker: command not found: no-such-command-here (not in any directory of PATH)");
-        assertThat(launcher.run(null, "worker", "--port", port, "--", dir.resolve("missing.sh").toString()).stderr())
+        assertThat(InProcess.run(null, "worker", "--port", port, "--", dir.resolve("missing.sh").toString()).stderr())
                 .contains("command not found: " + dir.resolve("missing.sh"));
         assertThat(manager.stats().workers()).isEmpty();
     }
@@ -96,16 +96,16 @@ class UserMessagesTest extends ManagerTestBase {
 
     @Test
     void badJsonIsExplainedWithoutParserInternals() throws Exception {
-        Launcher.Result two = launcher.run(null, "push", "--port", port, "{\"a\":1} {\"b\":2}");
+        Launcher.Result two = InProcess.run(null, "push", "--port", port, "{\"a\":1} {\"b\":2}");
         assertThat(two.exitCode()).isEqualTo(Main.EXIT_USAGE);
         assertThat(two.stderr().strip()).isEqualTo("proletariat push: argument 1 is not one JSON value: it holds more than one JSON value; "
                 + "give each work as its own argument or line (got: {\"a\":1} {\"b\":2})");
 
-        Launcher.Result word = launcher.run(null, "push", "--port", port, "hello");
+        Launcher.Result word = InProcess.run(null, "push", "--port", port, "hello");
         assertThat(word.stderr().strip()).isEqualTo(
                 "proletariat push: argument 1 is not one JSON value: a string needs double quotes, e.g. '\"hello\"' (got: hello)");
 
-        Launcher.Result cut = launcher.run(null, "sysmsg", "--port", port, "{\"a\":");
+        Launcher.Result cut = InProcess.run(null, "sysmsg", "--port", port, "{\"a\":");
         assertThat(cut.stderr()).contains("it ends before the JSON value is complete").doesNotContainIgnoringCase("jackson");
     }
 

@@ -85,7 +85,7 @@ class FaultInjectionTest {
         }
         Random random = new Random(61);
         for (int i = 0; i < 8; i++) {
-            Thread.sleep(150);
+            awaitProgress(40); // the faults land while works run
             int victim = random.nextInt(workers.size());
             workers.remove(victim).stop(); // running works are cancelled, the connection closes under them
             Figures.fault("worker connection closed mid-work");
@@ -200,8 +200,9 @@ class FaultInjectionTest {
         checker.awaitAllAnswered(ANSWERED_WITHIN);
         await().untilAsserted(() -> assertThat(slow.aborted.get()).isEqualTo(8));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(m.stats().counters().finished()).isZero());
-        // The late answers were sent and ignored: give them time to arrive.
-        await().pollDelay(Duration.ofMillis(700)).until(() -> true);
+        // The late answers arrive after the aborts: each is answered by the manager, and none counts.
+        await().untilAsserted(() -> assertThat(slow.doneAnswers.get()).as("late answers the manager answered").isEqualTo(8));
+        assertThat(m.stats().counters().finished()).as("works finished by late answers").isZero();
         checker.assertClean();
         assertThat(checker.failureCount()).isEqualTo(8);
         AnswerChecker.assertIdle(m);
@@ -275,8 +276,7 @@ class FaultInjectionTest {
     void clientsGetAnswersAcrossAManagerRestart() throws Exception {
         Manager m = startManager();
         int port = m.port();
-        worker(4, "a");
-        worker(4, "b");
+        List<Worker> workers = List.of(worker(4, "a"), worker(4, "b"));
         List<Client> clients = List.of(p.client(), p.client(), p.client());
         for (Client c : clients) {
             for (int g = 0; g < 5; g++) {
@@ -286,7 +286,7 @@ class FaultInjectionTest {
         await().until(() -> m.stats().counters().finished() > 20);
         m.close();
         Figures.fault("manager restarted while clients wait");
-        Thread.sleep(300); // the clients and workers retry meanwhile
+        awaitAllLost(clients, workers); // they retry from now on
         Manager again = p.restartManager(port);
         checker.watch(again);
         assertAllAnsweredAndIdle(again);
@@ -333,7 +333,7 @@ class FaultInjectionTest {
             return settled;
         });
         int before = sent.get();
-        Thread.sleep(300);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> sent.get() == before);
         System.out.printf("greedy peer: %d of 1000000 status requests sent, %d connections, %d bytes direct memory%n", sent.get(), m.connections(), nettyDirectMemory());
         assertThat(sent.get()).as("status requests the manager took").isEqualTo(before).isLessThan(1_000_000);
         // What waits for it stays under the 16 MiB limit: it is slowed down, or closed past the limit.
@@ -433,15 +433,18 @@ class FaultInjectionTest {
                 Figures.fault("client disconnected mid-request");
             } else if (action == 7) {
                 try (RawClient raw = new RawClient(port)) {
-                    raw.push(1 + random.nextInt(20));
-                    Thread.sleep(random.nextInt(50));
+                    Manager current = m;
+                    long pushed = current.stats().counters().pushed();
+                    int count = 1 + random.nextInt(20);
+                    raw.push(count);
+                    await().until(() -> current.stats().counters().pushed() >= pushed + count); // cut with its works live
                     raw.cut();
                 }
                 Figures.fault("client socket reset mid-request");
             } else if (action == 8 && !restarted && step > 10) {
                 restarted = true;
                 m.close();
-                Thread.sleep(200);
+                awaitAllLost(clients, workers); // they retry from now on
                 m = p.restartManager(port);
                 checker.watch(m);
                 raws.forEach(RawWorker::close); // raw workers do not reconnect: replace them
@@ -450,10 +453,22 @@ class FaultInjectionTest {
                 }
                 Figures.fault("manager restarted while clients wait");
             }
-            Thread.sleep(random.nextInt(60));
+            awaitProgress(random.nextInt(15));
         }
         assertAllAnsweredAndIdle(m);
         System.out.println("mixed faults: " + checker.pushedCount() + " works, " + checker.failureCount() + " failed as allowed (ECLOSED)");
+    }
+
+    /** Waits until {@code answers} more works are answered, or every work pushed is: time passing under load. */
+    private void awaitProgress(int answers) {
+        long target = checker.answeredCount() + answers;
+        await().atMost(ANSWERED_WITHIN).until(() -> checker.answeredCount() >= Math.min(target, checker.pushedCount()));
+    }
+
+    /** Waits until the clients and workers have seen the manager go. */
+    private static void awaitAllLost(List<Client> clients, List<Worker> workers) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> clients.stream().noneMatch(Client::isConnected)
+                && workers.stream().noneMatch(Worker::isReady));
     }
 
     private RawWorker rawWorker(int port, Random random, String tag) {

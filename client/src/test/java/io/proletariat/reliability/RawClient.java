@@ -1,30 +1,25 @@
 package io.proletariat.reliability;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.proletariat.protocol.BlockingConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
-/** A client that speaks raw frames: pushes works, never reads, and may reset its socket. */
+/** A client that speaks raw frames on a {@link BlockingConnection}: pushes works, never reads, and may reset its socket. */
 final class RawClient implements AutoCloseable {
+    private final BlockingConnection connection;
+    /** The socket underneath, for its buffer sizes. */
     final Socket socket;
-    private final DataOutputStream out;
-    final DataInputStream in;
     private int rid;
 
     RawClient(int port) {
         try {
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            out = new DataOutputStream(socket.getOutputStream());
-            in = new DataInputStream(socket.getInputStream());
+            connection = BlockingConnection.connect("127.0.0.1", port, Duration.ofSeconds(5));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        socket = connection.socket();
     }
 
     /** Pushes {@code count} works of the checker's shape that nobody checks. */
@@ -37,14 +32,16 @@ final class RawClient implements AutoCloseable {
     }
 
     void send(String json) {
-        sendBytes(json.getBytes(StandardCharsets.UTF_8));
+        try {
+            connection.writeFrame(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     void sendBytes(byte[] payload) {
         try {
-            out.writeInt(payload.length);
-            out.write(payload);
-            out.flush();
+            connection.writeFrame(payload);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -53,8 +50,7 @@ final class RawClient implements AutoCloseable {
     /** Bytes as they are, no frame header added (a header alone, or part of a frame). */
     void sendRaw(byte[] bytes) {
         try {
-            out.write(bytes);
-            out.flush();
+            connection.writeRaw(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -62,20 +58,11 @@ final class RawClient implements AutoCloseable {
 
     /** Resets the connection (SO_LINGER 0). */
     void cut() {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        close();
+        connection.reset();
     }
 
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closed
-        }
+        connection.close();
     }
 }

@@ -3,12 +3,10 @@ package io.proletariat.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.proletariat.protocol.BlockingConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -20,15 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A worker that speaks raw frames and misbehaves on purpose, as a buggy or hostile worker of any
+ * A worker that speaks raw frames on a {@link BlockingConnection} and misbehaves on purpose, as a buggy or hostile worker of any
  * language could: it rejects some dispatches, answers late, answers twice, answers works it does
  * not hold, stops reading, or has its socket cut with a reset. Its correct answers are the
  * {@link AnswerChecker} echo, so the checker can tell them from forged ones.
  */
 final class RawWorker implements AutoCloseable {
-    private final Socket socket;
-    private final DataInputStream in;
-    private final DataOutputStream out;
+    private final BlockingConnection connection;
     private final String tag;
     private final Random random;
     private final ScheduledExecutorService timer;
@@ -40,6 +36,8 @@ final class RawWorker implements AutoCloseable {
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong aborted = new AtomicLong();
     final AtomicLong forged = new AtomicLong();
+    /** Answers of the manager to this worker's {@code done} frames (counted, ignored or refused). */
+    final AtomicLong doneAnswers = new AtomicLong();
 
     volatile double rejectShare;
     /** Lists each rejected id three times in its answer, as a broken or hostile worker might. */
@@ -56,11 +54,7 @@ final class RawWorker implements AutoCloseable {
         this.tag = tag;
         this.random = new Random(seed);
         try {
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            in = new DataInputStream(socket.getInputStream());
-            out = new DataOutputStream(socket.getOutputStream());
+            connection = BlockingConnection.connect("127.0.0.1", port, Duration.ofSeconds(5));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -85,16 +79,11 @@ final class RawWorker implements AutoCloseable {
 
     private void readLoop() {
         try {
-            while (true) {
-                while (stalled) {
-                    Thread.sleep(50);
-                }
-                int n = in.readInt();
-                byte[] b = new byte[n];
-                in.readFully(b);
-                handle(AnswerChecker.JSON.readTree(b));
+            while (!stalled) {
+                handle(AnswerChecker.JSON.readTree(connection.readFrame()));
             }
-        } catch (IOException | InterruptedException e) {
+            // Stalled: nothing reads any more, so what the manager sends piles up.
+        } catch (IOException e) {
             // closed
         }
     }
@@ -111,8 +100,10 @@ final class RawWorker implements AutoCloseable {
             case "ping" -> send(AnswerChecker.JSON.createObjectNode().put("to", "ping").put("command", "answer"));
             case "sysmsg" -> send(AnswerChecker.JSON.createObjectNode().put("to", "sysmsg").put("id", frame.path("id").asText()).put("command", "answer"));
             case "answer" -> {
-                if ("offer".equals(frame.path("to").asText())) {
-                    ready.countDown();
+                switch (frame.path("to").asText()) {
+                    case "offer" -> ready.countDown();
+                    case "done" -> doneAnswers.incrementAndGet();
+                    default -> { }
                 }
             }
             default -> { }
@@ -173,22 +164,13 @@ final class RawWorker implements AutoCloseable {
 
     /** Resets the connection (SO_LINGER 0): the manager sees the connection die, not a clean close. */
     void cut() {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        close();
+        timer.shutdownNow();
+        connection.reset();
     }
 
     void send(JsonNode frame) {
         try {
-            byte[] b = AnswerChecker.JSON.writeValueAsBytes(frame);
-            synchronized (out) {
-                out.writeInt(b.length);
-                out.write(b);
-                out.flush();
-            }
+            connection.writeFrame(AnswerChecker.JSON.writeValueAsBytes(frame));
         } catch (IOException e) {
             // The connection is gone; the test sees it through the manager.
         }
@@ -197,11 +179,6 @@ final class RawWorker implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closed
-        }
-        reader.interrupt();
+        connection.close();
     }
 }

@@ -1,16 +1,11 @@
 package io.proletariat.testing;
 
+import io.proletariat.protocol.BlockingConnection;
 import io.proletariat.protocol.RawJson;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class FakeManager implements AutoCloseable {
     private final ServerSocket server;
     private final BlockingQueue<Conn> accepted = new LinkedBlockingQueue<>();
+    /** Every connection accepted, handed to the test or not: {@link #close()} closes them all. */
+    private final java.util.Queue<Conn> all = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Thread acceptor;
 
     public FakeManager() throws IOException {
@@ -46,9 +43,9 @@ public final class FakeManager implements AutoCloseable {
     private void acceptLoop() {
         try {
             while (!server.isClosed()) {
-                Socket s = server.accept();
-                s.setTcpNoDelay(true);
-                accepted.add(new Conn(s));
+                Conn c = new Conn(BlockingConnection.accept(server));
+                all.add(c);
+                accepted.add(c);
             }
         } catch (IOException e) {
             // closed
@@ -67,37 +64,32 @@ public final class FakeManager implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        Conn c;
-        while ((c = accepted.poll()) != null) {
-            c.close();
+        try {
+            acceptor.join(10_000); // no connection is added after this
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        all.forEach(Conn::close);
     }
 
-    /** One accepted connection. */
+    /** One accepted connection, on a {@link BlockingConnection}; a thread of its own queues the frames it receives. */
     public static final class Conn implements AutoCloseable {
-        private final Socket socket;
-        private final OutputStream out;
+        private final BlockingConnection connection;
         private final BlockingQueue<RawJson> frames = new LinkedBlockingQueue<>();
         private volatile boolean eof;
 
-        Conn(Socket socket) throws IOException {
-            this.socket = socket;
-            this.out = socket.getOutputStream();
+        Conn(BlockingConnection connection) {
+            this.connection = connection;
             Thread reader = new Thread(this::readLoop, "fake-manager-conn");
             reader.setDaemon(true);
             reader.start();
         }
 
         private void readLoop() {
-            try (DataInputStream in = new DataInputStream(socket.getInputStream())) {
+            try {
                 while (true) {
-                    int n = in.readInt();
-                    byte[] b = new byte[n];
-                    in.readFully(b);
-                    frames.add(RawJson.parse(b));
+                    frames.add(RawJson.parse(connection.readFrame()));
                 }
-            } catch (EOFException e) {
-                eof = true;
             } catch (IOException e) {
                 eof = true;
             }
@@ -139,25 +131,21 @@ public final class FakeManager implements AutoCloseable {
 
         /** Sends a JSON text as one frame. */
         public void send(String json) throws IOException {
-            sendBytes(json.getBytes(StandardCharsets.UTF_8));
+            connection.writeFrame(json);
         }
 
-        public synchronized void sendBytes(byte[] payload) throws IOException {
-            ByteBuffer header = ByteBuffer.allocate(4).putInt(payload.length);
-            out.write(header.array());
-            out.write(payload);
-            out.flush();
+        public void sendBytes(byte[] payload) throws IOException {
+            connection.writeFrame(payload);
         }
 
         /** Writes raw bytes (for broken headers). */
-        public synchronized void sendRaw(byte[] bytes) throws IOException {
-            out.write(bytes);
-            out.flush();
+        public void sendRaw(byte[] bytes) throws IOException {
+            connection.writeRaw(bytes);
         }
 
         @Override
-        public void close() throws IOException {
-            socket.close();
+        public void close() {
+            connection.close();
         }
     }
 }

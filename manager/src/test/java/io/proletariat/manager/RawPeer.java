@@ -5,22 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.proletariat.protocol.BlockingConnection;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
 /**
  * A test peer that speaks raw protocol frames over a real socket, as an original node.js worker,
- * client or admin tool would. Reads block with a timeout, so a missing answer fails the test.
+ * client or admin tool would, on a {@link BlockingConnection}. Reads block with a timeout, so a
+ * missing answer fails the test.
  */
 public final class RawPeer implements AutoCloseable {
     /** Jackson's default nesting (a dispatch is one level deeper than the push), strings as long as a frame. */
@@ -28,18 +27,15 @@ public final class RawPeer implements AutoCloseable {
             .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
             .build());
 
-    private final Socket socket;
-    private final DataInputStream in;
-    private final DataOutputStream out;
+    /** How long a read waits for a frame. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
+    private final BlockingConnection connection;
 
     public RawPeer(InetSocketAddress address) {
         try {
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(address, 5000);
-            socket.setSoTimeout(10_000);
-            in = new DataInputStream(socket.getInputStream());
-            out = new DataOutputStream(socket.getOutputStream());
+            // No limit of its own, as a test peer: a dispatch is longer than the push it came in.
+            connection = BlockingConnection.connect(address, Duration.ofSeconds(5)).maxFrameLength(Integer.MAX_VALUE - 8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -74,9 +70,7 @@ public final class RawPeer implements AutoCloseable {
     /** Sends one frame with exactly these payload bytes. */
     public RawPeer sendBytes(byte[] payload) {
         try {
-            out.writeInt(payload.length);
-            out.write(payload);
-            out.flush();
+            connection.writeFrame(payload);
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -86,8 +80,7 @@ public final class RawPeer implements AutoCloseable {
     /** Sends bytes with no framing added (for broken headers). */
     public RawPeer sendRaw(byte[] bytes) {
         try {
-            out.write(bytes);
-            out.flush();
+            connection.writeRaw(bytes);
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -97,10 +90,7 @@ public final class RawPeer implements AutoCloseable {
     /** The next frame; fails after 10 s of silence. */
     public JsonNode read() {
         try {
-            int n = in.readInt();
-            byte[] b = new byte[n];
-            in.readFully(b);
-            return JSON.readTree(new String(b, StandardCharsets.UTF_8));
+            return JSON.readTree(new String(connection.readFrame(READ_TIMEOUT), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -133,39 +123,25 @@ public final class RawPeer implements AutoCloseable {
         return readUntil(n -> command.equals(n.path("command").asText()) && !n.has("to"));
     }
 
-    /** Asserts that nothing arrives within {@code millis} (for "must not be sent" checks). */
+    /** Asserts that nothing arrives within {@code millis} (for "must not be sent" checks); the end of the stream is silence too. */
     public void assertSilentFor(int millis) {
         try {
-            socket.setSoTimeout(millis);
-            int b = in.read();
-            if (b >= 0) {
-                throw new AssertionError("expected silence, but a frame arrived");
+            byte[] frame = connection.pollFrame(Duration.ofMillis(millis));
+            if (frame != null) {
+                throw new AssertionError("expected silence, but a frame arrived: " + new String(frame, StandardCharsets.UTF_8));
             }
-        } catch (SocketTimeoutException expected) {
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("expected silence, but a frame began", e);
+        } catch (EOFException closed) {
             // Silence.
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            try {
-                socket.setSoTimeout(10_000);
-            } catch (IOException ignored) {
-                // closed
-            }
         }
     }
 
     /** True once the manager has closed this connection (reads EOF within 10 s). */
     public boolean closedByPeer() {
-        try {
-            while (true) {
-                int n = in.readInt();
-                in.skipNBytes(n);
-            }
-        } catch (EOFException e) {
-            return true;
-        } catch (IOException e) {
-            return e.getMessage() != null && e.getMessage().contains("reset");
-        }
+        return connection.awaitPeerClose(READ_TIMEOUT);
     }
 
     // ------------------------------------------------------------ role helpers
@@ -221,11 +197,7 @@ public final class RawPeer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        connection.close();
     }
 
     private static final class ArrayNodeBuilder {
