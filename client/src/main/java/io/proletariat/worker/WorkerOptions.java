@@ -1,9 +1,7 @@
 package io.proletariat.worker;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.proletariat.client.ConnectionOptions;
 import io.proletariat.client.ReconnectPolicy;
-import io.proletariat.client.internal.Json;
-import io.proletariat.protocol.Wire;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,9 +12,10 @@ import java.util.concurrent.Executor;
 
 /**
  * Immutable options of a {@link Worker}, with the original's names and defaults. The connection
- * options ({@code maxRetries}, {@code retryDelay} (the original's {@code CON_RETRYTIME}),
- * {@code retryBackoff}, {@code connectTimeout}) are the {@link ReconnectPolicy} a
- * {@link io.proletariat.client.ClientOptions} sets with the same names.
+ * options ({@code host}, {@code port}, {@code maxRetries}, {@code retryDelay} (the original's
+ * {@code CON_RETRYTIME}), {@code retryBackoff}, {@code connectTimeout}, {@code objectMapper}) are
+ * {@link ConnectionOptions}, shared with {@link io.proletariat.client.ClientOptions}. A worker's
+ * default {@code maxRetries} is never to give up; with a limit, it stops when it gives up.
  *
  * <pre>{@code
  * WorkerOptions options = WorkerOptions.builder()
@@ -28,21 +27,15 @@ import java.util.concurrent.Executor;
  * WorkerOptions local = options.toBuilder().host("127.0.0.1").build();
  * }</pre>
  */
-public final class WorkerOptions {
+public final class WorkerOptions extends ConnectionOptions {
     /** Default {@code slots}: 100. */
     public static final int DEFAULT_SLOTS = 100;
-    /** Default {@code host}: 127.0.0.1. */
-    public static final String DEFAULT_HOST = "127.0.0.1";
-    /** Default {@code port}: 1917. */
-    public static final int DEFAULT_PORT = Wire.DEFAULT_PORT;
     /** Default {@code CLEANUP_REQS}: 1000. */
     public static final int DEFAULT_CLEANUP_REQS = 1000;
     /** Default {@code CLEANUP_CHECKINT}: 60000 ms. */
     public static final Duration DEFAULT_CLEANUP_CHECK_INTERVAL = Duration.ofMillis(60_000);
     /** Default connection retry limit of a worker: none ({@code Integer.MAX_VALUE}), it reconnects forever as the original. */
     public static final int DEFAULT_MAX_RETRIES = Integer.MAX_VALUE;
-    /** Default {@code retryDelay} (the original's {@code CON_RETRYTIME}): 2000 ms. */
-    public static final Duration DEFAULT_RETRY_DELAY = ReconnectPolicy.DEFAULT_RETRY_DELAY;
     /** Default {@code ANSWER_THRESHOLD}: 1 (every result is sent at once). */
     public static final int DEFAULT_ANSWER_THRESHOLD = 1;
     /** Default longest wait of a batched result before it is sent anyway: 100 ms. */
@@ -53,33 +46,26 @@ public final class WorkerOptions {
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     private final int slots;
-    private final String host;
-    private final int port;
     private final Map<Integer, Integer> prioritySlots;
     private final int cleanupReqs;
     private final Duration cleanupCheckInterval;
-    private final ReconnectPolicy reconnect;
     private final int answerThreshold;
     private final Duration answerFlushInterval;
     private final Duration offerRetryTime;
     private final Duration shutdownGrace;
     private final Executor executor;
-    private final ObjectMapper objectMapper;
 
-    private WorkerOptions(Builder b) {
+    private WorkerOptions(Builder b, Map<Integer, Integer> guarantees) {
+        super(b);
         this.slots = b.slots;
-        this.host = b.host;
-        this.port = b.port;
-        this.prioritySlots = Collections.unmodifiableMap(new TreeMap<>(b.prioritySlots));
+        this.prioritySlots = Collections.unmodifiableMap(new TreeMap<>(guarantees));
         this.cleanupReqs = b.cleanupReqs;
         this.cleanupCheckInterval = b.cleanupCheckInterval;
-        this.reconnect = b.reconnect;
         this.answerThreshold = b.answerThreshold;
         this.answerFlushInterval = b.answerFlushInterval;
         this.offerRetryTime = b.offerRetryTime;
         this.shutdownGrace = b.shutdownGrace;
         this.executor = b.executor;
-        this.objectMapper = b.objectMapper;
     }
 
     /** A builder with every default. */
@@ -101,14 +87,6 @@ public final class WorkerOptions {
         return slots;
     }
 
-    public String host() {
-        return host;
-    }
-
-    public int port() {
-        return port;
-    }
-
     /** Guaranteed slots per minimum priority, without key 0 (sorted by priority). */
     public Map<Integer, Integer> prioritySlots() {
         return prioritySlots;
@@ -120,11 +98,6 @@ public final class WorkerOptions {
 
     public Duration cleanupCheckInterval() {
         return cleanupCheckInterval;
-    }
-
-    /** How the worker connects and reconnects: {@code maxRetries}, {@code retryDelay} ({@code CON_RETRYTIME}), {@code retryBackoff}, {@code connectTimeout}. */
-    public ReconnectPolicy reconnectPolicy() {
-        return reconnect;
     }
 
     public int answerThreshold() {
@@ -149,10 +122,6 @@ public final class WorkerOptions {
         return executor;
     }
 
-    public ObjectMapper objectMapper() {
-        return objectMapper;
-    }
-
     /**
      * The capacity the worker offers (docs/protocol.md, Slots, offers and priority ranges): the number of slots, or, with priority slots,
      * {@code {"0": rest, "1": 30, ...}} where {@code rest = slots - sum of the guarantees}.
@@ -166,45 +135,44 @@ public final class WorkerOptions {
 
     @Override
     public String toString() {
-        return "WorkerOptions{slots=" + slots + ", host=" + host + ", port=" + port + ", prioritySlots=" + prioritySlots
+        return "WorkerOptions{slots=" + slots + ", " + connectionString() + ", prioritySlots=" + prioritySlots
                 + ", CLEANUP_REQS=" + cleanupReqs + ", CLEANUP_CHECKINT=" + cleanupCheckInterval.toMillis()
-                + ", " + reconnect + ", ANSWER_THRESHOLD=" + answerThreshold
+                + ", ANSWER_THRESHOLD=" + answerThreshold
                 + ", answerFlushInterval=" + answerFlushInterval.toMillis() + "}";
     }
 
     /** Builds {@link WorkerOptions}. Setters reject bad values; {@link #build()} rejects bad combinations. */
-    public static final class Builder {
+    public static final class Builder extends ConnectionOptions.Builder<Builder> {
         private int slots = DEFAULT_SLOTS;
-        private String host = DEFAULT_HOST;
-        private int port = DEFAULT_PORT;
         private Map<Integer, Integer> prioritySlots = new TreeMap<>();
         private int cleanupReqs = DEFAULT_CLEANUP_REQS;
         private Duration cleanupCheckInterval = DEFAULT_CLEANUP_CHECK_INTERVAL;
-        private ReconnectPolicy reconnect = ReconnectPolicy.giveUpAfter(DEFAULT_MAX_RETRIES);
         private int answerThreshold = DEFAULT_ANSWER_THRESHOLD;
         private Duration answerFlushInterval = DEFAULT_ANSWER_FLUSH_INTERVAL;
         private Duration offerRetryTime = DEFAULT_OFFER_RETRY_TIME;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private Executor executor;
-        private ObjectMapper objectMapper = Json.DEFAULT_MAPPER;
 
         private Builder() {
+            super(ReconnectPolicy.giveUpAfter(DEFAULT_MAX_RETRIES));
         }
 
         private Builder(WorkerOptions o) {
+            super(o);
             slots = o.slots;
-            host = o.host;
-            port = o.port;
             prioritySlots = new TreeMap<>(o.prioritySlots);
             cleanupReqs = o.cleanupReqs;
             cleanupCheckInterval = o.cleanupCheckInterval;
-            reconnect = o.reconnect;
             answerThreshold = o.answerThreshold;
             answerFlushInterval = o.answerFlushInterval;
             offerRetryTime = o.offerRetryTime;
             shutdownGrace = o.shutdownGrace;
             executor = o.executor;
-            objectMapper = o.objectMapper;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
         }
 
         /** {@code slots}: how many works may run at once. Default {@value WorkerOptions#DEFAULT_SLOTS}; must be &gt; 0. */
@@ -213,25 +181,6 @@ public final class WorkerOptions {
                 throw new IllegalArgumentException("slots must be > 0: " + slots);
             }
             this.slots = slots;
-            return this;
-        }
-
-        /** {@code host}: the manager's address. Default {@value WorkerOptions#DEFAULT_HOST}. */
-        public Builder host(String host) {
-            Objects.requireNonNull(host, "host");
-            if (host.isBlank()) {
-                throw new IllegalArgumentException("host must not be blank");
-            }
-            this.host = host;
-            return this;
-        }
-
-        /** {@code port}: the manager's port. Default {@value WorkerOptions#DEFAULT_PORT}; 1 to 65535. */
-        public Builder port(int port) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
-            }
-            this.port = port;
             return this;
         }
 
@@ -272,33 +221,6 @@ public final class WorkerOptions {
         /** {@code CLEANUP_CHECKINT}. Default 60000 ms; must be positive. See {@link Worker}. */
         public Builder cleanupCheckInterval(Duration interval) {
             this.cleanupCheckInterval = positive("CLEANUP_CHECKINT", interval);
-            return this;
-        }
-
-        /**
-         * How many connection attempts in a row may fail before the worker gives up and stops.
-         * Default: never ({@code Integer.MAX_VALUE}); must be &gt;= 0. See {@link ReconnectPolicy}.
-         */
-        public Builder maxRetries(int maxRetries) {
-            reconnect = reconnect.withMaxRetries(maxRetries);
-            return this;
-        }
-
-        /** The original's {@code CON_RETRYTIME}: the wait after a failed connection attempt. Default 2000 ms; must be &gt;= 0. */
-        public Builder retryDelay(Duration retryDelay) {
-            reconnect = reconnect.withRetryDelay(retryDelay);
-            return this;
-        }
-
-        /** Backoff up to {@code max}: see {@link ReconnectPolicy#withRetryBackoff(Duration)}. Default: none. */
-        public Builder retryBackoff(Duration max) {
-            reconnect = reconnect.withRetryBackoff(max);
-            return this;
-        }
-
-        /** The TCP connect timeout of one attempt. Default 10 s; at least 1 ms. */
-        public Builder connectTimeout(Duration connectTimeout) {
-            reconnect = reconnect.withConnectTimeout(connectTimeout);
             return this;
         }
 
@@ -351,12 +273,6 @@ public final class WorkerOptions {
             return this;
         }
 
-        /** The Jackson mapper for {@link Work#args(Class)} and results. Default: a plain {@code ObjectMapper}. */
-        public Builder objectMapper(ObjectMapper objectMapper) {
-            this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
-            return this;
-        }
-
         /**
          * Builds the options.
          *
@@ -375,36 +291,7 @@ public final class WorkerOptions {
                 throw new IllegalArgumentException("prioritySlots[0] is the rest of the slots (" + (slots - sum)
                         + " here); leave it out or set it to that: " + zero);
             }
-            Builder b = toValidated(guarantees);
-            return new WorkerOptions(b);
-        }
-
-        private Builder toValidated(Map<Integer, Integer> guarantees) {
-            Map<Integer, Integer> saved = prioritySlots;
-            prioritySlots = guarantees;
-            try {
-                return copy();
-            } finally {
-                prioritySlots = saved;
-            }
-        }
-
-        private Builder copy() {
-            Builder b = new Builder();
-            b.slots = slots;
-            b.host = host;
-            b.port = port;
-            b.prioritySlots = new TreeMap<>(prioritySlots);
-            b.cleanupReqs = cleanupReqs;
-            b.cleanupCheckInterval = cleanupCheckInterval;
-            b.reconnect = reconnect;
-            b.answerThreshold = answerThreshold;
-            b.answerFlushInterval = answerFlushInterval;
-            b.offerRetryTime = offerRetryTime;
-            b.shutdownGrace = shutdownGrace;
-            b.executor = executor;
-            b.objectMapper = objectMapper;
-            return b;
+            return new WorkerOptions(this, guarantees);
         }
     }
 
