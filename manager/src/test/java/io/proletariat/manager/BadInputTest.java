@@ -98,9 +98,7 @@ class BadInputTest {
         assertStillServed(tolerated);
 
         RawPeer flooding = connect();
-        for (int i = 0; i < MAX_BAD_FRAMES + 50; i++) {
-            flooding.sendBytes("not json".getBytes(StandardCharsets.UTF_8));
-        }
+        flooding.sendRepeated("not json".getBytes(StandardCharsets.UTF_8), MAX_BAD_FRAMES + 50);
         for (int i = 0; i < MAX_BAD_FRAMES; i++) {
             assertThat(flooding.read().path("error").path("code").asText()).isEqualTo("EBADJSON");
         }
@@ -111,9 +109,7 @@ class BadInputTest {
     @Test
     void aConnectionAskingStatusFasterThanAHundredASecondIsToldAndClosed() {
         RawPeer flooding = connect();
-        for (int i = 0; i < 150; i++) {
-            flooding.send("{'command':'status'}");
-        }
+        flooding.sendRepeated("{\"command\":\"status\"}".getBytes(StandardCharsets.UTF_8), 150);
         int answered = 0;
         JsonNode frame;
         while ((frame = flooding.read()).path("to").asText().equals("status")) {

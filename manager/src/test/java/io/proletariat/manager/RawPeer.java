@@ -59,6 +59,18 @@ public final class RawPeer implements AutoCloseable {
         return send(json(singleQuoted));
     }
 
+    /**
+     * Sends {@code times} frames of {@code payload} in one write: for floods the manager answers by
+     * closing, where a write after the close would fail the test instead of the manager.
+     */
+    public RawPeer sendRepeated(byte[] payload, int times) {
+        java.nio.ByteBuffer frames = java.nio.ByteBuffer.allocate(times * (4 + payload.length));
+        for (int i = 0; i < times; i++) {
+            frames.putInt(payload.length).put(payload);
+        }
+        return sendRaw(frames.array());
+    }
+
     public RawPeer send(JsonNode node) {
         try {
             return sendBytes(JSON.writeValueAsBytes(node));
