@@ -135,6 +135,22 @@ class DistributionIT {
         assertThat(other.stdout).doesNotContain("ExitOnOutOfMemoryError");
     }
 
+    /**
+     * The jars of {@code lib/} as modules: an application on the module path reaches the manager and
+     * both libraries through their exported packages only, and what they reflect on is opened to Jackson.
+     */
+    @Test
+    void librariesAndManagerRunOnTheModulePath() throws Exception {
+        Path app = Path.of(System.getProperty("proletariat.itResources"), "ModulePathApp.java");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Result r = run(List.of(), java.toString(), "--module-path", home.resolve("lib").toString(),
+                "--add-modules", "io.proletariat.manager,io.proletariat.client,java.net.http",
+                app.toAbsolutePath().toString());
+        assertThat(r.exitCode).as(r.stderr).isZero();
+        assertThat(r.stdout).contains("result {echo=hello}")
+                .contains("/api/status 200").contains("/api/history 200").contains("/metrics 200");
+    }
+
     @Test
     void managerRunsWithTheShippedConfiguration() throws Exception {
         assertManagerStarts(home.resolve("conf/proletariat.properties"));
