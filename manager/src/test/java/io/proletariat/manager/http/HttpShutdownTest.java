@@ -18,8 +18,8 @@ import org.junit.jupiter.api.RepeatedTest;
 
 /**
  * {@code Manager.close()} closes the HTTP connections a client keeps alive, idle or with a request in
- * flight. They once stayed open when the HTTP loop's shutdown raced past closing its channels, about
- * every other close; each test repeats a few times to catch such a race.
+ * flight. They once stayed open when the HTTP loop's shutdown raced past closing its channels (in a
+ * fifth to a half of the closes); each test repeats to catch such a race.
  */
 class HttpShutdownTest {
     private final List<Socket> sockets = new ArrayList<>();
@@ -97,7 +97,7 @@ class HttpShutdownTest {
         });
     }
 
-    @RepeatedTest(3)
+    @RepeatedTest(5)
     void closeEndsKeptAliveConnections() throws IOException {
         startManager();
         List<Socket> open = new ArrayList<>();
@@ -110,7 +110,7 @@ class HttpShutdownTest {
         closeManagerAndExpectEof(open);
     }
 
-    @RepeatedTest(3)
+    @RepeatedTest(5)
     void closeEndsConnectionsWithARequestInFlight() throws IOException {
         startManager();
         List<Socket> open = new ArrayList<>();

@@ -101,7 +101,7 @@ public final class HttpServer {
     /**
      * Stops accepting, then closes every open HTTP connection, a kept-alive one or one with a
      * response still to come. Not left to the loop's shutdown: with no quiet period, Netty's loop
-     * may end in the very turn the shutdown begins, without closing its channels. Idempotent.
+     * may end in the very turn the shutdown begins, before it closes its channels. Idempotent.
      */
     public void stop() {
         history.stop();
