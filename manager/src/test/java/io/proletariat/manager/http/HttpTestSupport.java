@@ -17,13 +17,6 @@ import java.util.Map;
 /** Fetches the manager's HTTP endpoints with the JDK's client, and reads the Prometheus text format. */
 final class HttpTestSupport {
     static final ObjectMapper JSON = new ObjectMapper();
-    static {
-        // Each request asks for "Connection: close" (a header the JDK's client refuses unless allowed). A
-        // connection the JDK's client keeps alive to a manager's HTTP port outlives Manager.close()
-        // on both ends (the leak check after each test class found it; a plain socket's keep-alive
-        // connection is closed): until that is understood, no connection is kept between requests.
-        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
-    }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -38,7 +31,7 @@ final class HttpTestSupport {
 
     static HttpResponse<String> send(HttpRequest.Builder request) {
         try {
-            return HTTP.send(request.header("Connection", "close").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

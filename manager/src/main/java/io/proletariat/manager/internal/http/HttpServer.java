@@ -8,6 +8,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -36,10 +38,13 @@ public final class HttpServer {
 
     private final Channel channel;
     private final History history;
+    /** The accepted connections still open; each leaves the group when it closes. */
+    private final ChannelGroup connections;
 
-    private HttpServer(Channel channel, History history) {
+    private HttpServer(Channel channel, History history, ChannelGroup connections) {
         this.channel = channel;
         this.history = history;
+        this.connections = connections;
     }
 
     /**
@@ -57,6 +62,7 @@ public final class HttpServer {
         Resources resources = Resources.load();
         History history = new History(ioGroup.next(), source);
         HostCheck hosts = new HostCheck(options.httpBindAddress(), options.httpAllowedHosts());
+        ChannelGroup connections = new DefaultChannelGroup("http-connections", ioGroup.next());
         ServerBootstrap b = new ServerBootstrap()
                 .group(ioGroup)
                 .channel(channelType)
@@ -66,6 +72,7 @@ public final class HttpServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS));
                         p.addLast("codec", new HttpServerCodec());
@@ -83,7 +90,7 @@ public final class HttpServer {
                     + " the HTTP listener off)", cause);
         }
         history.start();
-        return new HttpServer(bound.channel(), history);
+        return new HttpServer(bound.channel(), history, connections);
     }
 
     /** The address actually bound (useful with port 0). */
@@ -91,10 +98,15 @@ public final class HttpServer {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    /** Stops accepting; open HTTP connections close with the I/O loops. Idempotent. */
+    /**
+     * Stops accepting, then closes every open HTTP connection, a kept-alive one or one with a
+     * response still to come. Not left to the loop's shutdown: with no quiet period, Netty's loop
+     * may end in the very turn the shutdown begins, before it closes its channels. Idempotent.
+     */
     public void stop() {
         history.stop();
         channel.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
+        connections.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**
