@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * five minutes of throughput and latency), {@code GET /metrics} (Prometheus text format) and the
  * live dashboard at {@code GET /}, served from the jar's resources.
  *
- * <p>It runs on the manager's I/O event loops. Each request asks the dispatch core for one
+ * <p>It runs on an event loop of its own ({@code proletariat-http}). Each request asks the dispatch core for one
  * {@link ManagerStats} snapshot (the core only copies its counters); the JSON and the metrics are
  * formatted back on the HTTP connection's I/O thread, so serving them costs the core nothing more.
  * The history takes one such snapshot a second while the listener runs.
@@ -50,7 +50,7 @@ public final class HttpServer {
     /**
      * Binds the HTTP listener on {@code options.httpBindAddress():options.httpPort()}.
      *
-     * @param ioGroup the manager's I/O event loops, shared with the protocol port
+     * @param ioGroup the HTTP listener's own event loop group
      * @param channelType the server channel class matching {@code ioGroup}'s transport
      * @param stats asks the dispatch core for a snapshot; the future completes on the core thread
      * @param info fixed facts about this manager shown by {@code /api/status}
