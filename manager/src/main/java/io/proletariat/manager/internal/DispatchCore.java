@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +74,9 @@ final class DispatchCore {
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
 
     private final Runnable batchEndTask = guarded(this::endOfBatch);
+    /** A done's results by client, reused by every done (empty between them). */
+    private final Map<Connection, List<Work>> doneResults = new LinkedHashMap<>();
+    private final BiConsumer<Connection, List<Work>> writeResults;
     /**
      * Told of an {@link Error} (out of memory, a broken {@code WorkSelector}) on the core thread,
      * after which the core's state cannot be trusted; set by {@code ManagerServer}.
@@ -85,6 +89,7 @@ final class DispatchCore {
         this.memory = new MemoryBudget(options.effectiveMaxQueuedBytes(), options.effectiveMaxBufferBytes());
         this.outbox = new Outbox(options.maxOutboundBuffer(), this::scheduleBatchEnd, memory, this::requestShed);
         this.replies = new Replies(outbox);
+        this.writeResults = replies::results;
         this.systemMessages = new SystemMessages(loop, replies, events, stats, limits, options.sysmsgTimeout(),
                 options.maxPendingSysmsgs(), options.maxPendingSysmsgAcks(), options.maxSysmsgRate());
         this.scheduler = new Scheduler(loop, options, replies, events, stats, this::requestPass, this::guarded);
@@ -398,7 +403,8 @@ final class DispatchCore {
         }
         int counted = 0;
         int ignored = 0;
-        Map<Connection, List<Work>> results = new LinkedHashMap<>();
+        Map<Connection, List<Work>> results = doneResults;
+        results.clear(); // empty unless the last done threw half-way
         for (Inbound.DoneItem item : d.items()) {
             // Only works this worker holds count: unknown, foreign and repeated ids are ignored.
             Work w = item.counts() ? c.works.get(item.id()) : null;
@@ -415,7 +421,8 @@ final class DispatchCore {
                 cleanup();
             }
         }
-        results.forEach(replies::results);
+        results.forEach(writeResults);
+        results.clear();
         if (counted > 0) { // it works again: no more reason to pass it over
             scheduler.delivered(c);
         }

@@ -8,7 +8,9 @@ import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.MalformedJsonException;
 import io.proletariat.protocol.RawJson;
 import java.io.IOException;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -27,7 +29,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         out.add(decode(payload));
     }
 
-    /** The members of a frame the manager reads; everything else is skipped. */
+    /**
+     * The members of a frame the manager reads; everything else is skipped. One per I/O thread,
+     * reused for every frame it decodes ({@link #clear()} after each), so decoding allocates only
+     * what the decoded message keeps.
+     */
     private static final class Members {
         RawJson command;
         RawJson work;
@@ -42,15 +48,42 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson content;
         RawJson accepted;
         RawJson rejected;
-        /** The {@code work} list when it is an array. */
+        /** The {@code work} list when it is an array (else null), for a push: scratch, copied out by {@link #push}. */
         List<RawJson> elements;
+        /** The same list read as a done's results: scratch, copied out for a done. */
         List<Inbound.DoneItem> items;
         /** The whole frame's length. */
         long frameLength;
+        private final List<RawJson> elementsScratch = new ArrayList<>();
+        private final List<Inbound.DoneItem> itemsScratch = new ArrayList<>();
+
+        /** Forgets the last frame (its slices would otherwise keep its payload alive). */
+        void clear() {
+            command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = accepted = rejected = null;
+            elements = null;
+            items = null;
+            elementsScratch.clear();
+            itemsScratch.clear();
+        }
     }
 
+    private static final FastThreadLocal<Members> MEMBERS = new FastThreadLocal<>() {
+        @Override
+        protected Members initialValue() {
+            return new Members();
+        }
+    };
+
     static Inbound decode(byte[] payload) {
-        Members m = new Members();
+        Members m = MEMBERS.get();
+        try {
+            return decode(payload, m);
+        } finally {
+            m.clear();
+        }
+    }
+
+    private static Inbound decode(byte[] payload, Members m) {
         m.frameLength = payload.length;
         try (JsonParser p = RawJson.parser(payload)) {
             JsonToken first = p.nextToken();
@@ -107,8 +140,26 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         return new Inbound.Sysmsg(m.id, m.to, content);
     }
 
+    /** The commands and answer targets the manager knows, so that reading one makes no String. */
+    private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
+        "sysmsg", "cleanup", "gc", "dumpall"};
+    private static final RawJson[] NAME_JSON = Arrays.stream(NAMES).map(RawJson::ofString).toArray(RawJson[]::new);
+
+    /** The text of a string value ({@link RawJson#asText()}), the shared constant when it is one of {@link #NAMES}. */
+    private static String text(RawJson v) {
+        if (v == null) {
+            return null;
+        }
+        for (int i = 0; i < NAME_JSON.length; i++) {
+            if (v.equals(NAME_JSON[i])) {
+                return NAMES[i];
+            }
+        }
+        return v.asText();
+    }
+
     private static Inbound message(Members m) {
-        String name = m.command == null ? null : m.command.asText();
+        String name = text(m.command);
         if (name == null) {
             return new Inbound.Unknown(m.command);
         }
@@ -118,7 +169,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             case "push":
                 return push(m);
             case "done":
-                return new Inbound.Done(m.items);
+                return new Inbound.Done(m.items == null ? null : List.copyOf(m.items));
             case "answer":
                 return answer(m);
             case "abort":
@@ -175,6 +226,9 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             group = group == null ? null : group.compact();
             timeout = timeout == null ? null : timeout.compact();
         }
+        if (works == m.elements && works != null) {
+            works = List.copyOf(works); // out of the scratch list, at its exact size
+        }
         RawJson requestId = rid != null && rid.isTruthy() ? rid : group != null && group.isTruthy() ? group : null;
         String requestKey = requestId == null ? null : requestId.isString() ? requestId.asText() : requestId.toString();
         long priority = m.priority == null ? 0 : JsNumbers.parseInt(m.priority);
@@ -199,7 +253,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
     static final int COPY_BELOW_BYTES = 4096;
 
     private static Inbound answer(Members m) {
-        String target = m.to == null ? null : m.to.asText();
+        String target = text(m.to);
         if (target == null) {
             return new Inbound.UnknownAnswer();
         }
@@ -242,8 +296,10 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
      */
     private static void readWorkList(JsonParser p, byte[] payload, Members m) throws IOException {
         long listStart = p.currentTokenLocation().getByteOffset();
-        List<RawJson> elements = new ArrayList<>();
-        List<Inbound.DoneItem> items = new ArrayList<>();
+        List<RawJson> elements = m.elementsScratch;
+        List<Inbound.DoneItem> items = m.itemsScratch;
+        elements.clear();
+        items.clear();
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
             if (t != JsonToken.START_OBJECT) {

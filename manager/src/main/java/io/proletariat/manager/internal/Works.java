@@ -93,14 +93,23 @@ final class Works {
         return key == null || key.isNull() ? null : key.toString();
     }
 
-    private static String workIdPrefix() {
+    /** The prefix of work ids pushed in the millisecond {@link #prefixMs}, built once for all of them. */
+    private String prefix;
+    private long prefixMs = -1;
+
+    private String workIdPrefix() {
         long ms = System.currentTimeMillis() % 1_000_000;
+        if (ms == prefixMs) {
+            return prefix;
+        }
+        prefixMs = ms;
         StringBuilder sb = new StringBuilder(16).append('W');
         String digits = Long.toString(ms);
         for (int i = digits.length(); i < 6; i++) {
             sb.append('0');
         }
-        return sb.append(digits).append('R').toString();
+        prefix = sb.append(digits).append('R').toString();
+        return prefix;
     }
 
     // ---------------------------------------------------------------- back to the queue
