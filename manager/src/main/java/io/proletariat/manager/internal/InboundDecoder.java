@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
+import io.proletariat.protocol.FrameParser;
 import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.MalformedJsonException;
 import io.proletariat.protocol.RawJson;
@@ -46,8 +47,9 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson to;
         RawJson id;
         RawJson content;
-        RawJson accepted;
-        RawJson rejected;
+        /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
+        List<String> acceptedIds;
+        List<String> rejectedIds;
         /** The {@code work} list when it is an array (else null), for a push: scratch, copied out by {@link #push}. */
         List<RawJson> elements;
         /** The same list read as a done's results: scratch, copied out for a done. */
@@ -56,10 +58,13 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         long frameLength;
         private final List<RawJson> elementsScratch = new ArrayList<>();
         private final List<Inbound.DoneItem> itemsScratch = new ArrayList<>();
+        /** The frames' parser, reused from frame to frame. */
+        final FrameParser parser = new FrameParser();
 
         /** Forgets the last frame (its slices would otherwise keep its payload alive). */
         void clear() {
-            command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = accepted = rejected = null;
+            command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
+            acceptedIds = rejectedIds = null;
             elements = null;
             items = null;
             elementsScratch.clear();
@@ -85,7 +90,9 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
 
     private static Inbound decode(byte[] payload, Members m) {
         m.frameLength = payload.length;
-        try (JsonParser p = RawJson.parser(payload)) {
+        boolean clean = false;
+        try {
+            JsonParser p = m.parser.open(payload);
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
                 RawJson.parse(payload); // any other valid JSON value is an unknown command
@@ -93,9 +100,20 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                if (p.nextToken() == JsonToken.START_ARRAY && "work".equals(name)) {
-                    readWorkList(p, payload, m);
-                    continue;
+                if (p.nextToken() == JsonToken.START_ARRAY) {
+                    if ("work".equals(name)) {
+                        readWorkList(p, payload, m);
+                        continue;
+                    }
+                    if ("accepted".equals(name) || "rejected".equals(name)) {
+                        List<String> ids = readIds(p);
+                        if (name.equals("accepted")) {
+                            m.acceptedIds = ids;
+                        } else {
+                            m.rejectedIds = ids;
+                        }
+                        continue;
+                    }
                 }
                 RawJson value = RawJson.capture(p, payload);
                 switch (name) {
@@ -110,16 +128,19 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "to": m.to = value; break;
                     case "id": m.id = value; break;
                     case "content": m.content = value; break;
-                    case "accepted": m.accepted = value; break;
-                    case "rejected": m.rejected = value; break;
+                    case "accepted": m.acceptedIds = null; break;
+                    case "rejected": m.rejectedIds = null; break;
                     default: break;
                 }
             }
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 return new Inbound.BadJson();
             }
+            clean = true;
         } catch (IOException | MalformedJsonException e) {
             return new Inbound.BadJson();
+        } finally {
+            m.parser.close(clean);
         }
         try {
             return message(m);
@@ -259,7 +280,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
         switch (target) {
             case "push":
-                return new Inbound.PushAnswer(ids(m.accepted), ids(m.rejected));
+                return new Inbound.PushAnswer(ids(m.acceptedIds), ids(m.rejectedIds));
             case "sysmsg":
                 return new Inbound.SysmsgAck(m.id == null ? null : m.id.asText());
             case "ping":
@@ -269,23 +290,20 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
     }
 
-    private static List<String> ids(RawJson list) {
-        if (list == null || !list.isArray()) {
-            return Collections.emptyList();
-        }
+    private static List<String> ids(List<String> ids) {
+        return ids == null ? Collections.emptyList() : ids;
+    }
+
+    /** Reads an answer's {@code accepted} or {@code rejected} array at the parser's current {@code [}: its string elements. */
+    private static List<String> readIds(JsonParser p) throws IOException {
         List<String> ids = new ArrayList<>();
-        try (JsonParser p = list.parser()) {
-            p.nextToken();
-            JsonToken t;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
-                if (t == JsonToken.VALUE_STRING) {
-                    ids.add(p.getText());
-                } else {
-                    p.skipChildren();
-                }
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            if (t == JsonToken.VALUE_STRING) {
+                ids.add(p.getText());
+            } else {
+                p.skipChildren();
             }
-        } catch (IOException e) {
-            throw new MalformedJsonException(e.getMessage());
         }
         return ids;
     }
