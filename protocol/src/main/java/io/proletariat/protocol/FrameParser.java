@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.core.json.JsonReadContext;
 import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
@@ -79,6 +80,19 @@ public final class FrameParser {
         }
     }
 
+    /**
+     * {@code p.currentTokenLocation().getByteOffset()}: where the current token starts. For this
+     * class's parsers it is read without building the {@code JsonLocation}.
+     */
+    public static long tokenOffset(JsonParser p) {
+        return p instanceof Reusable ? ((Reusable) p).tokenOffset() : p.currentTokenLocation().getByteOffset();
+    }
+
+    /** {@code p.currentLocation().getByteOffset()}: how far the parser has read; like {@link #tokenOffset}. */
+    public static long offset(JsonParser p) {
+        return p instanceof Reusable ? ((Reusable) p).offset() : p.currentLocation().getByteOffset();
+    }
+
     /** The factory's parts a parser is built of, which only a subclass can reach. */
     private static final class Factory extends JsonFactory {
         private static final long serialVersionUID = 1L;
@@ -103,6 +117,16 @@ public final class FrameParser {
 
         int symbols() {
             return _symbols.size();
+        }
+
+        /** As {@code UTF8StreamJsonParser.currentTokenLocation()} computes its byte offset. */
+        long tokenOffset() {
+            return _currToken == JsonToken.FIELD_NAME ? _currInputProcessed + _nameStartOffset - 1 : _tokenInputTotal - 1;
+        }
+
+        /** As {@code UTF8StreamJsonParser.currentLocation()} computes its byte offset. */
+        long offset() {
+            return _currInputProcessed + _inputPtr;
         }
 
         int inputLength() {

@@ -87,8 +87,11 @@ class FrameParserTest {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 long start = p.currentTokenLocation().getByteOffset();
+                assertThat(FrameParser.tokenOffset(p)).isEqualTo(start);
                 String text = p.getText();
-                seen.add(t + "@" + start + "-" + p.currentLocation().getByteOffset() + ":" + text);
+                long end = p.currentLocation().getByteOffset();
+                assertThat(FrameParser.offset(p)).isEqualTo(end);
+                seen.add(t + "@" + start + "-" + end + ":" + text);
             }
             seen.add("end");
         } catch (IOException | RuntimeException e) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns frame payloads into {@link Inbound} messages, on the connection's I/O thread.
@@ -115,7 +116,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                         continue;
                     }
                 }
-                RawJson value = RawJson.capture(p, payload);
+                if (!MEMBERS_READ.contains(name)) {
+                    RawJson.skip(p); // checked as capture checks it, but kept nowhere
+                    continue;
+                }
+                RawJson value = name.equals("command") || name.equals("to") ? captureName(p, payload) : RawJson.capture(p, payload);
                 switch (name) {
                     case "command": m.command = value; break;
                     case "work": m.work = value; break;
@@ -161,10 +166,35 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         return new Inbound.Sysmsg(m.id, m.to, content);
     }
 
+    /** The members {@link #decode} keeps (but for arrays of work ids and the work list, read apart). */
+    private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
+            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected");
+
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
         "sysmsg", "cleanup", "gc", "dumpall"};
     private static final RawJson[] NAME_JSON = Arrays.stream(NAMES).map(RawJson::ofString).toArray(RawJson[]::new);
+    private static final byte[][] NAME_BYTES = Arrays.stream(NAME_JSON).map(RawJson::toBytes).toArray(byte[][]::new);
+
+    /**
+     * A {@code command} or {@code to} value as {@link RawJson#capture(JsonParser, byte[])} reads it,
+     * but the shared constant when its text is byte for byte one of {@link #NAMES}.
+     */
+    private static RawJson captureName(JsonParser p, byte[] payload) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            return RawJson.capture(p, payload);
+        }
+        long start = FrameParser.tokenOffset(p);
+        p.finishToken(); // the string is read to its end, as capture reads it
+        int from = (int) start;
+        int to = (int) FrameParser.offset(p);
+        for (int i = 0; i < NAME_BYTES.length; i++) {
+            if (Arrays.equals(payload, from, to, NAME_BYTES[i], 0, NAME_BYTES[i].length)) {
+                return NAME_JSON[i];
+            }
+        }
+        return RawJson.walked(p, payload, start);
+    }
 
     /** The text of a string value ({@link RawJson#asText()}), the shared constant when it is one of {@link #NAMES}. */
     private static String text(RawJson v) {
@@ -190,7 +220,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             case "push":
                 return push(m);
             case "done":
-                return new Inbound.Done(m.items == null ? null : List.copyOf(m.items));
+                return new Inbound.Done(m.items == null ? null : copyOf(m.items));
             case "answer":
                 return answer(m);
             case "abort":
@@ -248,7 +278,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             timeout = timeout == null ? null : timeout.compact();
         }
         if (works == m.elements && works != null) {
-            works = List.copyOf(works); // out of the scratch list, at its exact size
+            works = copyOf(works);
         }
         RawJson requestId = rid != null && rid.isTruthy() ? rid : group != null && group.isTruthy() ? group : null;
         String requestKey = requestId == null ? null : requestId.isString() ? requestId.asText() : requestId.toString();
@@ -259,6 +289,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         long runTimeoutMs = milliseconds(timeout);
         return new Inbound.Push(rid, group, requestKey, works, argBytes, priority, runTimeoutMs > 0 ? timeout : null,
                 runTimeoutMs, milliseconds(m.assignTimeout));
+    }
+
+    /** A scratch list's elements in an immutable list of their own, at its exact size (one element: no array). */
+    private static <T> List<T> copyOf(List<T> scratch) {
+        return scratch.size() == 1 ? List.of(scratch.get(0)) : List.copyOf(scratch);
     }
 
     /** A {@code timeout} or {@code assigntimeout} in ms as the original reads it: 0 when absent, falsy or NaN. */
@@ -313,7 +348,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
      * for objects their {@code id}, {@code result} and the result's {@code err}, in one pass.
      */
     private static void readWorkList(JsonParser p, byte[] payload, Members m) throws IOException {
-        long listStart = p.currentTokenLocation().getByteOffset();
+        long listStart = FrameParser.tokenOffset(p);
         List<RawJson> elements = m.elementsScratch;
         List<Inbound.DoneItem> items = m.itemsScratch;
         elements.clear();
@@ -325,7 +360,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 items.add(Inbound.DoneItem.NONE);
                 continue;
             }
-            long start = p.currentTokenLocation().getByteOffset();
+            long start = FrameParser.tokenOffset(p);
             String id = null;
             RawJson result = null;
             RawJson err = null;
@@ -338,7 +373,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 } else if ("result".equals(name)) {
                     if (v == JsonToken.START_OBJECT) {
                         // Look for err while walking the result, and keep the result as a slice.
-                        long resultStart = p.currentTokenLocation().getByteOffset();
+                        long resultStart = FrameParser.tokenOffset(p);
                         err = null;
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             boolean isErr = "err".equals(p.currentName());
