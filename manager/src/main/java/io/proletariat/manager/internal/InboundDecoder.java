@@ -57,13 +57,24 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         List<Inbound.DoneItem> items;
         /** The whole frame's length. */
         long frameLength;
+        byte[] payload;
+        /** Where the {@code work} list is in {@link #payload} when it is an array ({@code workListEnd} -1 when not). */
+        int workListStart;
+        int workListEnd = -1;
         private final List<RawJson> elementsScratch = new ArrayList<>();
         private final List<Inbound.DoneItem> itemsScratch = new ArrayList<>();
         /** The frames' parser, reused from frame to frame. */
         final FrameParser parser = new FrameParser();
 
+        /** The {@code work} member as sent; null when absent. */
+        RawJson work() {
+            return work != null || workListEnd < 0 ? work : RawJson.parse(payload, workListStart, workListEnd - workListStart);
+        }
+
         /** Forgets the last frame (its slices would otherwise keep its payload alive). */
         void clear() {
+            payload = null;
+            workListEnd = -1;
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
             acceptedIds = rejectedIds = null;
             elements = null;
@@ -91,6 +102,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
 
     private static Inbound decode(byte[] payload, Members m) {
         m.frameLength = payload.length;
+        m.payload = payload;
         boolean clean = false;
         try {
             JsonParser p = m.parser.open(payload);
@@ -123,7 +135,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 RawJson value = name.equals("command") || name.equals("to") ? captureName(p, payload) : RawJson.capture(p, payload);
                 switch (name) {
                     case "command": m.command = value; break;
-                    case "work": m.work = value; break;
+                    case "work": m.work = value; m.workListEnd = -1; break;
                     case "rid": m.rid = value; break;
                     case "group": m.group = value; break;
                     case "priority": m.priority = value; break;
@@ -224,7 +236,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             case "answer":
                 return answer(m);
             case "abort":
-                return new Inbound.Abort(m.rid, m.work);
+                return new Inbound.Abort(m.rid, m.work());
             case "ping":
                 return new Inbound.Ping();
             case "drain":
@@ -396,7 +408,9 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             elements.add(RawJson.walked(p, payload, start));
             items.add(id == null && result == null ? Inbound.DoneItem.NONE : new Inbound.DoneItem(id, result, errorCode(err), err));
         }
-        m.work = RawJson.walked(p, payload, listStart);
+        m.work = null; // made from these offsets only when asked for (an abort's list): most frames never need it
+        m.workListStart = (int) listStart;
+        m.workListEnd = (int) FrameParser.offset(p);
         m.elements = elements;
         m.items = items;
     }
