@@ -254,7 +254,7 @@ public final class RawJson {
      */
     public RawJson walked(JsonParser p, long start) {
         int from = offset + (int) start;
-        int to = offset + (int) p.currentLocation().getByteOffset();
+        int to = offset + (int) FrameParser.offset(p);
         return new RawJson(bytes, from, to - from, kindAt(bytes, from));
     }
 
@@ -281,16 +281,42 @@ public final class RawJson {
         }
     }
 
+    /**
+     * Consumes the value at the current token of {@code p} as {@link #capture(JsonParser, byte[])}
+     * does, with the same checks (a string is read to its end), but keeps nothing of it.
+     *
+     * @throws MalformedJsonException when the text there is not valid JSON
+     */
+    public static void skip(JsonParser p) {
+        try {
+            JsonToken token = p.currentToken();
+            kindOf(token);
+            if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                p.skipChildren();
+            } else if (token == JsonToken.VALUE_STRING) {
+                p.finishToken();
+            }
+        } catch (IOException e) {
+            throw new MalformedJsonException(e.getMessage());
+        }
+    }
+
     /** Reads the value at the parser's current token (already consumed by nextToken). */
     private static RawJson capture(JsonParser p, byte[] text, int base, JsonToken token) throws IOException {
-        int start = (int) p.currentTokenLocation().getByteOffset() + base;
+        switch (token) { // a literal's text is the literal: the shared constant serves
+            case VALUE_NULL: return NULL;
+            case VALUE_TRUE: return TRUE;
+            case VALUE_FALSE: return FALSE;
+            default: break;
+        }
+        int start = (int) FrameParser.tokenOffset(p) + base;
         Kind kind = kindOf(token);
         if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
             p.skipChildren();
         } else if (token == JsonToken.VALUE_STRING) {
             p.finishToken(); // makes the parser move its location past the closing quote
         }
-        int end = (int) p.currentLocation().getByteOffset() + base;
+        int end = (int) FrameParser.offset(p) + base;
         return new RawJson(text, start, end - start, kind);
     }
 

@@ -7,6 +7,8 @@
  *   <li>{@link io.proletariat.protocol.FrameDecoder}: the Netty decoder that cuts the byte stream into frames;</li>
  *   <li>{@link io.proletariat.protocol.RawJson}: a JSON value kept as its bytes, so payloads cross the
  *       manager without being parsed into a tree;</li>
+ *   <li>{@link io.proletariat.protocol.FrameParser}: a Jackson parser reused from frame to frame by a
+ *       decoder on one thread, read exactly as a fresh parser reads each frame;</li>
  *   <li>{@link io.proletariat.protocol.JsonWriter}: compact JSON and whole frames written straight into a
  *       Netty buffer (measured against Jackson's generator in the jmh module);</li>
  *   <li>{@link io.proletariat.protocol.JsNumbers}: JavaScript's {@code parseInt}, the one reading of numbers
@@ -23,7 +25,7 @@
  * <p>The module descriptor exports this package only.
  *
  * <p>Threads: nothing here starts a thread or keeps shared state. A {@code FrameDecoder} belongs to its
- * channel's event loop; a {@code JsonWriter} to the one thread using it; {@code RawJson} values,
+ * channel's event loop; a {@code JsonWriter} and a {@code FrameParser} to the one thread using it; {@code RawJson} values,
  * {@code FromManager} records and {@code SystemMessage}s are immutable and may be passed between threads.
  */
 package io.proletariat.protocol;

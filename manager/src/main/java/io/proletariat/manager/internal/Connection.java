@@ -50,14 +50,16 @@ final class Connection {
     int pausedTo;
     long backoffMillis;
     io.netty.util.concurrent.ScheduledFuture<?> pauseTimer;
-    /** Works chosen for it in the current distribution pass. */
-    java.util.List<Work> batch;
+    /** Works chosen for it in the current distribution pass (empty between passes). */
+    final java.util.List<Work> batch = new java.util.ArrayList<>();
 
     // Client role.
     boolean pushed;
     final Map<String, Request> requests = new HashMap<>();
     /** Works it pushed that are not answered yet, against {@code maxPendingWorks}. */
     long pendingWorks;
+    /** Its works finished by the done being handled, for its done frame (empty between dones). */
+    final java.util.List<Work> results = new java.util.ArrayList<>();
 
     // System messages (SystemMessages), indexed here so leaving costs O(its own), not O(all pending).
     /** Its own messages still waiting for acknowledgements; at most {@code maxPendingSysmsgs}. */

@@ -73,6 +73,8 @@ final class DispatchCore {
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
 
     private final Runnable batchEndTask = guarded(this::endOfBatch);
+    /** The clients a done finished works of, in order, each with them in its {@link Connection#results}; reused by every done. */
+    private final List<Connection> resultClients = new ArrayList<>();
     /**
      * Told of an {@link Error} (out of memory, a broken {@code WorkSelector}) on the core thread,
      * after which the core's state cannot be trusted; set by {@code ManagerServer}.
@@ -360,21 +362,25 @@ final class DispatchCore {
         if (!c.offered) {
             return;
         }
-        for (String id : a.accepted()) {
-            Work w = c.works.get(id);
+        List<String> accepted = a.accepted();
+        for (int i = 0; i < accepted.size(); i++) { // indexed: no iterator per answer
+            Work w = c.works.get(accepted.get(i));
             if (w != null && w.state() == Work.State.ASSIGNED) {
                 w.moveTo(Work.State.RUNNING);
             }
         }
         // A set: an id listed twice must requeue its work once (a list once queued it twice, a phantom).
-        LinkedHashSet<Work> rejected = new LinkedHashSet<>();
+        LinkedHashSet<Work> rejected = null;
         for (String id : a.rejected()) {
             Work w = c.works.get(id);
             if (w != null && w.state() == Work.State.ASSIGNED) {
+                if (rejected == null) {
+                    rejected = new LinkedHashSet<>();
+                }
                 rejected.add(w);
             }
         }
-        if (!rejected.isEmpty()) {
+        if (rejected != null) {
             debug("{} rejected {}", c.id, rejected);
             stats.rejected += rejected.size();
             scheduler.pause(c, rejected);
@@ -398,24 +404,36 @@ final class DispatchCore {
         }
         int counted = 0;
         int ignored = 0;
-        Map<Connection, List<Work>> results = new LinkedHashMap<>();
-        for (Inbound.DoneItem item : d.items()) {
-            // Only works this worker holds count: unknown, foreign and repeated ids are ignored.
-            Work w = item.counts() ? c.works.get(item.id()) : null;
-            if (w == null) {
-                ignored++;
-                continue;
+        List<Connection> results = resultClients;
+        try {
+            List<Inbound.DoneItem> items = d.items();
+            for (int i = 0; i < items.size(); i++) { // indexed: no iterator per done
+                Inbound.DoneItem item = items.get(i);
+                // Only works this worker holds count: unknown, foreign and repeated ids are ignored.
+                Work w = item.counts() ? c.works.get(item.id()) : null;
+                if (w == null) {
+                    ignored++;
+                    continue;
+                }
+                counted++;
+                c.finished++;
+                works.finish(w, item, c.id, results);
+                finishCount++;
+                isClean = false;
+                if (finishCount >= options.cleanupReqs()) {
+                    cleanup();
+                }
             }
-            counted++;
-            c.finished++;
-            works.finish(w, item, c.id, results);
-            finishCount++;
-            isClean = false;
-            if (finishCount >= options.cleanupReqs()) {
-                cleanup();
+            for (int i = 0; i < results.size(); i++) {
+                Connection client = results.get(i);
+                replies.results(client, client.results);
             }
+        } finally {
+            for (int i = 0; i < results.size(); i++) {
+                results.get(i).results.clear();
+            }
+            results.clear();
         }
-        results.forEach(replies::results);
         if (counted > 0) { // it works again: no more reason to pass it over
             scheduler.delivered(c);
         }

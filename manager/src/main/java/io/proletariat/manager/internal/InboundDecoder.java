@@ -4,13 +4,17 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
+import io.proletariat.protocol.FrameParser;
 import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.MalformedJsonException;
 import io.proletariat.protocol.RawJson;
 import java.io.IOException;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns frame payloads into {@link Inbound} messages, on the connection's I/O thread.
@@ -27,7 +31,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         out.add(decode(payload));
     }
 
-    /** The members of a frame the manager reads; everything else is skipped. */
+    /**
+     * The members of a frame the manager reads; everything else is skipped. One per I/O thread,
+     * reused for every frame it decodes ({@link #clear()} after each), so decoding allocates only
+     * what the decoded message keeps.
+     */
     private static final class Members {
         RawJson command;
         RawJson work;
@@ -40,19 +48,64 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson to;
         RawJson id;
         RawJson content;
-        RawJson accepted;
-        RawJson rejected;
-        /** The {@code work} list when it is an array. */
+        /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
+        List<String> acceptedIds;
+        List<String> rejectedIds;
+        /** The {@code work} list when it is an array (else null), for a push: scratch, copied out by {@link #push}. */
         List<RawJson> elements;
+        /** The same list read as a done's results: scratch, copied out for a done. */
         List<Inbound.DoneItem> items;
         /** The whole frame's length. */
         long frameLength;
+        byte[] payload;
+        /** Where the {@code work} list is in {@link #payload} when it is an array ({@code workListEnd} -1 when not). */
+        int workListStart;
+        int workListEnd = -1;
+        private final List<RawJson> elementsScratch = new ArrayList<>();
+        private final List<Inbound.DoneItem> itemsScratch = new ArrayList<>();
+        /** The frames' parser, reused from frame to frame. */
+        final FrameParser parser = new FrameParser();
+
+        /** The {@code work} member as sent; null when absent. */
+        RawJson work() {
+            return work != null || workListEnd < 0 ? work : RawJson.parse(payload, workListStart, workListEnd - workListStart);
+        }
+
+        /** Forgets the last frame (its slices would otherwise keep its payload alive). */
+        void clear() {
+            payload = null;
+            workListEnd = -1;
+            command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
+            acceptedIds = rejectedIds = null;
+            elements = null;
+            items = null;
+            elementsScratch.clear();
+            itemsScratch.clear();
+        }
     }
 
+    private static final FastThreadLocal<Members> MEMBERS = new FastThreadLocal<>() {
+        @Override
+        protected Members initialValue() {
+            return new Members();
+        }
+    };
+
     static Inbound decode(byte[] payload) {
-        Members m = new Members();
+        Members m = MEMBERS.get();
+        try {
+            return decode(payload, m);
+        } finally {
+            m.clear();
+        }
+    }
+
+    private static Inbound decode(byte[] payload, Members m) {
         m.frameLength = payload.length;
-        try (JsonParser p = RawJson.parser(payload)) {
+        m.payload = payload;
+        boolean clean = false;
+        try {
+            JsonParser p = m.parser.open(payload);
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
                 RawJson.parse(payload); // any other valid JSON value is an unknown command
@@ -60,14 +113,29 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                if (p.nextToken() == JsonToken.START_ARRAY && "work".equals(name)) {
-                    readWorkList(p, payload, m);
+                if (p.nextToken() == JsonToken.START_ARRAY) {
+                    if ("work".equals(name)) {
+                        readWorkList(p, payload, m);
+                        continue;
+                    }
+                    if ("accepted".equals(name) || "rejected".equals(name)) {
+                        List<String> ids = readIds(p);
+                        if (name.equals("accepted")) {
+                            m.acceptedIds = ids;
+                        } else {
+                            m.rejectedIds = ids;
+                        }
+                        continue;
+                    }
+                }
+                if (!MEMBERS_READ.contains(name)) {
+                    RawJson.skip(p); // checked as capture checks it, but kept nowhere
                     continue;
                 }
-                RawJson value = RawJson.capture(p, payload);
+                RawJson value = name.equals("command") || name.equals("to") ? captureName(p, payload) : RawJson.capture(p, payload);
                 switch (name) {
                     case "command": m.command = value; break;
-                    case "work": m.work = value; break;
+                    case "work": m.work = value; m.workListEnd = -1; break;
                     case "rid": m.rid = value; break;
                     case "group": m.group = value; break;
                     case "priority": m.priority = value; break;
@@ -77,16 +145,19 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "to": m.to = value; break;
                     case "id": m.id = value; break;
                     case "content": m.content = value; break;
-                    case "accepted": m.accepted = value; break;
-                    case "rejected": m.rejected = value; break;
+                    case "accepted": m.acceptedIds = null; break;
+                    case "rejected": m.rejectedIds = null; break;
                     default: break;
                 }
             }
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 return new Inbound.BadJson();
             }
+            clean = true;
         } catch (IOException | MalformedJsonException e) {
             return new Inbound.BadJson();
+        } finally {
+            m.parser.close(clean);
         }
         try {
             return message(m);
@@ -107,8 +178,51 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         return new Inbound.Sysmsg(m.id, m.to, content);
     }
 
+    /** The members {@link #decode} keeps (but for arrays of work ids and the work list, read apart). */
+    private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
+            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected");
+
+    /** The commands and answer targets the manager knows, so that reading one makes no String. */
+    private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
+        "sysmsg", "cleanup", "gc", "dumpall"};
+    private static final RawJson[] NAME_JSON = Arrays.stream(NAMES).map(RawJson::ofString).toArray(RawJson[]::new);
+    private static final byte[][] NAME_BYTES = Arrays.stream(NAME_JSON).map(RawJson::toBytes).toArray(byte[][]::new);
+
+    /**
+     * A {@code command} or {@code to} value as {@link RawJson#capture(JsonParser, byte[])} reads it,
+     * but the shared constant when its text is byte for byte one of {@link #NAMES}.
+     */
+    private static RawJson captureName(JsonParser p, byte[] payload) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            return RawJson.capture(p, payload);
+        }
+        long start = FrameParser.tokenOffset(p);
+        p.finishToken(); // the string is read to its end, as capture reads it
+        int from = (int) start;
+        int to = (int) FrameParser.offset(p);
+        for (int i = 0; i < NAME_BYTES.length; i++) {
+            if (Arrays.equals(payload, from, to, NAME_BYTES[i], 0, NAME_BYTES[i].length)) {
+                return NAME_JSON[i];
+            }
+        }
+        return RawJson.walked(p, payload, start);
+    }
+
+    /** The text of a string value ({@link RawJson#asText()}), the shared constant when it is one of {@link #NAMES}. */
+    private static String text(RawJson v) {
+        if (v == null) {
+            return null;
+        }
+        for (int i = 0; i < NAME_JSON.length; i++) {
+            if (v.equals(NAME_JSON[i])) {
+                return NAMES[i];
+            }
+        }
+        return v.asText();
+    }
+
     private static Inbound message(Members m) {
-        String name = m.command == null ? null : m.command.asText();
+        String name = text(m.command);
         if (name == null) {
             return new Inbound.Unknown(m.command);
         }
@@ -118,11 +232,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             case "push":
                 return push(m);
             case "done":
-                return new Inbound.Done(m.items);
+                return new Inbound.Done(m.items == null ? null : copyOf(m.items));
             case "answer":
                 return answer(m);
             case "abort":
-                return new Inbound.Abort(m.rid, m.work);
+                return new Inbound.Abort(m.rid, m.work());
             case "ping":
                 return new Inbound.Ping();
             case "drain":
@@ -175,6 +289,9 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             group = group == null ? null : group.compact();
             timeout = timeout == null ? null : timeout.compact();
         }
+        if (works == m.elements && works != null) {
+            works = copyOf(works);
+        }
         RawJson requestId = rid != null && rid.isTruthy() ? rid : group != null && group.isTruthy() ? group : null;
         String requestKey = requestId == null ? null : requestId.isString() ? requestId.asText() : requestId.toString();
         long priority = m.priority == null ? 0 : JsNumbers.parseInt(m.priority);
@@ -184,6 +301,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         long runTimeoutMs = milliseconds(timeout);
         return new Inbound.Push(rid, group, requestKey, works, argBytes, priority, runTimeoutMs > 0 ? timeout : null,
                 runTimeoutMs, milliseconds(m.assignTimeout));
+    }
+
+    /** A scratch list's elements in an immutable list of their own, at its exact size (one element: no array). */
+    private static <T> List<T> copyOf(List<T> scratch) {
+        return scratch.size() == 1 ? List.of(scratch.get(0)) : List.copyOf(scratch);
     }
 
     /** A {@code timeout} or {@code assigntimeout} in ms as the original reads it: 0 when absent, falsy or NaN. */
@@ -199,13 +321,13 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
     static final int COPY_BELOW_BYTES = 4096;
 
     private static Inbound answer(Members m) {
-        String target = m.to == null ? null : m.to.asText();
+        String target = text(m.to);
         if (target == null) {
             return new Inbound.UnknownAnswer();
         }
         switch (target) {
             case "push":
-                return new Inbound.PushAnswer(ids(m.accepted), ids(m.rejected));
+                return new Inbound.PushAnswer(ids(m.acceptedIds), ids(m.rejectedIds));
             case "sysmsg":
                 return new Inbound.SysmsgAck(m.id == null ? null : m.id.asText());
             case "ping":
@@ -215,23 +337,20 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
     }
 
-    private static List<String> ids(RawJson list) {
-        if (list == null || !list.isArray()) {
-            return Collections.emptyList();
-        }
+    private static List<String> ids(List<String> ids) {
+        return ids == null ? Collections.emptyList() : ids;
+    }
+
+    /** Reads an answer's {@code accepted} or {@code rejected} array at the parser's current {@code [}: its string elements. */
+    private static List<String> readIds(JsonParser p) throws IOException {
         List<String> ids = new ArrayList<>();
-        try (JsonParser p = list.parser()) {
-            p.nextToken();
-            JsonToken t;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
-                if (t == JsonToken.VALUE_STRING) {
-                    ids.add(p.getText());
-                } else {
-                    p.skipChildren();
-                }
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            if (t == JsonToken.VALUE_STRING) {
+                ids.add(p.getText());
+            } else {
+                p.skipChildren();
             }
-        } catch (IOException e) {
-            throw new MalformedJsonException(e.getMessage());
         }
         return ids;
     }
@@ -241,9 +360,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
      * for objects their {@code id}, {@code result} and the result's {@code err}, in one pass.
      */
     private static void readWorkList(JsonParser p, byte[] payload, Members m) throws IOException {
-        long listStart = p.currentTokenLocation().getByteOffset();
-        List<RawJson> elements = new ArrayList<>();
-        List<Inbound.DoneItem> items = new ArrayList<>();
+        long listStart = FrameParser.tokenOffset(p);
+        List<RawJson> elements = m.elementsScratch;
+        List<Inbound.DoneItem> items = m.itemsScratch;
+        elements.clear();
+        items.clear();
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
             if (t != JsonToken.START_OBJECT) {
@@ -251,7 +372,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 items.add(Inbound.DoneItem.NONE);
                 continue;
             }
-            long start = p.currentTokenLocation().getByteOffset();
+            long start = FrameParser.tokenOffset(p);
             String id = null;
             RawJson result = null;
             RawJson err = null;
@@ -264,7 +385,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 } else if ("result".equals(name)) {
                     if (v == JsonToken.START_OBJECT) {
                         // Look for err while walking the result, and keep the result as a slice.
-                        long resultStart = p.currentTokenLocation().getByteOffset();
+                        long resultStart = FrameParser.tokenOffset(p);
                         err = null;
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             boolean isErr = "err".equals(p.currentName());
@@ -287,7 +408,9 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             elements.add(RawJson.walked(p, payload, start));
             items.add(id == null && result == null ? Inbound.DoneItem.NONE : new Inbound.DoneItem(id, result, errorCode(err), err));
         }
-        m.work = RawJson.walked(p, payload, listStart);
+        m.work = null; // made from these offsets only when asked for (an abort's list): most frames never need it
+        m.workListStart = (int) listStart;
+        m.workListEnd = (int) FrameParser.offset(p);
         m.elements = elements;
         m.items = items;
     }

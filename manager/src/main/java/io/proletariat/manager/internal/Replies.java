@@ -80,7 +80,8 @@ final class Replies {
     /** Works for a worker, in one {@code push} frame. */
     void dispatch(Connection worker, List<Work> works) {
         JsonWriter out = outbox.frame(worker).beginObject().name("work").beginArray();
-        for (Work w : works) {
+        for (int i = 0; i < works.size(); i++) { // indexed: no iterator per frame
+            Work w = works.get(i);
             out.beginObject().name("id").raw(w.idJson).name("args").raw(w.args);
             if (w.runTimeout != null) {
                 out.name("timeout").raw(w.runTimeout);
@@ -139,7 +140,8 @@ final class Replies {
     /** One done frame with these works' results, in order; each work's {@link Work#result} is let go once written. */
     void results(Connection client, List<Work> works) {
         JsonWriter out = outbox.frame(client).beginObject().name("work").beginArray();
-        for (Work w : works) {
+        for (int i = 0; i < works.size(); i++) { // indexed: no iterator per frame
+            Work w = works.get(i);
             out.beginObject().name("id").raw(w.idJson).name("result").raw(w.result).endObject();
             w.result = null;
         }

@@ -46,6 +46,9 @@ final class Scheduler {
     private long globalBusy;
     /** Workers given works in the current pass (each collects them in {@link Connection#batch}). */
     private final List<Connection> batched = new ArrayList<>();
+    /** The pass's workers with free slots at the level being placed, and the works none of them could take: reused by every pass. */
+    private final List<Candidate> candidates = new ArrayList<>();
+    private final List<Work> skipped = new ArrayList<>();
     /** AVAIL_THRESHOLD state: works were left waiting with every slot taken, since {@link #fullSinceNanos}. */
     private boolean wasFull;
     private long fullSinceNanos;
@@ -221,8 +224,8 @@ final class Scheduler {
             }
         }
         endFullWait();
-        List<Candidate> candidates = new ArrayList<>();
-        List<Work> skipped = new ArrayList<>();
+        List<Candidate> candidates = this.candidates;
+        List<Work> skipped = this.skipped;
         for (Iterator<WorkQueues.Level> it = queues.highestFirst(); it.hasNext() && globalBusy < globalTotal; ) {
             WorkQueues.Level level = it.next();
             candidates.clear();
@@ -259,13 +262,15 @@ final class Scheduler {
             }
             skipped.clear();
         }
-        for (Connection worker : batched) {
+        candidates.clear();
+        for (int i = 0; i < batched.size(); i++) {
+            Connection worker = batched.get(i);
             List<Work> batch = worker.batch;
-            worker.batch = null;
             replies.dispatch(worker, batch);
-            for (Work w : batch) {
-                events.assign(w, worker.id);
+            for (int j = 0; j < batch.size(); j++) {
+                events.assign(batch.get(j), worker.id);
             }
+            batch.clear();
         }
         batched.clear();
         if (queues.size() > 0 && globalBusy >= globalTotal && !wasFull) {
@@ -316,8 +321,7 @@ final class Scheduler {
         worker.busy++;
         globalBusy++;
         worker.works.put(w.id, w);
-        if (worker.batch == null) {
-            worker.batch = new ArrayList<>();
+        if (worker.batch.isEmpty()) {
             batched.add(worker);
         }
         worker.batch.add(w);

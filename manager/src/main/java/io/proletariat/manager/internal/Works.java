@@ -93,14 +93,23 @@ final class Works {
         return key == null || key.isNull() ? null : key.toString();
     }
 
-    private static String workIdPrefix() {
+    /** The prefix of work ids pushed in the millisecond {@link #prefixMs}, built once for all of them. */
+    private String prefix;
+    private long prefixMs = -1;
+
+    private String workIdPrefix() {
         long ms = System.currentTimeMillis() % 1_000_000;
+        if (ms == prefixMs) {
+            return prefix;
+        }
+        prefixMs = ms;
         StringBuilder sb = new StringBuilder(16).append('W');
         String digits = Long.toString(ms);
         for (int i = digits.length(); i < 6; i++) {
             sb.append('0');
         }
-        return sb.append(digits).append('R').toString();
+        prefix = sb.append(digits).append('R').toString();
+        return prefix;
     }
 
     // ---------------------------------------------------------------- back to the queue
@@ -118,8 +127,8 @@ final class Works {
 
     // ---------------------------------------------------------------- results
 
-    /** A work's result arrived: it and every work held under its key are finished with it, into their clients' done frames. */
-    void finish(Work w, Inbound.DoneItem item, String workerId, Map<Connection, List<Work>> results) {
+    /** A work's result arrived: it and every work held under its key are finished with it, into their clients' done frames ({@code results}). */
+    void finish(Work w, Inbound.DoneItem item, String workerId, List<Connection> results) {
         RawJson result = item.result();
         stats.runTime.observe(System.nanoTime() - w.assignedNanos);
         scheduler.detach(w);
@@ -138,8 +147,11 @@ final class Works {
         }
     }
 
-    /** A work has its result: it is done, and its result goes into its client's done frame. */
-    private void complete(Work w, RawJson result, Map<Connection, List<Work>> results) {
+    /**
+     * A work has its result: it is done, and its result goes into its client's done frame (its
+     * {@link Connection#results}; {@code results} lists each such client once).
+     */
+    private void complete(Work w, RawJson result, List<Connection> results) {
         w.moveTo(Work.State.DONE);
         w.result = result;
         forget(w);
@@ -147,7 +159,11 @@ final class Works {
         stats.rates.finished();
         stats.endToEnd.observe(System.nanoTime() - w.pushedNanos);
         closeOne(w.request);
-        results.computeIfAbsent(w.request.client, k -> new ArrayList<>()).add(w);
+        Connection client = w.request.client;
+        if (client.results.isEmpty()) {
+            results.add(client);
+        }
+        client.results.add(w);
         events.finish(w, result);
     }
 

@@ -6,7 +6,8 @@
  *
  * <p>Threads. The I/O threads ({@code proletariat-io}) read frames ({@code FrameDecoder}) and decode
  * them into typed {@code Inbound} messages ({@code InboundDecoder}, which also reads a push's numbers
- * as the original's {@code parseInt} does). Everything else here belongs to the dispatch core's one
+ * as the original's {@code parseInt} does; each I/O thread reuses one parser and one scratch for
+ * every frame it decodes, so decoding allocates only what the message keeps). Everything else here belongs to the dispatch core's one
  * thread (the I/O thread itself by default, {@code proletariat-core} with more I/O threads), which
  * is the only one to touch it:
  * <ul>
