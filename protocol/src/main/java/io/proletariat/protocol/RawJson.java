@@ -482,28 +482,27 @@ public final class RawJson {
     /**
      * The members of an object indexed while parsing, in arrival order (a repeated key keeps its
      * first place and its last value, as a {@code LinkedHashMap} would). A frame's objects have a
-     * handful of members: two arrays searched in order cost a fraction of a hash map's nodes.
+     * handful of members: one array searched in order costs a fraction of a hash map's nodes.
      */
     private static final class Members extends java.util.AbstractMap<String, RawJson> {
         /** Above this many members, lookups go through a hash map. */
         private static final int SCANNED = 16;
-        private String[] names = new String[4];
-        private RawJson[] values = new RawJson[4];
+        /** Name, value, name, value, ...: room for five members, as many as the libraries' frames have. */
+        private Object[] members = new Object[10];
         private int size;
 
         void add(String name, RawJson value) {
             for (int i = 0; i < size; i++) {
-                if (names[i].equals(name)) {
-                    values[i] = value;
+                if (members[2 * i].equals(name)) {
+                    members[2 * i + 1] = value;
                     return;
                 }
             }
-            if (size == names.length) {
-                names = java.util.Arrays.copyOf(names, size * 2);
-                values = java.util.Arrays.copyOf(values, size * 2);
+            if (2 * size == members.length) {
+                members = java.util.Arrays.copyOf(members, members.length * 2);
             }
-            names[size] = name;
-            values[size++] = value;
+            members[2 * size] = name;
+            members[2 * size++ + 1] = value;
         }
 
         /** This, or an unmodifiable linked hash map when there are too many members to search in order. */
@@ -513,7 +512,7 @@ public final class RawJson {
             }
             Map<String, RawJson> map = new LinkedHashMap<>();
             for (int i = 0; i < size; i++) {
-                map.put(names[i], values[i]);
+                map.put((String) members[2 * i], (RawJson) members[2 * i + 1]);
             }
             return Collections.unmodifiableMap(map);
         }
@@ -521,8 +520,8 @@ public final class RawJson {
         @Override
         public RawJson get(Object key) {
             for (int i = 0; i < size; i++) {
-                if (names[i].equals(key)) {
-                    return values[i];
+                if (members[2 * i].equals(key)) {
+                    return (RawJson) members[2 * i + 1];
                 }
             }
             return null;
@@ -557,7 +556,7 @@ public final class RawJson {
                                 throw new java.util.NoSuchElementException();
                             }
                             int i = next++;
-                            return new java.util.AbstractMap.SimpleImmutableEntry<>(names[i], values[i]);
+                            return new java.util.AbstractMap.SimpleImmutableEntry<>((String) members[2 * i], (RawJson) members[2 * i + 1]);
                         }
                     };
                 }
