@@ -430,7 +430,7 @@ public final class Worker implements AutoCloseable {
         int free = drained != null ? 0 : was; // leaving: a manager that did not hear the drain gets rejections
         List<String> rejected = new ArrayList<>();
         List<RealWork> toStart = new ArrayList<>(Math.min(items.size(), Math.max(free, 0))); // accepted, in order
-        Set<String> seen = items.size() > 1 ? new HashSet<>() : null; // one item cannot repeat itself
+        Set<String> refused = null; // ids rejected in this dispatch, so that a repeat is rejected too (accepted ones are in works)
         for (FromManager.DispatchedWork item : items) {
             String workId = item.id();
             if (workId == null) {
@@ -438,17 +438,22 @@ public final class Worker implements AutoCloseable {
                 continue;
             }
             RawJson args = item.args();
-            if (works.containsKey(workId) || (seen != null && !seen.add(workId))) {
+            if (works.containsKey(workId) || (refused != null && refused.contains(workId))) {
                 log.warn("rejecting work {}: this worker already holds it", workId);
                 rejected.add(workId);
             } else if (args == null || args.isNull()) {
                 log.warn("rejecting work {}: it has no args", workId);
                 rejected.add(workId);
+                refused = refuse(refused, workId);
             } else if (free <= 0) {
                 rejected.add(workId);
+                refused = refuse(refused, workId);
             } else {
                 free--;
-                toStart.add(new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners));
+                RealWork work = new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners);
+                toStart.add(work);
+                works.put(workId, work); // holds its slot from now on
+                unfinished++;
             }
         }
         int isFree = free;
@@ -469,14 +474,16 @@ public final class Worker implements AutoCloseable {
                     .name("rejected").value(rejected.size()).name("got").value(items.size()).endObject();
             w.name("command").value("answer");
         });
-        for (RealWork w : toStart) {
-            works.put(w.id(), w);
-            unfinished++;
-        }
         busySlots = works.size();
         for (RealWork w : toStart) {
             startWork(w);
         }
+    }
+
+    private static Set<String> refuse(Set<String> refused, String workId) {
+        Set<String> set = refused != null ? refused : new HashSet<>();
+        set.add(workId);
+        return set;
     }
 
     private void startWork(RealWork work) {
@@ -711,11 +718,13 @@ public final class Worker implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        boolean sent = engine.send(writeBatch);
-        if (!sent) {
-            log.debug("not connected: dropping {} results (the manager requeues their works)", batch.size());
+        try {
+            if (!engine.send(writeBatch)) {
+                log.debug("not connected: dropping {} results (the manager requeues their works)", batch.size());
+            }
+        } finally {
+            batch.clear(); // sent or dropped: never sent twice
         }
-        batch.clear();
         completeIfDrained();
     }
 
