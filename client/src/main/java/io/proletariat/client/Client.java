@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -288,16 +289,21 @@ public final class Client implements AutoCloseable {
         final String[] workIds;
         /** A future per work, only when the caller asked for them (empty otherwise: a million pending works cost no futures). */
         final List<CompletableFuture<WorkResult>> each;
-        final CompletableFuture<List<WorkResult>> all = new CompletableFuture<>();
-        WorkCallback onEach;   // set before the request reaches the event loop
-        GroupCallback onGroup;
+        /** The group's future; null when the caller gave callbacks instead ({@link #workIndividual}). */
+        final CompletableFuture<List<WorkResult>> all;
+        final WorkCallback onEach;
+        final GroupCallback onGroup;
         int remaining;
         boolean finished;
         boolean pushedOnThisConnection;
         ScheduledFuture<?> timer;
 
-        Request(List<RawJson> works, boolean sentArray, String returnMode, WorkOptions options, boolean perWorkFutures) {
+        Request(List<RawJson> works, boolean sentArray, String returnMode, WorkOptions options, boolean perWorkFutures,
+                WorkCallback onEach, GroupCallback onGroup) {
             this.rid = Ids.requestId();
+            this.onEach = onEach;
+            this.onGroup = onGroup;
+            this.all = onGroup == null ? new CompletableFuture<>() : null;
             this.works = works;
             this.sentArray = sentArray;
             this.returnMode = returnMode;
@@ -344,14 +350,17 @@ public final class Client implements AutoCloseable {
         if (works.isEmpty()) {
             throw new IllegalArgumentException("works must not be empty: the manager needs at least one work");
         }
-        List<RawJson> json = new ArrayList<>(works.size());
-        for (int i = 0; i < works.size(); i++) {
-            json.add(requireWork(works.get(i), i));
+        List<RawJson> json;
+        if (works.size() == 1) {
+            json = Collections.singletonList(requireWork(works.get(0), 0)); // one work: no list to fill
+        } else {
+            json = new ArrayList<>(works.size());
+            for (int i = 0; i < works.size(); i++) {
+                json.add(requireWork(works.get(i), i));
+            }
         }
         checkOpen();
-        Request r = new Request(json, sentArray, returnMode, options, perWorkFutures);
-        r.onEach = onEach;
-        r.onGroup = onGroup;
+        Request r = new Request(json, sentArray, returnMode, options, perWorkFutures, onEach, onGroup);
         long start = System.nanoTime();
         try {
             loop.execute(() -> register(r, start));
@@ -403,16 +412,21 @@ public final class Client implements AutoCloseable {
 
     /** Pushes the request's unanswered works. */
     private void push(Request r) {
-        List<Integer> open = new ArrayList<>();
-        for (int i = 0; i < r.results.length; i++) {
-            if (r.results[i] == null) {
-                open.add(i);
+        int open = 0;
+        for (WorkResult result : r.results) {
+            if (result == null) {
+                open++;
             }
         }
-        if (open.isEmpty()) {
+        if (open == 0) {
             return;
         }
-        int[] indexes = open.stream().mapToInt(Integer::intValue).toArray();
+        int[] indexes = new int[open];
+        for (int i = 0, k = 0; k < open; i++) {
+            if (r.results[i] == null) {
+                indexes[k++] = i;
+            }
+        }
         WorkOptions o = r.options;
         boolean sent = engine.send(w -> {
             w.name("rid").value(r.rid);
@@ -533,10 +547,12 @@ public final class Client implements AutoCloseable {
 
     private void finish(Request r) {
         forget(r);
-        List<WorkResult> results = List.copyOf(Arrays.asList(r.results));
+        List<WorkResult> results = List.of(r.results); // one copy; every work is answered, so no null
         GroupCallback cb = r.onGroup;
         runCallback(() -> {
-            r.all.complete(results);
+            if (r.all != null) {
+                r.all.complete(results);
+            }
             if (cb != null) {
                 try {
                     cb.onDone(null, results);
@@ -569,7 +585,9 @@ public final class Client implements AutoCloseable {
             for (int i = 0; each != null && i < failedWorks; i++) {
                 deliver(each, null, e);
             }
-            r.all.completeExceptionally(e);
+            if (r.all != null) {
+                r.all.completeExceptionally(e);
+            }
             if (groupCb != null) {
                 try {
                     groupCb.onDone(e, null);

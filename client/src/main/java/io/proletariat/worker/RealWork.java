@@ -69,7 +69,7 @@ final class RealWork implements Work {
     // Owned by the worker's event loop.
     private Phase phase = Phase.RUNNING;
     /** The result given while {@link Phase#HELD}. */
-    RawJson heldResult;
+    Worker.Answer heldResult;
     ScheduledFuture<?> timeoutTimer;
     Future<?> task;
 

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +93,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
-    private static final RawJson ETO_RESULT = RawJson.of("{\"err\":{\"code\":\"ETO\",\"message\":\"Timeout\"},\"data\":null}");
+    private static final RawJson ETO_ERROR = RawJson.of("{\"code\":\"ETO\",\"message\":\"Timeout\"}");
 
     /** The worker's own life: {@link #start()} and {@link #stop()} move it, once each. */
     private enum Life { NEW, STARTED, STOPPED }
@@ -112,7 +113,8 @@ public final class Worker implements AutoCloseable {
 
     // Owned by the event loop.
     private final Map<String, RealWork> works = new LinkedHashMap<>(); // every work holding a slot
-    private final List<Object[]> batch = new ArrayList<>();            // {String id, RawJson result}
+    private final List<Answer> batch = new ArrayList<>();
+    private final Consumer<JsonWriter> writeBatch = this::writeBatch;   // made once, not per done
     /** Works whose outcome is not settled yet ({@link Phase#open()}). */
     private int unfinished;
     private ScheduledFuture<?> flushTimer;
@@ -426,10 +428,9 @@ public final class Worker implements AutoCloseable {
         }
         int was = freeSlots();
         int free = drained != null ? 0 : was; // leaving: a manager that did not hear the drain gets rejections
-        List<String> accepted = new ArrayList<>();
         List<String> rejected = new ArrayList<>();
-        List<RealWork> toStart = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
+        List<RealWork> toStart = new ArrayList<>(Math.min(items.size(), Math.max(free, 0))); // accepted, in order
+        Set<String> refused = null; // ids rejected in this dispatch, so that a repeat is rejected too (accepted ones are in works)
         for (FromManager.DispatchedWork item : items) {
             String workId = item.id();
             if (workId == null) {
@@ -437,26 +438,30 @@ public final class Worker implements AutoCloseable {
                 continue;
             }
             RawJson args = item.args();
-            if (works.containsKey(workId) || !seen.add(workId)) {
+            if (works.containsKey(workId) || (refused != null && refused.contains(workId))) {
                 log.warn("rejecting work {}: this worker already holds it", workId);
                 rejected.add(workId);
             } else if (args == null || args.isNull()) {
                 log.warn("rejecting work {}: it has no args", workId);
                 rejected.add(workId);
+                refused = refuse(refused, workId);
             } else if (free <= 0) {
                 rejected.add(workId);
+                refused = refuse(refused, workId);
             } else {
                 free--;
-                accepted.add(workId);
-                toStart.add(new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners));
+                RealWork work = new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners);
+                toStart.add(work);
+                works.put(workId, work); // holds its slot from now on
+                unfinished++;
             }
         }
         int isFree = free;
         engine.send(w -> {
             w.name("to").value("push");
             w.name("accepted").beginArray();
-            for (String s : accepted) {
-                w.value(s);
+            for (RealWork accepted : toStart) {
+                w.value(accepted.id());
             }
             w.endArray();
             w.name("rejected").beginArray();
@@ -469,14 +474,16 @@ public final class Worker implements AutoCloseable {
                     .name("rejected").value(rejected.size()).name("got").value(items.size()).endObject();
             w.name("command").value("answer");
         });
-        for (RealWork w : toStart) {
-            works.put(w.id(), w);
-            unfinished++;
-        }
         busySlots = works.size();
         for (RealWork w : toStart) {
             startWork(w);
         }
+    }
+
+    private static Set<String> refuse(Set<String> refused, String workId) {
+        Set<String> set = refused != null ? refused : new HashSet<>();
+        set.add(workId);
+        return set;
     }
 
     private void startWork(RealWork work) {
@@ -492,7 +499,11 @@ public final class Worker implements AutoCloseable {
             } catch (Throwable t) {
                 completion.done(t, null);
             } finally {
-                onLoop(() -> handlerReturned(work));
+                if (loop.inEventLoop()) {
+                    handlerReturned(work); // a direct executor: no task
+                } else {
+                    onLoop(() -> handlerReturned(work));
+                }
             }
         }, null) {
             @Override
@@ -520,8 +531,12 @@ public final class Worker implements AutoCloseable {
         if (!work.completed.compareAndSet(false, true) || work.isCancelled()) {
             return false;
         }
-        RawJson encoded = encodeResult(work, error, result);
-        onLoop(() -> onCompleted(work, encoded));
+        Answer encoded = encodeResult(work, error, result);
+        if (loop.inEventLoop()) {
+            onCompleted(work, encoded); // a handler on a direct executor: no task
+        } else {
+            onLoop(() -> onCompleted(work, encoded));
+        }
         return true;
     }
 
@@ -538,7 +553,7 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private RawJson encodeResult(RealWork work, Object error, Object result) {
+    private Answer encodeResult(RealWork work, Object error, Object result) {
         RawJson err;
         try {
             err = encodeError(error);
@@ -554,7 +569,7 @@ public final class Worker implements AutoCloseable {
             err = Json.error("ESERIAL", "the work's result could not be serialised: " + e.getMessage());
             data = RawJson.NULL;
         }
-        return JsonWriter.toBytes().beginObject().name("err").raw(err).name("data").raw(data).endObject().toRawJson(); // not read again
+        return new Answer(work.id(), err, data); // written straight into the done frame
     }
 
     private RawJson encodeError(Object error) {
@@ -577,7 +592,7 @@ public final class Worker implements AutoCloseable {
     // ---------------------------------------------------------------- a work's moves (event loop)
 
     /** The handler gave a result. */
-    private void onCompleted(RealWork work, RawJson result) {
+    private void onCompleted(RealWork work, Answer result) {
         switch (work.phase()) {
             case RUNNING:
                 // The manager frees the slot when it gets the result: send it once the handler has
@@ -586,7 +601,7 @@ public final class Worker implements AutoCloseable {
                 settle(work, Phase.HELD);
                 break;
             case RETURNED:
-                batch.add(new Object[] {work.id(), result});
+                batch.add(result);
                 settle(work, Phase.FINISHED);
                 break;
             default:
@@ -603,7 +618,7 @@ public final class Worker implements AutoCloseable {
                 work.moveTo(Phase.RETURNED); // an asynchronous handler: its outcome comes later
                 return;
             case HELD:
-                batch.add(new Object[] {work.id(), work.heldResult});
+                batch.add(work.heldResult);
                 work.heldResult = null;
                 settle(work, Phase.FINISHED);
                 break;
@@ -623,7 +638,7 @@ public final class Worker implements AutoCloseable {
             return;
         }
         log.info("work {} ran out of time ({} ms): ETO", work.id(), work.runTimeoutMillis().orElse(0));
-        batch.add(new Object[] {work.id(), ETO_RESULT});
+        batch.add(new Answer(work.id(), ETO_ERROR, RawJson.NULL));
         cancel(work);
         flushIfDue();
     }
@@ -703,20 +718,29 @@ public final class Worker implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        List<Object[]> items = new ArrayList<>(batch);
-        batch.clear();
-        boolean sent = engine.send(w -> {
-            w.name("work").beginArray();
-            for (Object[] item : items) {
-                w.beginObject().name("id").value((String) item[0]).name("result").raw((RawJson) item[1]).endObject();
+        try {
+            if (!engine.send(writeBatch)) {
+                log.debug("not connected: dropping {} results (the manager requeues their works)", batch.size());
             }
-            w.endArray();
-            w.name("command").value("done");
-        });
-        if (!sent) {
-            log.debug("not connected: dropping {} results (the manager requeues their works)", items.size());
+        } finally {
+            batch.clear(); // sent or dropped: never sent twice
         }
         completeIfDrained();
+    }
+
+    private void writeBatch(JsonWriter w) {
+        w.name("work").beginArray();
+        for (Answer a : batch) {
+            w.beginObject().name("id").value(a.workId())
+                    .name("result").beginObject().name("err").raw(a.error()).name("data").raw(a.data()).endObject()
+                    .endObject();
+        }
+        w.endArray();
+        w.name("command").value("done");
+    }
+
+    /** A work's result, {@code {"err":error,"data":data}} on the wire, waiting to be sent. */
+    record Answer(String workId, RawJson error, RawJson data) {
     }
 
 }

@@ -75,6 +75,9 @@ public sealed interface FromManager {
                 return new Dispatch(null);
             }
             List<RawJson> items = work.elements();
+            if (items.size() == 1) {
+                return new Dispatch(Collections.singletonList(DispatchedWork.decode(items.get(0)))); // the usual dispatch: no list to fill
+            }
             List<DispatchedWork> works = new ArrayList<>(items.size());
             for (RawJson item : items) {
                 works.add(DispatchedWork.decode(item));
@@ -124,11 +127,14 @@ public sealed interface FromManager {
                 return new Done(null);
             }
             List<RawJson> items = work.elements();
+            if (items.size() == 1) { // the usual done: no list to fill
+                RawJson item = items.get(0);
+                return new Done(item.isObject() ? Collections.singletonList(Result.decode(item)) : Collections.emptyList());
+            }
             List<Result> results = new ArrayList<>(items.size());
             for (RawJson item : items) {
                 if (item.isObject()) {
-                    Map<String, RawJson> f = item.fields();
-                    results.add(new Result(text(f.get("id")), f.get("result")));
+                    results.add(Result.decode(item));
                 }
             }
             return new Done(Collections.unmodifiableList(results));
@@ -142,6 +148,10 @@ public sealed interface FromManager {
      * @param result {@code {"err":..,"data":..}} as the worker sent it; {@code null} when absent
      */
     record Result(String workId, RawJson result) {
+        static Result decode(RawJson item) {
+            Map<String, RawJson> f = item.fields();
+            return new Result(text(f.get("id")), f.get("result"));
+        }
     }
 
     /**
@@ -224,6 +234,9 @@ public sealed interface FromManager {
             return null;
         }
         List<RawJson> items = list.elements();
+        if (items.size() == 1) {
+            return Collections.singletonList(idText(items.get(0))); // one work: no list to fill
+        }
         List<String> ids = new ArrayList<>(items.size());
         for (RawJson item : items) {
             ids.add(idText(item));

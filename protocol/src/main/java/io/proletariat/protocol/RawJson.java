@@ -118,6 +118,12 @@ public final class RawJson {
      * @throws MalformedJsonException when the text is not exactly one valid JSON value
      */
     public static RawJson parse(byte[] text, int depth) {
+        RawJson fast = Scanner.parse(text, depth);
+        return fast != null ? fast : parseWithJackson(text, depth);
+    }
+
+    /** {@link #parse(byte[], int)} by Jackson alone: the reference the fast {@link Scanner} must agree with. */
+    static RawJson parseWithJackson(byte[] text, int depth) {
         try (JsonParser p = FACTORY.createParser(text)) {
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -141,24 +147,426 @@ public final class RawJson {
         Object index;
         Kind kind;
         if (token == JsonToken.START_OBJECT) {
-            Map<String, RawJson> fields = new LinkedHashMap<>();
+            Members fields = new Members();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                fields.put(name, read(p, text, p.nextToken(), depth - 1));
+                fields.add(name, read(p, text, p.nextToken(), depth - 1));
             }
-            index = Collections.unmodifiableMap(fields);
+            index = fields.toMap();
             kind = Kind.OBJECT;
         } else {
-            List<RawJson> elements = new ArrayList<>();
+            RawJson[] elements = new RawJson[4];
+            int n = 0;
             JsonToken t;
             while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
-                elements.add(read(p, text, t, depth - 1));
+                if (n == elements.length) {
+                    elements = java.util.Arrays.copyOf(elements, n * 2);
+                }
+                elements[n++] = read(p, text, t, depth - 1);
             }
-            index = Collections.unmodifiableList(elements);
+            index = n == 0 ? Collections.emptyList()
+                    : n == 1 ? Collections.singletonList(elements[0])
+                    : Collections.unmodifiableList(java.util.Arrays.asList(n == elements.length ? elements : java.util.Arrays.copyOf(elements, n)));
             kind = Kind.ARRAY;
         }
         int end = (int) p.currentLocation().getByteOffset();
         return new RawJson(text, start, end - start, kind, index);
+    }
+
+    /**
+     * Parses and indexes like {@link #parseWithJackson} without making a Jackson parser per frame
+     * (its parser, contexts and buffers were most of what a client or worker allocated per frame).
+     * It accepts only a strict subset of JSON on which Jackson surely agrees: strings of well-formed
+     * UTF-8 without control characters and with the usual escapes, numbers as RFC 8259 writes them (at most 100
+     * characters), nesting up to 200 levels, member names of ASCII without escapes. On anything else it
+     * gives up ({@code null}) and Jackson decides, so what is accepted or refused, and with which
+     * message, stays Jackson's.
+     */
+    static final class Scanner {
+        private static final int MAX_DEPTH = 200;
+        private static final int MAX_NUMBER = 100;
+        /** Member names seen lately, so that the same names in every frame are not new strings each time. */
+        private static final String[] NAMES = new String[256];
+
+        private final byte[] text;
+        private int at;
+
+        private Scanner(byte[] text) {
+            this.text = text;
+        }
+
+        /** The value, or null when the text is not in the subset (Jackson decides then). */
+        static RawJson parse(byte[] text, int depth) {
+            Scanner s = new Scanner(text);
+            s.skipSpace();
+            RawJson value = s.value(depth, 0);
+            if (value == null || (value.isNumber() && s.at < text.length)) {
+                return null; // Jackson's slice of a root number takes the whitespace after it: let Jackson cut it
+            }
+            s.skipSpace();
+            return s.at == text.length ? value : null;
+        }
+
+        private void skipSpace() {
+            while (at < text.length) {
+                byte b = text[at];
+                if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                    return;
+                }
+                at++;
+            }
+        }
+
+        /** The value at {@link #at} (not whitespace), indexed down {@code depth} more levels; null to give up. */
+        private RawJson value(int depth, int nesting) {
+            if (at >= text.length || nesting > MAX_DEPTH) {
+                return null;
+            }
+            int start = at;
+            switch (text[at]) {
+                case '{': return object(start, depth, nesting);
+                case '[': return array(start, depth, nesting);
+                case '"': return string() ? new RawJson(text, start, at - start, Kind.STRING) : null;
+                case 't': return literal("true") ? new RawJson(text, start, 4, Kind.TRUE) : null;
+                case 'f': return literal("false") ? new RawJson(text, start, 5, Kind.FALSE) : null;
+                case 'n': return literal("null") ? new RawJson(text, start, 4, Kind.NULL) : null;
+                default: return number() ? new RawJson(text, start, at - start, Kind.NUMBER) : null;
+            }
+        }
+
+        private RawJson object(int start, int depth, int nesting) {
+            at++;
+            Members fields = depth > 0 ? new Members() : null;
+            skipSpace();
+            if (at < text.length && text[at] == '}') {
+                at++;
+                return container(start, Kind.OBJECT, fields == null ? null : fields.toMap());
+            }
+            while (true) {
+                if (at >= text.length || text[at] != '"') {
+                    return null;
+                }
+                int nameStart = at + 1;
+                if (!string()) {
+                    return null;
+                }
+                int nameEnd = at - 1;
+                skipSpace();
+                if (at >= text.length || text[at] != ':') {
+                    return null;
+                }
+                at++;
+                skipSpace();
+                RawJson v = value(depth - 1, nesting + 1);
+                if (v == null) {
+                    return null;
+                }
+                if (fields != null) {
+                    String name = name(nameStart, nameEnd);
+                    if (name == null) {
+                        return null;
+                    }
+                    fields.add(name, v);
+                }
+                skipSpace();
+                if (at >= text.length) {
+                    return null;
+                }
+                byte b = text[at++];
+                if (b == '}') {
+                    return container(start, Kind.OBJECT, fields == null ? null : fields.toMap());
+                }
+                if (b != ',') {
+                    return null;
+                }
+                skipSpace();
+            }
+        }
+
+        private RawJson array(int start, int depth, int nesting) {
+            at++;
+            RawJson[] elements = depth > 0 ? new RawJson[4] : null;
+            int n = 0;
+            skipSpace();
+            if (at < text.length && text[at] == ']') {
+                at++;
+                return container(start, Kind.ARRAY, depth > 0 ? Collections.emptyList() : null);
+            }
+            while (true) {
+                RawJson v = value(depth - 1, nesting + 1);
+                if (v == null) {
+                    return null;
+                }
+                if (elements != null) {
+                    if (n == elements.length) {
+                        elements = java.util.Arrays.copyOf(elements, n * 2);
+                    }
+                    elements[n++] = v;
+                }
+                skipSpace();
+                if (at >= text.length) {
+                    return null;
+                }
+                byte b = text[at++];
+                if (b == ']') {
+                    return container(start, Kind.ARRAY, elements == null ? null : list(elements, n));
+                }
+                if (b != ',') {
+                    return null;
+                }
+                skipSpace();
+            }
+        }
+
+        private RawJson container(int start, Kind kind, Object index) {
+            return new RawJson(text, start, at - start, kind, index);
+        }
+
+        /** Past a string at {@link #at} (its opening quote); false to give up. */
+        private boolean string() {
+            at++;
+            while (at < text.length) {
+                byte b = text[at++];
+                if (b == '"') {
+                    return true;
+                }
+                if (b < 0) {
+                    if (!utf8(b)) {
+                        return false;
+                    }
+                } else if (b < 0x20) { // a control character
+                    return false;
+                }
+                if (b == '\\') {
+                    if (at >= text.length) {
+                        return false;
+                    }
+                    byte e = text[at++];
+                    if (e == 'u') {
+                        if (at + 4 > text.length) {
+                            return false;
+                        }
+                        for (int i = 0; i < 4; i++) {
+                            if (Character.digit(text[at++], 16) < 0) {
+                                return false;
+                            }
+                        }
+                    } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
+                        return false;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /** Past the rest of a well-formed UTF-8 sequence (RFC 3629) whose first byte {@code lead} was read; false to give up. */
+        private boolean utf8(byte lead) {
+            int b = lead & 0xFF;
+            int more;
+            int min = 0x80;
+            int max = 0xBF; // the range of the second byte; later ones are 0x80-0xBF
+            if (b >= 0xC2 && b <= 0xDF) {
+                more = 1;
+            } else if (b >= 0xE0 && b <= 0xEF) {
+                more = 2;
+                min = b == 0xE0 ? 0xA0 : 0x80; // no overlong forms
+                max = b == 0xED ? 0x9F : 0xBF; // no surrogates
+            } else if (b >= 0xF0 && b <= 0xF4) {
+                more = 3;
+                min = b == 0xF0 ? 0x90 : 0x80;
+                max = b == 0xF4 ? 0x8F : 0xBF; // nothing above U+10FFFF
+            } else {
+                return false;
+            }
+            if (at + more > text.length) {
+                return false;
+            }
+            for (int i = 0; i < more; i++) {
+                int c = text[at++] & 0xFF;
+                if (c < (i == 0 ? min : 0x80) || c > (i == 0 ? max : 0xBF)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean literal(String word) {
+            int n = word.length();
+            if (at + n > text.length) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (text[at + i] != word.charAt(i)) {
+                    return false;
+                }
+            }
+            at += n;
+            return at == text.length || isDelimiter(text[at]);
+        }
+
+        /** Past a number as RFC 8259 writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+        private boolean number() {
+            int start = at;
+            if (text[at] == '-') {
+                at++;
+            }
+            if (at >= text.length) {
+                return false;
+            }
+            if (text[at] == '0') {
+                at++;
+            } else if (!digits()) {
+                return false;
+            }
+            if (at < text.length && text[at] == '.') {
+                at++;
+                if (!digits()) {
+                    return false;
+                }
+            }
+            if (at < text.length && (text[at] == 'e' || text[at] == 'E')) {
+                at++;
+                if (at < text.length && (text[at] == '+' || text[at] == '-')) {
+                    at++;
+                }
+                if (!digits()) {
+                    return false;
+                }
+            }
+            return at - start <= MAX_NUMBER && (at == text.length || isDelimiter(text[at]));
+        }
+
+        private boolean digits() {
+            int from = at;
+            while (at < text.length && text[at] >= '0' && text[at] <= '9') {
+                at++;
+            }
+            return at > from;
+        }
+
+        private static boolean isDelimiter(byte b) {
+            return b == ',' || b == ']' || b == '}' || b == ' ' || b == '\n' || b == '\r' || b == '\t';
+        }
+
+        /** The member name in {@code text[from, to)}: a plain ASCII string; null (give up) when it has escapes. */
+        private String name(int from, int to) {
+            int h = 0;
+            for (int i = from; i < to; i++) {
+                if (text[i] == '\\' || text[i] < 0) {
+                    return null;
+                }
+                h = 31 * h + text[i];
+            }
+            int slot = h & (NAMES.length - 1);
+            String cached = NAMES[slot];
+            if (cached != null && cached.length() == to - from) {
+                boolean same = true;
+                for (int i = 0; i < to - from && same; i++) {
+                    same = cached.charAt(i) == text[from + i];
+                }
+                if (same) {
+                    return cached;
+                }
+            }
+            String name = new String(text, from, to - from, StandardCharsets.US_ASCII);
+            NAMES[slot] = name; // a race only costs another string: strings are immutable
+            return name;
+        }
+
+        private static List<RawJson> list(RawJson[] elements, int n) {
+            return n == 1 ? Collections.singletonList(elements[0])
+                    : Collections.unmodifiableList(java.util.Arrays.asList(n == elements.length ? elements : java.util.Arrays.copyOf(elements, n)));
+        }
+    }
+
+    /**
+     * The members of an object indexed while parsing, in arrival order (a repeated key keeps its
+     * first place and its last value, as a {@code LinkedHashMap} would). A frame's objects have a
+     * handful of members: one array searched in order costs a fraction of a hash map's nodes.
+     */
+    private static final class Members extends java.util.AbstractMap<String, RawJson> {
+        /** Above this many members, lookups go through a hash map. */
+        private static final int SCANNED = 16;
+        /** Name, value, name, value, ...: room for five members, as many as the libraries' frames have. */
+        private Object[] members = new Object[10];
+        private int size;
+
+        void add(String name, RawJson value) {
+            for (int i = 0; i < size; i++) {
+                if (members[2 * i].equals(name)) {
+                    members[2 * i + 1] = value;
+                    return;
+                }
+            }
+            if (2 * size == members.length) {
+                members = java.util.Arrays.copyOf(members, members.length * 2);
+            }
+            members[2 * size] = name;
+            members[2 * size++ + 1] = value;
+        }
+
+        /** This, or an unmodifiable linked hash map when there are too many members to search in order. */
+        Map<String, RawJson> toMap() {
+            if (size <= SCANNED) {
+                return this;
+            }
+            Map<String, RawJson> map = new LinkedHashMap<>();
+            for (int i = 0; i < size; i++) {
+                map.put((String) members[2 * i], (RawJson) members[2 * i + 1]);
+            }
+            return Collections.unmodifiableMap(map);
+        }
+
+        @Override
+        public RawJson get(Object key) {
+            for (int i = 0; i < size; i++) {
+                if (members[2 * i].equals(key)) {
+                    return (RawJson) members[2 * i + 1];
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null; // values are never null
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, RawJson>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public java.util.Iterator<Map.Entry<String, RawJson>> iterator() {
+                    return new java.util.Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < size;
+                        }
+
+                        @Override
+                        public Map.Entry<String, RawJson> next() {
+                            if (next >= size) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            int i = next++;
+                            return new java.util.AbstractMap.SimpleImmutableEntry<>((String) members[2 * i], (RawJson) members[2 * i + 1]);
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return size;
+                }
+            };
+        }
     }
 
     /** Encodes a Java string as a JSON string value. */

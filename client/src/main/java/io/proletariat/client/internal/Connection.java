@@ -108,6 +108,10 @@ final class Connection {
 
     /** A flush is scheduled for the frames written in this turn of the event loop (event loop only). */
     private boolean flushPending;
+    /** Flushes what this turn wrote; one task, made once. */
+    private final Runnable flushTask = this::flushNow;
+    /** The one writer every frame is written with (event loop only): no writer per frame. */
+    private final JsonWriter writer = JsonWriter.to(io.netty.buffer.Unpooled.EMPTY_BUFFER);
 
     /** True while a connection is established. */
     boolean isConnected() {
@@ -127,23 +131,30 @@ final class Connection {
         }
         ByteBuf buf = ch.alloc().buffer();
         try {
-            JsonWriter w = JsonWriter.to(buf).beginFrame().beginObject();
+            JsonWriter w = writer.reset(buf).beginFrame().beginObject();
             body.accept(w);
             w.endObject().endFrame();
         } catch (RuntimeException e) {
             buf.release();
             throw e;
+        } finally {
+            writer.reset(io.netty.buffer.Unpooled.EMPTY_BUFFER); // keeps no buffer alive between frames
         }
         ch.write(buf, ch.voidPromise());
         // One flush (one system call) for every frame written in this turn of the event loop.
         if (!flushPending) {
             flushPending = true;
-            loop.execute(() -> {
-                flushPending = false;
-                ch.flush();
-            });
+            loop.execute(flushTask);
         }
         return true;
+    }
+
+    private void flushNow() {
+        flushPending = false;
+        Channel ch = channel;
+        if (ch != null) {
+            ch.flush();
+        }
     }
 
     /** Closes for good once what was written is sent: no listener calls follow. */

@@ -9,9 +9,21 @@ public final class Ids {
     private Ids() {
     }
 
+    /** The "R&lt;6 digits&gt;r" of the last millisecond a request id was made in: made once per millisecond, not per id. */
+    private static volatile Prefix requestPrefix = new Prefix(-1, "");
+
+    private record Prefix(long millis, String text) {
+    }
+
     /** {@code "R" + last 6 digits of epoch ms + "r" + counter}; unique in this JVM. */
     public static String requestId() {
-        return "R" + last6(System.currentTimeMillis()) + "r" + COUNTER.incrementAndGet();
+        long now = System.currentTimeMillis();
+        Prefix p = requestPrefix;
+        if (p.millis != now) {
+            p = new Prefix(now, "R" + last6(now) + "r");
+            requestPrefix = p;
+        }
+        return p.text.concat(Long.toString(COUNTER.incrementAndGet()));
     }
 
     /** {@code "M" + last 6 digits of epoch ms + "." + counter}; unique in this JVM. */
