@@ -14,8 +14,9 @@ import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Bytes allocated per work by the threads of a {@code proletariat bench} JVM, from a JFR recording
- * (run by bench/alloc-per-work.sh; a single-file program: {@code java bench/AllocPerWork.java ...}).
+ * Bytes allocated per work by the threads of a {@code proletariat bench} JVM or of a manager, from a
+ * JFR recording (run by bench/alloc-per-work.sh on both; a single-file program:
+ * {@code java bench/AllocPerWork.java ...}).
  *
  * <p>Usage: {@code AllocPerWork RECORDING.jfr START_EPOCH_MS END_EPOCH_MS WORKS [TOP]}: the measured
  * window and the works the bench counted in it. Exact totals per thread come from
@@ -32,6 +33,10 @@ public final class AllocPerWork {
         {"proletariat-worker-io", "worker", "worker I/O"},
         {"proletariat-worker-listeners", "worker", "worker listeners"},
         {"proletariat-worker", "worker", "worker handlers"},
+        {"proletariat-io", "manager", "manager I/O, core"},
+        {"proletariat-core", "manager", "manager core"},
+        {"proletariat-manager-events", "manager", "manager events"},
+        {"proletariat-http", "manager", "manager HTTP"},
     };
 
     public static void main(String[] args) throws IOException {
