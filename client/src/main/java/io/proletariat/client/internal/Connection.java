@@ -157,15 +157,23 @@ final class Connection {
         }
     }
 
-    /** Closes for good once what was written is sent: no listener calls follow. */
-    void close() {
+    /**
+     * Closes for good once what was written is sent: no listener calls follow. Returns the channel's
+     * close future, or null when there was no channel, so that the owner can wait for the socket to
+     * be closed before it stops the loop (a loop shut down with work pending may end without
+     * closing its channels).
+     */
+    ChannelFuture close() {
         assert loop.inEventLoop();
         closed = true;
-        if (channel != null) {
-            // The frames of this turn (final results, say) are not flushed yet: send them first.
-            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            channel = null;
+        Channel ch = channel;
+        if (ch == null) {
+            return null;
         }
+        channel = null;
+        // The frames of this turn (final results, say) are not flushed yet: send them first.
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        return ch.closeFuture();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<byte[]> {

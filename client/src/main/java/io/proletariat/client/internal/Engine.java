@@ -1,6 +1,7 @@
 package io.proletariat.client.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -215,6 +217,7 @@ public final class Engine {
             }
             closed = true;
         }
+        AtomicReference<ChannelFuture> closing = new AtomicReference<>();
         runOnLoopAndWait(() -> {
             try {
                 onLoop.run();
@@ -223,11 +226,17 @@ public final class Engine {
                 if (retryTimer != null) {
                     retryTimer.cancel(false);
                 }
-                connection.close();
+                closing.set(connection.close());
                 fire(ConnectionListener::onClosed);
             }
         });
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        // The socket is closed before the loop stops: Netty's loop, shut down while a write is still
+        // pending, can end without closing its channels, leaving the socket open (found by the leak check).
+        ChannelFuture socketClosed = closing.get();
+        if (socketClosed != null && !loop.inEventLoop() && !socketClosed.awaitUninterruptibly(2, TimeUnit.SECONDS)) {
+            socketClosed.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS); // the manager does not read
+        }
+        group.shutdownGracefully(socketClosed == null || socketClosed.isDone() ? 0 : 50, 2_000, TimeUnit.MILLISECONDS);
         if (!loop.inEventLoop()) {
             group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
