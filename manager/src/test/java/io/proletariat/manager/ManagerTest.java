@@ -372,6 +372,7 @@ class ManagerTest {
         assertThat(completion.get("receivedBy").asInt()).isEqualTo(2);
         await().until(() -> local.size() == 1);
         assertThat(local.get(0).content().toString()).isEqualTo("{\"hello\":\"everybody\"}");
+        assertThat(local.get(0).content(java.util.Map.class)).isEqualTo(java.util.Map.of("hello", "everybody"));
     }
 
     @Test

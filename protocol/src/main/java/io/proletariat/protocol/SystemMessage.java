@@ -28,11 +28,6 @@ public final class SystemMessage {
     private final RawJson content;
     private final ContentReader reader;
 
-    /** A message whose content is read only as JSON ({@link #content(Class)} then refuses). */
-    public SystemMessage(String id, String from, RawJson content) {
-        this(id, from, content, null);
-    }
-
     /**
      * A message whose content {@link #content(Class)} reads with {@code reader}.
      *
@@ -42,7 +37,7 @@ public final class SystemMessage {
         this.id = id;
         this.from = from;
         this.content = content == null ? RawJson.NULL : content;
-        this.reader = reader;
+        this.reader = Objects.requireNonNull(reader, "reader");
     }
 
     /**
@@ -64,17 +59,14 @@ public final class SystemMessage {
     }
 
     /**
-     * The content read into a Java type with the receiving participant's object mapper.
+     * The content read into a Java type with the receiving participant's object mapper (the
+     * manager's listeners: a plain Jackson {@code ObjectMapper}).
      *
-     * @throws UnsupportedOperationException for a message made without a reader (the manager's)
      * @throws ProletariatException with code {@code EJSON} when the content does not fit the type
      */
     @SuppressWarnings("unchecked")
     public <T> T content(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        if (reader == null) {
-            throw new UnsupportedOperationException("this message reads its content only as JSON: use content()");
-        }
         return (T) reader.read(content, type);
     }
 

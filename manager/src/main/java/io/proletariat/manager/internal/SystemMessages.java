@@ -1,9 +1,12 @@
 package io.proletariat.manager.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.proletariat.protocol.ProletariatException;
 import io.proletariat.protocol.RawJson;
 import io.proletariat.protocol.SystemMessage;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +26,17 @@ import java.util.concurrent.TimeUnit;
  * has to acknowledge ({@link Connection#sysmsgsSent}, {@link Connection#sysmsgsAwaited}).
  */
 final class SystemMessages {
+    /** Reads a message's content for listeners ({@link SystemMessage#content(Class)}), as the libraries do. */
+    private static final ObjectMapper CONTENT_MAPPER = new ObjectMapper();
+    private static final SystemMessage.ContentReader CONTENT_READER = (json, type) -> {
+        try {
+            return CONTENT_MAPPER.readValue(json.toBytes(), type);
+        } catch (IOException e) {
+            throw new ProletariatException("EJSON", "cannot read the system message's content as a " + type.getName()
+                    + ": " + e.getMessage(), e);
+        }
+    };
+
     /** A relayed message waiting for acknowledgements. */
     static final class Pending {
         final Connection sender;
@@ -118,7 +132,7 @@ final class SystemMessages {
             return;
         }
         if (local) {
-            events.sysmsg(new SystemMessage(id, sender.id, s.content()));
+            events.sysmsg(new SystemMessage(id, sender.id, s.content(), CONTENT_READER));
         }
         for (Connection r : recipients) {
             replies.sysmsg(r, relayId, sender, s.content());
