@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.proletariat.manager.ManagerOptions;
-import java.io.DataOutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import io.proletariat.protocol.BlockingConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,13 +27,6 @@ class FatalErrorTest {
         }
     }
 
-    private static void frame(DataOutputStream out, String json) throws Exception {
-        byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-        out.flush();
-    }
-
     @Test
     void anErrorOnTheCoreThreadEndsTheDaemonWithAClearLastLine() throws Exception {
         assertThat(new ManagerCommand().optionsBuilder().build().exitOnFatalError()).as("the daemon's options").isTrue();
@@ -51,9 +42,10 @@ class FatalErrorTest {
         Matcher m = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(manager.stdout());
         assertThat(m.find()).isTrue();
         int port = Integer.parseInt(m.group(1));
-        try (Socket worker = new Socket("127.0.0.1", port); Socket client = new Socket("127.0.0.1", port)) {
-            frame(new DataOutputStream(worker.getOutputStream()), "{\"command\":\"offer\",\"slots\":1}");
-            frame(new DataOutputStream(client.getOutputStream()), "{\"command\":\"push\",\"rid\":\"r\",\"work\":[1]}");
+        try (BlockingConnection worker = BlockingConnection.connect("127.0.0.1", port, Duration.ofSeconds(10));
+             BlockingConnection client = BlockingConnection.connect("127.0.0.1", port, Duration.ofSeconds(10))) {
+            worker.writeFrame("{\"command\":\"offer\",\"slots\":1}");
+            client.writeFrame("{\"command\":\"push\",\"rid\":\"r\",\"work\":[1]}");
             // The pass asks the selector, which throws: the process must end, not linger as a zombie.
             await().atMost(Duration.ofSeconds(30)).until(() -> !manager.process.isAlive());
         }

@@ -24,6 +24,13 @@ class KeyHoldsTest {
         return new Work("W" + n, new Request(client, "r" + n, 0, 1), RawJson.of("1"), null, 0, key);
     }
 
+    /** Holds each in turn: the first owns their key, the others wait behind it. */
+    private void holdAll(Work... works) {
+        for (Work w : works) {
+            holds.hold(w);
+        }
+    }
+
     @Test
     void theFirstWorkOwnsItsKeyAndLaterOnesAreHeld() {
         Work owner = work("k");
@@ -41,9 +48,7 @@ class KeyHoldsTest {
         Work owner = work("k");
         Work first = work("k");
         Work second = work("k");
-        holds.hold(owner);
-        holds.hold(first);
-        holds.hold(second);
+        holdAll(owner, first, second);
         assertThat(holds.finished(owner)).containsExactly(first, second);
         assertThat(holds.heldCount()).isZero();
         assertThat(holds.hold(work("k"))).as("the key is free again").isFalse();
@@ -54,9 +59,7 @@ class KeyHoldsTest {
         Work owner = work("k");
         Work first = work("k");
         Work second = work("k");
-        holds.hold(owner);
-        holds.hold(first);
-        holds.hold(second);
+        holdAll(owner, first, second);
         assertThat(holds.release(owner)).isSameAs(first);
         assertThat(holds.heldCount()).isOne();
         assertThat(holds.release(first)).isSameAs(second);
@@ -69,9 +72,7 @@ class KeyHoldsTest {
         Work owner = work("k");
         Work first = work("k");
         Work second = work("k");
-        holds.hold(owner);
-        holds.hold(first);
-        holds.hold(second);
+        holdAll(owner, first, second);
         holds.unhold(first);
         assertThat(holds.heldCount()).isOne();
         assertThat(holds.release(owner)).isSameAs(second);
