@@ -138,6 +138,11 @@ public final class Manager implements AutoCloseable {
         return running().counts();
     }
 
+    /** Where this manager stands: {@link ClusterRole#ALONE}, or leader or standby of its cluster. */
+    public ClusterRole role() {
+        return running().role();
+    }
+
     /** Works waiting in the queues: {@code counts().queuedWorks()}. */
     public long queuedWorks() {
         return counts().queuedWorks();

@@ -88,6 +88,8 @@ public final class ManagerOptions {
     private final int httpPort;
     private final String httpBindAddress;
     private final boolean exitOnFatalError;
+    private final Leadership leadership;
+    private final String advertisedAddress;
     private final long maxQueuedBytes;
     private final long maxBufferBytes;
     private final java.util.Set<String> httpAllowedHosts;
@@ -121,6 +123,8 @@ public final class ManagerOptions {
         this.httpPort = b.httpPort;
         this.httpBindAddress = b.httpBindAddress;
         this.exitOnFatalError = b.exitOnFatalError;
+        this.leadership = b.leadership;
+        this.advertisedAddress = b.advertisedAddress;
         this.maxQueuedBytes = b.maxQueuedBytes;
         this.maxBufferBytes = b.maxBufferBytes;
         this.httpAllowedHosts = b.httpAllowedHosts;
@@ -296,6 +300,16 @@ public final class ManagerOptions {
         return exitOnFatalError;
     }
 
+    /** The cluster this manager stands in, or null when it serves alone; see {@link Builder#leadership}. */
+    public Leadership leadership() {
+        return leadership;
+    }
+
+    /** The address peers reach this manager at, {@code host:port}, as set; null to derive it when started. */
+    public String advertisedAddress() {
+        return advertisedAddress;
+    }
+
     /** Builds {@link ManagerOptions}; every setter validates its argument. */
     public static final class Builder {
         private String bindAddress;
@@ -325,6 +339,8 @@ public final class ManagerOptions {
         private int httpPort = DEFAULT_HTTP_PORT;
         private String httpBindAddress = DEFAULT_HTTP_BIND_ADDRESS;
         private boolean exitOnFatalError;
+        private Leadership leadership;
+        private String advertisedAddress;
         private long maxQueuedBytes;
         private long maxBufferBytes;
         private java.util.Set<String> httpAllowedHosts = java.util.Set.of();
@@ -361,6 +377,8 @@ public final class ManagerOptions {
             httpPort = o.httpPort;
             httpBindAddress = o.httpBindAddress;
             exitOnFatalError = o.exitOnFatalError;
+            leadership = o.leadership;
+            advertisedAddress = o.advertisedAddress;
             maxQueuedBytes = o.maxQueuedBytes;
             maxBufferBytes = o.maxBufferBytes;
             httpAllowedHosts = o.httpAllowedHosts;
@@ -700,6 +718,29 @@ public final class ManagerOptions {
          */
         public Builder exitOnFatalError(boolean exitOnFatalError) {
             this.exitOnFatalError = exitOnFatalError;
+            return this;
+        }
+
+        /**
+         * Makes this manager one of a cluster: it serves only while {@code leadership} says it leads, and
+         * otherwise sends every peer to the leader (docs/cluster.md). Null (the default) serves alone.
+         * The manager starts it and closes it with itself.
+         */
+        public Builder leadership(Leadership leadership) {
+            this.leadership = leadership;
+            return this;
+        }
+
+        /**
+         * The address peers reach this manager at ({@code host:port}), which a leader publishes for the
+         * standbys' redirects. Null (the default) takes the bound address, or this host's name when
+         * bound to every interface.
+         */
+        public Builder advertisedAddress(String hostPort) {
+            if (hostPort != null && (hostPort.lastIndexOf(':') <= 0 || hostPort.endsWith(":"))) {
+                throw new IllegalArgumentException("advertisedAddress must be host:port: " + hostPort);
+            }
+            this.advertisedAddress = hostPort;
             return this;
         }
 

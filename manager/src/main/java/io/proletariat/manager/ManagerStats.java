@@ -24,11 +24,13 @@ import java.util.Map;
  * @param clients connections that are not workers (clients, admin tools, idle sockets)
  * @param recentErrors the latest failed results, newest first (at most 50)
  * @param memory the memory budgets and their use
+ * @param cluster this manager's role in its cluster ({@link ClusterRole#ALONE} without one)
  */
 public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<Integer, Long> queued, long onHold,
                            long running, long slotsTotal, long slotsFree, Rates rates, Histogram timeInQueue,
                            Histogram runTime, Histogram endToEnd, List<WorkerStats> workers,
-                           List<ClientStats> clients, List<RecentError> recentErrors, Memory memory) {
+                           List<ClientStats> clients, List<RecentError> recentErrors, Memory memory,
+                           ClusterRole cluster) {
 
     /**
      * The manager's memory budgets (docs/reliability.md, Limits) and what they refused.

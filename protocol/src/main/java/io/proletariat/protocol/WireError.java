@@ -45,7 +45,12 @@ public enum WireError {
      */
     ENOMEM("The manager's memory budget is used up: retry later"),
     /** Java: more than 100 {@code status}/{@code mystatus} requests a second on one connection; sent bare, then closed. */
-    ETOOMANYREQS("Too many status requests: at most 100 a second per connection");
+    ETOOMANYREQS("Too many status requests: at most 100 a second per connection"),
+    /**
+     * Java: this manager is a standby of a cluster; sent bare to every new connection, which is then
+     * closed. A {@code "leader":"host:port"} member beside the code names the leader when one is known.
+     */
+    ENOTLEADER("This manager is a standby: connect to the leader");
 
     private final String description;
 

@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.proletariat.manager.ClusterRole;
+import io.proletariat.manager.Leadership;
 import io.proletariat.manager.Manager;
 import io.proletariat.manager.ManagerOptions;
 import io.proletariat.manager.ManagerStats;
@@ -71,6 +73,12 @@ final class DispatchCore {
     /** Errors that escaped a handler or a timer (bugs): each is logged, and closed its connection if it had one. */
     private long unexpectedErrors;
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
+    /** The cluster this manager stands in; null when it serves alone. */
+    private final Leadership leadership;
+    /** Where this manager stands: it serves alone or as leader, and sends peers to the leader as a standby. */
+    ClusterRole role;
+    /** The lease ran out at the end of a batch: output waits until it is renewed (or leadership is lost). */
+    private boolean heldForLease;
 
     private final Runnable batchEndTask = guarded(this::endOfBatch);
     /** The clients a done finished works of, in order, each with them in its {@link Connection#results}; reused by every done. */
@@ -93,6 +101,8 @@ final class DispatchCore {
         this.works = new Works(loop, options, scheduler, replies, stats, events, memory, this::guarded, this::requestPass);
         this.status = new StatusReport(this, scheduler, outbox, stats);
         this.shedding = new BufferShedding(memory, connections.values(), replies, outbox, limits);
+        this.leadership = options.leadership();
+        this.role = leadership == null ? ClusterRole.ALONE : new ClusterRole(ClusterRole.Kind.STANDBY, null, 0, null, 0);
         long fds = ConnectionLimit.maxFileDescriptors();
         this.maxConnections = ConnectionLimit.effective(options.maxConnections(), fds);
         if (maxConnections < options.maxConnections()) {
@@ -123,8 +133,16 @@ final class DispatchCore {
 
     // ---------------------------------------------------------------- connections
 
-    /** Registers a new connection; null when {@code maxConnections} are open (it is refused and closed). */
+    /**
+     * Registers a new connection; null when it is refused and closed: {@code maxConnections} are open,
+     * or this manager stands by (the peer gets {@code ENOTLEADER} and the leader's address).
+     */
     Connection connected(Channel channel) {
+        if (!role.serves()) {
+            channel.config().setAutoRead(false);
+            replies.redirect(channel, role.leader());
+            return null;
+        }
         if (connections.size() >= maxConnections) {
             // A bare ETOOMANYCONN, then close: the channel never becomes a connection, so nothing it sends is read.
             limits.hit(LimitLog.Limit.MAX_CONNECTIONS, "refusing " + channel.remoteAddress() + " with ETOOMANYCONN: "
@@ -567,11 +585,58 @@ final class DispatchCore {
      */
     private void endOfBatch() {
         batchEndScheduled = false;
+        if (leadership != null && role.serves() && System.nanoTime() - leadership.leaseDeadlineNanos() > 0) {
+            holdForLease();
+            return;
+        }
+        if (heldForLease) {
+            heldForLease = false;
+            log.info("the leader's lease is renewed: serving again");
+        }
         if (passRequested) {
             passRequested = false;
             scheduler.pass();
         }
         outbox.flush();
+    }
+
+    /**
+     * The lease ran out (a pause, ZooKeeper slow or gone): nothing is dispatched or written until it is
+     * renewed, for another manager may lead by now. Looks again every 10 ms; losing leadership ends the wait.
+     */
+    private void holdForLease() {
+        if (!heldForLease) {
+            heldForLease = true;
+            log.warn("the leader's lease ran out: holding every dispatch and write until ZooKeeper confirms this manager still leads");
+        }
+        batchEndScheduled = true;
+        loop.schedule(batchEndTask, 10, TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- the cluster
+
+    /**
+     * The leadership reported a new role. A manager that served and no longer leads closes every
+     * connection at once, without writing what waits: its works, queued or running, are dropped, for
+     * clients resend them to the new leader. A new leader starts from nothing, as a fresh manager.
+     */
+    void role(ClusterRole next) {
+        ClusterRole was = role;
+        role = next;
+        if (was.kind() != next.kind() || next.epoch() != was.epoch()) {
+            log.info("cluster {}: this manager is {} (epoch {}, leader {})", next.cluster(), next.kind().label(), next.epoch(),
+                    next.leader() != null ? next.leader() : "unknown");
+        }
+        if (was.serves() && !next.serves() && !connections.isEmpty()) {
+            log.warn("no longer the leader: closing {} connections; their peers go to the new leader", connections.size());
+            for (Connection c : new ArrayList<>(connections.values())) {
+                outbox.discard(c);
+                c.channel.close();
+            }
+        }
+        if (!next.serves()) {
+            heldForLease = false;
+        }
     }
 
     /**

@@ -101,6 +101,10 @@ public final class ManagerServer {
                 serverChannel.close().syncUninterruptibly();
                 throw e;
             }
+            if (options.leadership() != null) {
+                // Role changes come from the leadership's threads; the core takes them in order on its own.
+                options.leadership().start(advertisedAddress(), role -> coreLoop.execute(core.guarded(() -> core.role(role))));
+            }
         } catch (Exception e) { // also the IOException Netty throws undeclared from bind(..).sync()
             shutdownLoops();
             throw e;
@@ -152,6 +156,33 @@ public final class ManagerServer {
 
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /**
+     * The address a leader publishes for the standbys' redirects: the one configured, else the bound
+     * address, or this host's name when bound to every interface.
+     */
+    String advertisedAddress() {
+        if (options.advertisedAddress() != null) {
+            return options.advertisedAddress();
+        }
+        InetSocketAddress bound = localAddress();
+        String host;
+        if (bound.getAddress().isAnyLocalAddress()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        } else {
+            host = bound.getAddress().getHostAddress();
+        }
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + bound.getPort();
+    }
+
+    /** Where this manager stands in its cluster, read on the core thread. */
+    public io.proletariat.manager.ClusterRole role() {
+        return query(() -> core.role);
     }
 
     /** The HTTP listener's bound address, or null when it is off. */
@@ -206,6 +237,9 @@ public final class ManagerServer {
 
     /** Stops accepting, closes every connection, and stops the threads. Idempotent. */
     public void stop() {
+        if (options.leadership() != null) {
+            options.leadership().close(); // first: a standby takes over while this one closes
+        }
         if (httpServer != null) {
             httpServer.stop();
         }

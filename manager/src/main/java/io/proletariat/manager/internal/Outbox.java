@@ -82,6 +82,18 @@ final class Outbox {
         }
     }
 
+    /** Drops what waits for the connection, unsent (a manager that lost its leadership must not send it). */
+    void discard(Connection c) {
+        if (c.dirty) {
+            dirty.remove(c);
+            c.dirty = false;
+        }
+        if (c.out != null) {
+            c.out.release();
+            c.out = null;
+        }
+    }
+
     /** Writes every connection's waiting frames, one write each. */
     void flush() {
         for (Connection c : dirty) {

@@ -44,6 +44,18 @@ final class Replies {
         outbox.refuse(channel, out -> bareError(out, error, null));
     }
 
+    /** A standby's answer to every new connection, which is then closed: the leader's address when known. */
+    void redirect(Channel channel, String leader) {
+        outbox.refuse(channel, out -> {
+            out.beginObject().name("error").beginObject().name("code").value(WireError.ENOTLEADER.code())
+                    .name("description").value(WireError.ENOTLEADER.description());
+            if (leader != null) {
+                out.name("leader").value(leader);
+            }
+            out.endObject().endObject().endFrame();
+        });
+    }
+
     private static void bareError(JsonWriter out, WireError error, RawJson command) {
         out.beginObject().name("error").beginObject().name("code").value(error.code()).name("description").value(error.description());
         if (command != null) {

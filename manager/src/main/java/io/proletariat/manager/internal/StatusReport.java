@@ -1,5 +1,7 @@
 package io.proletariat.manager.internal;
 
+import io.proletariat.manager.ClusterRole;
+
 import io.proletariat.manager.ManagerStats;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.Wire;
@@ -51,6 +53,9 @@ final class StatusReport {
                 .name("globalWorksOnHold").value(core.works.holds.heldCount())
                 .name("finishCount").value(core.finishCount)
                 .name("sacredRanges").value(core.options.sacredGuarantees());
+        if (core.role.kind() != ClusterRole.Kind.ALONE) {
+            writeCluster(out, core.role);
+        }
         out.name("ranges").beginArray();
         for (MergedRanges.Merged r : MergedRanges.of(workerStats())) {
             out.beginObject().name("from").value(r.from()).name("limit").value(r.limit()).name("used").value(r.used())
@@ -111,6 +116,13 @@ final class StatusReport {
         return workerStats;
     }
 
+    /** The cluster member ({@code status} of a cluster's manager; our extension, ignored by the original's tools). */
+    static void writeCluster(JsonWriter out, ClusterRole role) {
+        out.name("cluster").beginObject().name("name").value(role.cluster()).name("role").value(role.kind().label())
+                .name("epoch").value(role.epoch()).name("leader").value(role.leader())
+                .name("failovers").value(role.failovers()).endObject();
+    }
+
     /** A consistent snapshot for {@code Manager.stats()}, the HTTP status and metrics. */
     ManagerStats snapshot() {
         Map<Integer, Long> queued = new LinkedHashMap<>();
@@ -132,6 +144,7 @@ final class StatusReport {
                 core.works.holds.heldCount(), busy, total, total - busy, stats.rates.snapshot(), stats.timeInQueue.snapshot(),
                 stats.runTime.snapshot(), stats.endToEnd.snapshot(), workerStats(), clientStats, stats.recentErrors(),
                 new ManagerStats.Memory(memory.queuedBytes, memory.maxQueuedBytes, memory.bufferBytes(), memory.maxBufferBytes,
-                        memory.refusedPushes, memory.shedConnections, outbox.closedForBacklog));
+                        memory.refusedPushes, memory.shedConnections, outbox.closedForBacklog),
+                core.role);
     }
 }
