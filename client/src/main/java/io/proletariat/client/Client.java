@@ -112,8 +112,7 @@ public final class Client implements AutoCloseable {
             this.callbacks = ownedCallbacks;
         }
         // Frames are indexed down to frame.work[i].result.err: what a client reads, in one pass.
-        this.engine = new Engine(Client.class, "client", options.host(), options.port(), options.reconnectPolicy(), 4,
-                callbacks, mapper, new OnEngine());
+        this.engine = new Engine(Client.class, "client", options, 4, callbacks, new OnEngine());
         this.loop = engine.loop();
         if (options.connectionListener() != null) {
             engine.addConnectionListener(options.connectionListener());

@@ -1,9 +1,12 @@
 package io.proletariat.client;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.proletariat.client.internal.Address;
 import io.proletariat.client.internal.Json;
 import io.proletariat.protocol.Wire;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,16 +20,22 @@ public abstract class ConnectionOptions {
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Default {@code port}: 1917. */
     public static final int DEFAULT_PORT = Wire.DEFAULT_PORT;
+    /** Default {@code managerSilence}: 6 s. */
+    public static final Duration DEFAULT_MANAGER_SILENCE = Duration.ofSeconds(6);
 
     private final String host;
     private final int port;
     private final ReconnectPolicy reconnect;
     private final ObjectMapper objectMapper;
+    private final List<String> managers;
+    private final Duration managerSilence;
 
     /** The shared options as {@code b} holds them. */
     protected ConnectionOptions(Builder<?> b) {
         host = b.host;
         port = b.port;
+        managers = b.managers != null ? b.managers : List.of(new Address(b.host, b.port).toString());
+        managerSilence = b.managerSilence;
         reconnect = b.reconnect;
         objectMapper = b.objectMapper;
     }
@@ -41,6 +50,22 @@ public abstract class ConnectionOptions {
         return port;
     }
 
+    /**
+     * The managers to connect to, {@code host:port} each: those set by {@link Builder#managers}, else
+     * the one {@link #host()} and {@link #port()} name.
+     */
+    public List<String> managers() {
+        return managers;
+    }
+
+    /**
+     * How long the manager may stay silent before the connection is given up and made again (to the
+     * same or another manager); {@link Duration#ZERO} when never.
+     */
+    public Duration managerSilence() {
+        return managerSilence;
+    }
+
     /** How to connect and reconnect: {@code maxRetries}, {@code retryDelay}, {@code retryBackoff}, {@code connectTimeout}. */
     public ReconnectPolicy reconnectPolicy() {
         return reconnect;
@@ -53,7 +78,7 @@ public abstract class ConnectionOptions {
 
     /** {@code host=..., port=..., } and the reconnect policy, for the subclasses' {@code toString}. */
     protected String connectionString() {
-        return "host=" + host + ", port=" + port + ", " + reconnect;
+        return (managers.size() > 1 ? "managers=" + managers : "host=" + host + ", port=" + port) + ", " + reconnect;
     }
 
     /**
@@ -66,6 +91,8 @@ public abstract class ConnectionOptions {
         private int port = DEFAULT_PORT;
         private ReconnectPolicy reconnect;
         private ObjectMapper objectMapper = Json.DEFAULT_MAPPER;
+        private List<String> managers;
+        private Duration managerSilence = DEFAULT_MANAGER_SILENCE;
 
         /** Defaults, with {@code defaultPolicy} for connecting. */
         protected Builder(ReconnectPolicy defaultPolicy) {
@@ -78,6 +105,8 @@ public abstract class ConnectionOptions {
             port = o.port;
             reconnect = o.reconnect;
             objectMapper = o.objectMapper;
+            managers = o.managers.size() > 1 || !o.managers.get(0).equals(new Address(o.host, o.port).toString()) ? o.managers : null;
+            managerSilence = o.managerSilence;
         }
 
         /** This builder, as its own type. */
@@ -90,6 +119,7 @@ public abstract class ConnectionOptions {
                 throw new IllegalArgumentException("host must not be blank");
             }
             this.host = host;
+            this.managers = null;
             return self();
         }
 
@@ -99,6 +129,7 @@ public abstract class ConnectionOptions {
                 throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
             }
             this.port = port;
+            this.managers = null;
             return self();
         }
 
@@ -127,6 +158,58 @@ public abstract class ConnectionOptions {
         /** The TCP connect timeout of one attempt. Default 10 s; at least 1 ms. */
         public B connectTimeout(Duration connectTimeout) {
             reconnect = reconnect.withConnectTimeout(connectTimeout);
+            return self();
+        }
+
+        /**
+         * The managers of a cluster (docs/cluster.md), {@code host:port} each ({@code [::1]:1917} for
+         * IPv6; a bare host takes port {@value ConnectionOptions#DEFAULT_PORT}). The connection goes to
+         * any of them, follows a standby's redirect to the leader, and when lost tries the others
+         * in turn, with the {@link ReconnectPolicy}'s delay after each full round. Replaces
+         * {@link #host} and {@link #port}.
+         *
+         * @throws IllegalArgumentException when the list is empty or an entry is not an address
+         */
+        public B managers(List<String> managers) {
+            Objects.requireNonNull(managers, "managers");
+            if (managers.isEmpty()) {
+                throw new IllegalArgumentException("managers must name at least one manager");
+            }
+            List<String> normal = new ArrayList<>(managers.size());
+            for (String m : managers) {
+                normal.add(Address.parse(m, DEFAULT_PORT).toString());
+            }
+            Address first = Address.parse(normal.get(0), DEFAULT_PORT);
+            this.host = first.host();
+            this.port = first.port();
+            this.managers = List.copyOf(normal);
+            return self();
+        }
+
+        /** {@link #managers(List)} from a comma-separated list, as the CLI's {@code --managers} takes it. */
+        public B managers(String commaSeparated) {
+            Objects.requireNonNull(commaSeparated, "managers");
+            List<String> list = new ArrayList<>();
+            for (String s : commaSeparated.split(",")) {
+                if (!s.isBlank()) {
+                    list.add(s.trim());
+                }
+            }
+            return managers(list);
+        }
+
+        /**
+         * How long the manager may stay silent before the connection is given up and made again:
+         * after a third of it without a frame a {@code ping} asks for an answer. It finds a manager
+         * that is paused or cut off (a dead one closes its sockets). Default 6 s;
+         * {@link Duration#ZERO} never gives up.
+         */
+        public B managerSilence(Duration silence) {
+            Objects.requireNonNull(silence, "managerSilence");
+            if (silence.isNegative() || (!silence.isZero() && silence.toMillis() < 30)) {
+                throw new IllegalArgumentException("managerSilence must be 0 (never) or at least 30 ms: " + silence);
+            }
+            this.managerSilence = silence;
             return self();
         }
 

@@ -136,8 +136,7 @@ public final class Worker implements AutoCloseable {
         }
         this.listeners = Executors.newSingleThreadExecutor(new DefaultThreadFactory("proletariat-worker-listeners", true));
         // Frames are indexed down to frame.work[i].args, never inside a work's args.
-        this.engine = new Engine(Worker.class, "worker", options.host(), options.port(), options.reconnectPolicy(), 3,
-                listeners, mapper, new OnEngine());
+        this.engine = new Engine(Worker.class, "worker", options, 3, listeners, new OnEngine());
         this.loop = engine.loop();
     }
 

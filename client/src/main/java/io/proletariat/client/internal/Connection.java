@@ -53,6 +53,13 @@ final class Connection {
 
         /** A connection attempt failed. */
         void onConnectFailed(Throwable cause);
+
+        /**
+         * The manager is a standby of a cluster ({@code ENOTLEADER}); it closes the connection next.
+         *
+         * @param leader the leader's {@code host:port}, or null when the standby knows none
+         */
+        void onRedirect(String leader);
     }
 
     private final EventLoop loop;
@@ -67,7 +74,7 @@ final class Connection {
      * @param indexDepth levels of each frame indexed in its parsing pass ({@link RawJson#parse(byte[], int)}):
      *     as deep as the members its owner reads, no deeper (a worker never looks inside work args)
      */
-    Connection(EventLoop loop, String host, int port, int connectTimeoutMillis, String name, int indexDepth, Listener listener) {
+    Connection(EventLoop loop, int connectTimeoutMillis, String name, int indexDepth, Listener listener) {
         this.loop = loop;
         this.indexDepth = indexDepth;
         this.listener = listener;
@@ -78,7 +85,6 @@ final class Connection {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .remoteAddress(host, port)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -88,13 +94,16 @@ final class Connection {
                 });
     }
 
-    /** Starts one connection attempt; the listener hears the outcome. */
-    void connect() {
+    /** When the last frame arrived ({@link System#nanoTime()}), or the connection was made (event loop only). */
+    long lastHeardNanos;
+
+    /** Starts one connection attempt to {@code to}; the listener hears the outcome. */
+    void connect(Address to) {
         assert loop.inEventLoop();
         if (closed || channel != null) {
             return;
         }
-        ChannelFuture f = bootstrap.connect();
+        ChannelFuture f = bootstrap.connect(to.host(), to.port());
         channel = f.channel();
         f.addListener(done -> {
             if (!done.isSuccess() && channel == f.channel()) {
@@ -112,6 +121,14 @@ final class Connection {
     private final Runnable flushTask = this::flushNow;
     /** The one writer every frame is written with (event loop only): no writer per frame. */
     private final JsonWriter writer = JsonWriter.to(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+
+    /** Drops the current connection at once (a silent manager): the listener hears the disconnect. */
+    void drop() {
+        assert loop.inEventLoop();
+        if (channel != null) {
+            channel.close();
+        }
+    }
 
     /** True while a connection is established. */
     boolean isConnected() {
@@ -184,6 +201,7 @@ final class Connection {
                 return;
             }
             log.debug("{}: connected to {}", name, ctx.channel().remoteAddress());
+            lastHeardNanos = System.nanoTime();
             listener.onConnected();
         }
 
@@ -204,6 +222,7 @@ final class Connection {
             if (ctx.channel() != channel || closed) {
                 return;
             }
+            lastHeardNanos = System.nanoTime();
             RawJson msg;
             try {
                 msg = RawJson.parse(payload, indexDepth);
@@ -219,7 +238,11 @@ final class Connection {
             RawJson command = fields.get("command");
             if (command == null || !command.isString()) {
                 RawJson error = fields.get("error");
-                if (error != null) {
+                RawJson code = error != null && error.isObject() ? error.fields().get("code") : null;
+                if (code != null && code.isString() && code.asText().equals("ENOTLEADER")) {
+                    RawJson leader = error.fields().get("leader");
+                    listener.onRedirect(leader != null && leader.isString() ? leader.asText() : null);
+                } else if (error != null) {
                     log.warn("{}: the manager reported an error: {}", name, abbreviate(error));
                 } else {
                     log.warn("{}: ignoring a frame from the manager without a command: {}", name, abbreviate(msg));

@@ -11,6 +11,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.client.ConnectionException;
 import io.proletariat.client.ConnectionListener;
+import io.proletariat.client.ConnectionOptions;
 import io.proletariat.client.ReconnectPolicy;
 import io.proletariat.client.SystemMessageListener;
 import io.proletariat.client.SystemMessageReceipt;
@@ -63,8 +64,11 @@ public final class Engine {
 
     private final Logger log;
     private final String name;
-    private final String address;
+    /** The managers to try, in turn (one unless a cluster's were given). */
+    private final List<Address> managers;
     private final ReconnectPolicy policy;
+    /** How long the manager may stay silent, in ns; 0 for ever. */
+    private final long silenceNanos;
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final Executor events;
@@ -83,6 +87,15 @@ public final class Engine {
     private ScheduledFuture<?> retryTimer;
     private boolean readyOnThisConnection;
     private boolean everReady;
+    /** The manager tried last, or connected to: an index into {@link #managers}. */
+    private int current;
+    /** Where a standby said the leader is: the next attempt goes there. */
+    private Address redirect;
+    /** This connection was answered ENOTLEADER: its end is no lost connection but a step to the leader. */
+    private boolean redirectedHere;
+    /** Redirects followed in a row: past a few (standbys disagreeing during an election) they count as failures. */
+    private int redirectsInRow;
+    private ScheduledFuture<?> silenceTimer;
 
     /**
      * @param owner the participant's class: names the threads and the logger
@@ -90,19 +103,20 @@ public final class Engine {
      *     participant reads, no deeper (a worker never looks inside work args)
      * @param events where listeners, system-message listeners and futures run
      */
-    public Engine(Class<?> owner, String name, String host, int port, ReconnectPolicy policy, int indexDepth,
-            Executor events, ObjectMapper mapper, Participant participant) {
+    public Engine(Class<?> owner, String name, ConnectionOptions options, int indexDepth, Executor events, Participant participant) {
         this.log = LoggerFactory.getLogger(owner);
         this.name = name;
-        this.address = host + ":" + port;
-        this.policy = policy;
+        this.managers = options.managers().stream().map(m -> Address.parse(m, ConnectionOptions.DEFAULT_PORT)).toList();
+        this.policy = options.reconnectPolicy();
+        this.silenceNanos = options.managerSilence().toNanos();
+        ObjectMapper mapper = options.objectMapper();
         this.events = events;
         this.mapper = mapper;
         this.participant = participant;
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("proletariat-" + name + "-io", true),
                 Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.loop = group.next();
-        this.connection = new Connection(loop, host, port, (int) policy.connectTimeout().toMillis(), name, indexDepth, new Events());
+        this.connection = new Connection(loop, (int) policy.connectTimeout().toMillis(), name, indexDepth, new Events());
         this.messenger = new SystemMessenger(connection, events, mapper);
     }
 
@@ -152,11 +166,12 @@ public final class Engine {
      * accepted): listeners hear connected or reconnected (loop only).
      */
     public void ready() {
-        if (readyOnThisConnection) {
+        if (readyOnThisConnection || redirectedHere) {
             return;
         }
         readyOnThisConnection = true;
         failedAttempts = 0;
+        redirectsInRow = 0;
         boolean again = everReady;
         everReady = true;
         fire(again ? ConnectionListener::onReconnected : ConnectionListener::onConnected);
@@ -226,6 +241,7 @@ public final class Engine {
                 if (retryTimer != null) {
                     retryTimer.cancel(false);
                 }
+                stopWatchingSilence();
                 closing.set(connection.close());
                 fire(ConnectionListener::onClosed);
             }
@@ -299,14 +315,56 @@ public final class Engine {
             return;
         }
         connecting = true;
-        connection.connect();
+        connection.connect(target());
+    }
+
+    /** Where the next attempt goes: the leader a standby named, else the manager in turn. */
+    private Address target() {
+        if (redirect != null) {
+            return redirect;
+        }
+        return managers.get(current);
+    }
+
+    /** The manager connected to, or tried last, for messages. */
+    private String address() {
+        return target().toString();
+    }
+
+    /** Watches for a manager gone silent: a ping after a third of the silence allowed, a new connection after all of it. */
+    private void watchSilence() {
+        if (silenceNanos == 0) {
+            return;
+        }
+        long every = Math.max(10_000_000L, silenceNanos / 3);
+        silenceTimer = loop.scheduleAtFixedRate(() -> {
+            if (!connection.isConnected()) {
+                return;
+            }
+            long quiet = System.nanoTime() - connection.lastHeardNanos;
+            if (quiet >= silenceNanos) {
+                log.warn("{}: the manager at {} said nothing for {} ms; connecting again", name, address(), quiet / 1_000_000);
+                connection.drop();
+            } else if (quiet >= every) {
+                connection.send(w -> w.name("command").value("ping"));
+            }
+        }, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    private void stopWatchingSilence() {
+        if (silenceTimer != null) {
+            silenceTimer.cancel(false);
+            silenceTimer = null;
+        }
     }
 
     private final class Events implements Connection.Listener {
         @Override
         public void onConnected() {
             connecting = false;
-            log.debug("{} connected to the manager at {}", name, address);
+            redirectedHere = false;
+            log.debug("{} connected to the manager at {}", name, address());
+            watchSilence();
             participant.onConnected();
             messenger.onConnected();
         }
@@ -319,13 +377,32 @@ public final class Engine {
                 messenger.onSysmsg(m);
             } else if (message instanceof FromManager.SysmsgAnswer a) {
                 messenger.onCompletion(a);
+            } else if (message instanceof FromManager.Other o && "answer".equals(o.command()) && o.fields().get("to") != null
+                    && "ping".equals(o.fields().get("to").asText())) {
+                // The answer to our ping: the manager is there.
             } else {
                 participant.onMessage(message);
             }
         }
 
         @Override
+        public void onRedirect(String leader) {
+            redirectedHere = true;
+            Address to = null;
+            if (leader != null) {
+                try {
+                    to = Address.parse(leader, ConnectionOptions.DEFAULT_PORT);
+                } catch (IllegalArgumentException e) {
+                    log.warn("{}: the standby at {} named a leader that is not an address: {}", name, address(), leader);
+                }
+            }
+            log.info("{}: the manager at {} is a standby; {}", name, address(), to != null ? "the leader is at " + to : "no leader is known yet");
+            redirect = to;
+        }
+
+        @Override
         public void onDisconnected() {
+            stopWatchingSilence();
             participant.onDisconnected();
             messenger.onDisconnected();
             boolean wasReady = readyOnThisConnection;
@@ -340,6 +417,17 @@ public final class Engine {
                 connecting = false;
                 return; // leaving: the manager requeued whatever ran here
             }
+            if (redirectedHere) {
+                redirectedHere = false;
+                connecting = true;
+                if (redirect != null && ++redirectsInRow <= 2 * managers.size() + 2) {
+                    connectNow(); // straight to the leader
+                } else {
+                    redirect = null;
+                    onConnectFailed(new ConnectionException(ConnectionException.ECONNLOST, "the manager is a standby and knows no leader"));
+                }
+                return;
+            }
             if (!wasReady) {
                 // Closed before the participant was ready (a manager at its connection limit, say):
                 // a failed attempt, so that a manager that closes at once is not hammered.
@@ -347,27 +435,40 @@ public final class Engine {
                 onConnectFailed(new ConnectionException(ConnectionException.ECONNLOST, "the manager closed the connection at once"));
                 return;
             }
-            log.info("{} lost the connection to the manager at {}; reconnecting", name, address);
+            log.info("{} lost the connection to the manager at {}; reconnecting", name, address());
+            if (managers.size() > 1 || redirect != null) {
+                redirect = null; // the leader may be gone: start the round with the next one
+                current = (current + 1) % managers.size();
+            }
             connectNow();
         }
 
         @Override
         public void onConnectFailed(Throwable cause) {
             failedAttempts++;
+            String tried = address();
+            if (redirect != null) {
+                redirect = null; // the named leader did not answer: back to the list
+            } else {
+                current = (current + 1) % managers.size();
+            }
             if (closed) {
                 return;
             }
             if (failedAttempts > policy.maxRetries()) {
                 connecting = false;
-                ConnectionException e = new ConnectionException(ConnectionException.ECONNREFUSED, "cannot connect to the manager at "
-                        + address + " after " + failedAttempts + " attempts (" + cause + "); check that it is running there", cause);
+                ConnectionException e = new ConnectionException(ConnectionException.ECONNREFUSED, "cannot connect to the manager"
+                        + (managers.size() > 1 ? "s at " + managers : " at " + tried) + " after " + failedAttempts + " attempts ("
+                        + cause + "); check that it is running there", cause);
                 log.warn("{}", e.getMessage());
                 participant.onGaveUp(e);
                 messenger.failAll(e);
                 return;
             }
-            long delay = policy.delayMillis(failedAttempts);
-            log.debug("{} cannot connect to the manager at {} ({}); retry {} of {} in {} ms", name, address,
+            // The others of a cluster are tried at once; the policy's delay comes after each full round.
+            long delay = managers.size() > 1 && failedAttempts % managers.size() != 0 ? 0
+                    : policy.delayMillis(managers.size() > 1 ? failedAttempts / managers.size() : failedAttempts);
+            log.debug("{} cannot connect to the manager at {} ({}); retry {} of {} in {} ms", name, tried,
                     cause.toString(), failedAttempts, policy.maxRetries(), delay);
             retryTimer = loop.schedule(() -> {
                 retryTimer = null;
