@@ -89,6 +89,8 @@ public final class Client implements AutoCloseable {
     private final Map<String, Request> requests = new LinkedHashMap<>();
     private final Map<String, Slot> byWorkId = new HashMap<>();
     private final ArrayDeque<Inflight> inflight = new ArrayDeque<>();
+    /** Names this client's works across managers, with their request ids and indexes (docs/cluster.md). */
+    private final String session = Ids.session();
 
     /** A client of the manager on {@code host}, default port 1917. */
     public Client(String host) {
@@ -295,6 +297,8 @@ public final class Client implements AutoCloseable {
         int remaining;
         boolean finished;
         boolean pushedOnThisConnection;
+        /** Pushed on an earlier connection: a push now is a resend, which the manager may answer from a resumed result. */
+        boolean pushedBefore;
         ScheduledFuture<?> timer;
 
         Request(List<RawJson> works, boolean sentArray, String returnMode, WorkOptions options, boolean perWorkFutures,
@@ -437,6 +441,17 @@ public final class Client implements AutoCloseable {
             }
             w.endArray();
             w.name("sentArray").value(r.sentArray);
+            w.name("session").value(session);
+            if (r.pushedBefore) {
+                w.name("resent").value(true);
+            }
+            if (indexes.length != r.works.size()) {
+                w.name("index").beginArray();
+                for (int i : indexes) {
+                    w.value(i);
+                }
+                w.endArray();
+            }
             if (o.priority() != null) {
                 w.name("priority").value(o.priority());
             }
@@ -674,6 +689,7 @@ public final class Client implements AutoCloseable {
             byWorkId.clear();
             inflight.clear();
             for (Request r : requests.values()) {
+                r.pushedBefore |= r.pushedOnThisConnection;
                 r.pushedOnThisConnection = false;
                 Arrays.fill(r.workIds, null);
             }

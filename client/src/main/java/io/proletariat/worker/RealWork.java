@@ -70,6 +70,10 @@ final class RealWork implements Work {
     private Phase phase = Phase.RUNNING;
     /** The result given while {@link Phase#HELD}. */
     Worker.Answer heldResult;
+    /** Its identity across managers, or null; set when dispatched. */
+    String uid;
+    /** Its manager was lost while it ran: its result goes to the next manager as a resumed result, not a done. */
+    boolean orphan;
     ScheduledFuture<?> timeoutTimer;
     Future<?> task;
 

@@ -22,6 +22,7 @@ import io.proletariat.worker.RealWork.Phase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +115,15 @@ public final class Worker implements AutoCloseable {
     // Owned by the event loop.
     private final Map<String, RealWork> works = new LinkedHashMap<>(); // every work holding a slot
     private final List<Answer> batch = new ArrayList<>();
+    /**
+     * Results of works whose manager was lost, by identity, kept for the next manager (docs/cluster.md):
+     * sent in a {@code resume} frame on each connection, forgotten once a manager answered it.
+     */
+    private final LinkedHashMap<String, Answer> resumable = new LinkedHashMap<>();
+    /** The identities sent in resume frames not answered yet, in order, one list per frame. */
+    private final java.util.ArrayDeque<List<String>> resumesInFlight = new java.util.ArrayDeque<>();
+    /** Results kept for the next manager at most; beyond, the oldest go (their works run again). */
+    static final int MAX_RESUMABLE = 10_000;
     private final Consumer<JsonWriter> writeBatch = this::writeBatch;   // made once, not per done
     /** Works whose outcome is not settled yet ({@link Phase#open()}). */
     private int unfinished;
@@ -290,6 +300,8 @@ public final class Worker implements AutoCloseable {
         @Override
         public void onConnected() {
             generation++;
+            resumesInFlight.clear();
+            sendResume();
             sendOffer();
         }
 
@@ -301,6 +313,12 @@ public final class Worker implements AutoCloseable {
                 onAbort(abort);
             } else if (message instanceof FromManager.OfferAnswer answer) {
                 onOfferAnswer(answer);
+            } else if (message instanceof FromManager.Other other && "answer".equals(other.command())
+                    && other.fields().get("to") != null && "resume".equals(other.fields().get("to").asText())) {
+                List<String> delivered = resumesInFlight.poll();
+                if (delivered != null) {
+                    delivered.forEach(resumable::remove);
+                }
             } else if (message instanceof FromManager.DoneAnswer answer) {
                 if (answer.error() != null) {
                     log.warn("the manager refused results: {}", answer.error());
@@ -313,7 +331,7 @@ public final class Worker implements AutoCloseable {
         @Override
         public void onDisconnected() {
             id = null;
-            dropConnectionState();
+            keepForTheNextManager();
         }
 
         @Override
@@ -357,9 +375,80 @@ public final class Worker implements AutoCloseable {
         engine.ready();
     }
 
+    /**
+     * The connection is lost, and the manager with it, maybe for good (a failover). Works the manager
+     * named ({@code uid}) keep running and their results, with those not sent yet, go to the next
+     * manager in a {@code resume}; the others are cancelled, as the original worker does.
+     */
+    private void keepForTheNextManager() {
+        for (RealWork w : new ArrayList<>(works.values())) {
+            if (w.uid == null || stopped || drained != null) {
+                continue;
+            }
+            if (w.phase().open() || w.phase() == Phase.HELD) {
+                w.orphan = true;
+            }
+        }
+        for (Answer a : batch) {
+            if (a.uid() != null) {
+                keep(a);
+            }
+        }
+        batch.clear();
+        dropConnectionState();
+    }
+
+    /** Keeps an orphan's result for the next manager, and sends it now when connected to one. */
+    private void keep(Answer a) {
+        resumable.put(a.uid(), a);
+        if (resumable.size() > MAX_RESUMABLE) {
+            Iterator<String> oldest = resumable.keySet().iterator();
+            log.warn("dropping the kept result of work {}: more than {} wait for a manager", oldest.next(), MAX_RESUMABLE);
+            oldest.remove();
+        }
+        if (engine.isConnected()) {
+            sendResume();
+        }
+    }
+
+    /**
+     * Hands the results kept for a manager, and the identities of the orphans still running, to the
+     * manager (our extension; the original answers EUNKNCMD). They are forgotten when it answers.
+     */
+    private void sendResume() {
+        List<String> running = new ArrayList<>();
+        for (RealWork w : works.values()) {
+            if (w.orphan && w.phase().open()) {
+                running.add(w.uid);
+            }
+        }
+        if (resumable.isEmpty() && running.isEmpty()) {
+            return;
+        }
+        List<String> sent = new ArrayList<>(resumable.keySet());
+        boolean ok = engine.send(w -> {
+            w.name("results").beginArray();
+            for (Answer a : resumable.values()) {
+                w.beginObject().name("uid").value(a.uid())
+                        .name("result").beginObject().name("err").raw(a.error()).name("data").raw(a.data()).endObject()
+                        .endObject();
+            }
+            w.endArray().name("running").beginArray();
+            running.forEach(w::value);
+            w.endArray().name("command").value("resume");
+        });
+        if (ok) {
+            resumesInFlight.add(sent);
+            log.info("worker handed {} results and {} running works over to the manager", sent.size(), running.size());
+        }
+    }
+
     /** The manager requeues every work of a lost connection: cancel them and forget unsent results. */
     private void dropConnectionState() {
         for (RealWork w : new ArrayList<>(works.values())) {
+            if (w.orphan && !stopped) {
+                continue; // runs on: its result goes to the next manager
+            }
             if (w.phase().open()) {
                 cancel(w);
             } else if (w.phase() == Phase.HELD) {
@@ -450,6 +539,7 @@ public final class Worker implements AutoCloseable {
             } else {
                 free--;
                 RealWork work = new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners);
+                work.uid = item.uid();
                 toStart.add(work);
                 works.put(workId, work); // holds its slot from now on
                 unfinished++;
@@ -568,7 +658,7 @@ public final class Worker implements AutoCloseable {
             err = Json.error("ESERIAL", "the work's result could not be serialised: " + e.getMessage());
             data = RawJson.NULL;
         }
-        return new Answer(work.id(), err, data); // written straight into the done frame
+        return new Answer(work.id(), work.uid, err, data); // written straight into the done frame
     }
 
     private RawJson encodeError(Object error) {
@@ -600,7 +690,7 @@ public final class Worker implements AutoCloseable {
                 settle(work, Phase.HELD);
                 break;
             case RETURNED:
-                batch.add(result);
+                answer(work, result);
                 settle(work, Phase.FINISHED);
                 break;
             default:
@@ -617,7 +707,7 @@ public final class Worker implements AutoCloseable {
                 work.moveTo(Phase.RETURNED); // an asynchronous handler: its outcome comes later
                 return;
             case HELD:
-                batch.add(work.heldResult);
+                answer(work, work.heldResult);
                 work.heldResult = null;
                 settle(work, Phase.FINISHED);
                 break;
@@ -637,7 +727,7 @@ public final class Worker implements AutoCloseable {
             return;
         }
         log.info("work {} ran out of time ({} ms): ETO", work.id(), work.runTimeoutMillis().orElse(0));
-        batch.add(new Answer(work.id(), ETO_ERROR, RawJson.NULL));
+        answer(work, new Answer(work.id(), work.uid, ETO_ERROR, RawJson.NULL));
         cancel(work);
         flushIfDue();
     }
@@ -667,6 +757,15 @@ public final class Worker implements AutoCloseable {
     private void cancel(RealWork work) {
         settle(work, work.phase() == Phase.RETURNED ? Phase.FINISHED : Phase.CANCELLED);
         work.cancel();
+    }
+
+    /** A work's result: into the next done, or kept for the next manager when its own was lost. */
+    private void answer(RealWork work, Answer result) {
+        if (work.orphan) {
+            keep(result);
+        } else {
+            batch.add(result);
+        }
     }
 
     /** Moves a work on; keeps the count of open outcomes, stops its timer once settled, and frees its slot once finished. */
@@ -739,7 +838,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /** A work's result, {@code {"err":error,"data":data}} on the wire, waiting to be sent. */
-    record Answer(String workId, RawJson error, RawJson data) {
+    record Answer(String workId, String uid, RawJson error, RawJson data) {
     }
 
 }

@@ -67,11 +67,13 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param badFrames frames that were not valid JSON or too large
      * @param sysmsgsRefused system messages answered {@code ETOOMANYSYSMSG}
      * @param eventsDropped listener events dropped because the listeners fell behind (see {@link ManagerListener})
+     * @param resumed works answered with a result that a worker finished while it had no manager (docs/cluster.md)
+     * @param rerun works run again after a run whose result was lost (their worker died), as far as this manager knows
      */
     public record Counters(long pushed, long assigned, long finished, long failed, Map<String, Long> failedByCode,
                            long assignTimeouts, long requeued, long rejected, long aborted, long givenUp,
                            long connectionsAccepted, long framesIn, long badFrames, long sysmsgsRefused,
-                           long eventsDropped) {
+                           long eventsDropped, long resumed, long rerun) {
     }
 
     /** Works per second pushed, finished and failed: over the last full second and the last minute. */

@@ -106,6 +106,18 @@ public sealed interface FromManager {
             String workId = id == null || !id.isTruthy() || !(id.isString() || id.isNumber()) ? null : idText(id);
             return new DispatchedWork(workId, f.get("args"), JsNumbers.parseInt(f.get("timeout")), item);
         }
+
+        /**
+         * The work's identity across managers ({@code session/requestId/index}, our extension), which a
+         * worker names its result by when it hands it to another manager; null when the manager sent none.
+         */
+        public String uid() {
+            if (!item.isObject()) {
+                return null;
+            }
+            RawJson uid = item.fields().get("uid");
+            return uid != null && uid.isString() ? uid.asText() : null;
+        }
     }
 
     /**

@@ -122,6 +122,16 @@ public final class JsonWriter {
         return this;
     }
 
+    /** A string value made of {@code prefix} and then the decimal digits of {@code suffix}, without building that string. */
+    public JsonWriter value(String prefix, long suffix) {
+        beforeValue();
+        writeString(prefix);
+        out.writerIndex(out.writerIndex() - 1); // the closing quote comes after the digits
+        out.writeCharSequence(Long.toString(suffix), java.nio.charset.StandardCharsets.US_ASCII);
+        out.writeByte('"');
+        return this;
+    }
+
     public JsonWriter value(long n) {
         beforeValue();
         out.writeCharSequence(Long.toString(n), java.nio.charset.StandardCharsets.US_ASCII);

@@ -26,6 +26,15 @@ public final class Ids {
         return p.text.concat(Long.toString(COUNTER.incrementAndGet()));
     }
 
+    /**
+     * A client's session: 64 random bits in base 36 (about 13 characters). With a request id and a
+     * work's index it names the work across managers (docs/cluster.md), so it must not repeat
+     * between clients: it comes from {@link java.security.SecureRandom}.
+     */
+    public static String session() {
+        return Long.toUnsignedString(new java.security.SecureRandom().nextLong(), 36);
+    }
+
     /** {@code "M" + last 6 digits of epoch ms + "." + counter}; unique in this JVM. */
     public static String systemMessageId() {
         return "M" + last6(System.currentTimeMillis()) + "." + COUNTER.incrementAndGet();

@@ -80,7 +80,7 @@ public class DispatchCoreBenchmark {
     public int cycle() {
         RawJson rid = rids[next++ & (rids.length - 1)];
         // As the decoder hands it over: the request id as text, the args' bytes summed, no priority or timeouts.
-        core.receive(client, new Inbound.Push(rid, null, rid.asText(), args, argBytes, 0, null, 0, 0));
+        core.receive(client, new Inbound.Push(rid, null, rid.asText(), args, argBytes, 0, null, 0, 0, null));
         loopChannel.runPendingTasks(); // the pass and the flush
         List<String> ids = new ArrayList<>(worker.works.keySet());
         core.receive(worker, new Inbound.PushAnswer(ids, List.of()));

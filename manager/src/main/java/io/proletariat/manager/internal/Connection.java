@@ -58,6 +58,8 @@ final class Connection {
     final Map<String, Request> requests = new HashMap<>();
     /** Works it pushed that are not answered yet, against {@code maxPendingWorks}. */
     long pendingWorks;
+    /** Identities of works it runs since before it connected ({@link Resumption}); null when none. */
+    java.util.Set<String> resumedRunning;
     /** Its works finished by the done being handled, for its done frame (empty between dones). */
     final java.util.List<Work> results = new java.util.ArrayList<>();
 

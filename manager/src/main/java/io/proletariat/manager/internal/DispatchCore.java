@@ -189,7 +189,10 @@ final class DispatchCore {
         }
         // Then the works it ran for others go back to the front of their queues.
         if (c.offered) {
-            works.requeue(new ArrayList<>(c.works.values()));
+            works.requeue(new ArrayList<>(c.works.values()), true);
+        }
+        if (c.resumedRunning != null) {
+            works.unpark(works.resumption.workerGone(c));
         }
         scheduler.removeWorker(c);
         systemMessages.disconnected(c);
@@ -240,6 +243,8 @@ final class DispatchCore {
             replies.pong(c);
         } else if (m instanceof Inbound.Drain) {
             drain(c);
+        } else if (m instanceof Inbound.Resume r) {
+            resume(c, r);
         } else if (m instanceof Inbound.PingAnswer) {
             // Only activity.
         } else if (m instanceof Inbound.MyStatus) {
@@ -281,6 +286,45 @@ final class DispatchCore {
     }
 
     /** A worker that is leaving gracefully takes no more works (docs/protocol.md, drain). */
+    /**
+     * A worker back from a lost manager hands over what it did meanwhile (docs/cluster.md): results
+     * answer their works (now or when their clients resend them), and the works it still runs are not
+     * run elsewhere while it does.
+     */
+    private void resume(Connection c, Inbound.Resume r) {
+        for (String uid : r.running()) {
+            if (works.resumption.running(uid, c)) {
+                works.park(uid);
+            }
+        }
+        int answered = 0;
+        Map<Connection, List<String>> aborts = new LinkedHashMap<>();
+        List<Connection> results = resultClients;
+        try {
+            for (Inbound.ResumedResult result : r.results()) {
+                if (works.resumed(result, c, aborts, results)) {
+                    answered++;
+                    finishCount++;
+                }
+            }
+            for (Connection client : results) {
+                replies.results(client, client.results);
+            }
+        } finally {
+            for (Connection client : results) {
+                client.results.clear();
+            }
+            results.clear();
+        }
+        aborts.forEach(replies::aborts);
+        if (!r.results().isEmpty() || !r.running().isEmpty()) {
+            log.info("{} resumed: {} results answered their works, {} wait for their works to be resent, {} works still run there",
+                    c.id, answered, r.results().size() - answered, r.running().size());
+        }
+        replies.resumeAnswer(c, answered, r.results().size() - answered);
+        requestPass();
+    }
+
     private void drain(Connection c) {
         if (!c.offered) {
             replies.error(c, "drain", WireError.EINVCMDSTAT2);
@@ -385,6 +429,10 @@ final class DispatchCore {
             Work w = c.works.get(accepted.get(i));
             if (w != null && w.state() == Work.State.ASSIGNED) {
                 w.moveTo(Work.State.RUNNING);
+                if (w.lostRun) {
+                    w.lostRun = false;
+                    stats.rerun++; // its last run's result was lost with its worker
+                }
             }
         }
         // A set: an id listed twice must requeue its work once (a list once queued it twice, a phantom).
@@ -402,7 +450,7 @@ final class DispatchCore {
             debug("{} rejected {}", c.id, rejected);
             stats.rejected += rejected.size();
             scheduler.pause(c, rejected);
-            works.requeue(new ArrayList<>(rejected));
+            works.requeue(new ArrayList<>(rejected), false);
             requestPass();
         }
     }
@@ -534,6 +582,7 @@ final class DispatchCore {
     }
 
     private void periodicCleanup() {
+        works.resumption.expire();
         if (!isClean) {
             cleanup();
         }

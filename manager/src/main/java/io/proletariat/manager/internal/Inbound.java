@@ -35,7 +35,31 @@ sealed interface Inbound {
      * @param assignTimeoutMs the {@code assigntimeout} in ms, read alike
      */
     record Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
-                RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs) implements Inbound {
+                RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity) implements Inbound {
+    }
+
+    /**
+     * Who a push's works are across managers (our extension, docs/cluster.md): the client's
+     * {@code session}, whether the request was {@code resent} after a lost connection, and each
+     * work's {@code index} in its request (its position, unless the push resends some of them).
+     * Null for a push without a session (the original clients).
+     */
+    record Identity(String session, boolean resent, int[] indexes) {
+        /** The index in its request of the push's {@code i}-th work. */
+        int index(int i) {
+            return indexes == null ? i : indexes[i];
+        }
+    }
+
+    /**
+     * A worker hands over what it did while it had no manager (our extension): the results of
+     * works it finished, each by its work's identity, and the identities of works it still runs.
+     */
+    record Resume(List<ResumedResult> results, List<String> running) implements Inbound {
+    }
+
+    /** One resumed result: the work's identity ({@code uid}) and its {@code {"err","data"}} result. */
+    record ResumedResult(String uid, RawJson result) {
     }
 
     /** A worker's results. {@code items} is null unless {@code work} is an array. */

@@ -48,6 +48,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson to;
         RawJson id;
         RawJson content;
+        RawJson session;
+        RawJson resent;
+        RawJson index;
+        RawJson results;
+        RawJson running;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -76,6 +81,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             payload = null;
             workListEnd = -1;
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
+            session = resent = index = results = running = null;
             acceptedIds = rejectedIds = null;
             elements = null;
             items = null;
@@ -145,6 +151,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "to": m.to = value; break;
                     case "id": m.id = value; break;
                     case "content": m.content = value; break;
+                    case "session": m.session = value; break;
+                    case "resent": m.resent = value; break;
+                    case "index": m.index = value; break;
+                    case "results": m.results = value; break;
+                    case "running": m.running = value; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;
@@ -180,11 +191,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
 
     /** The members {@link #decode} keeps (but for arrays of work ids and the work list, read apart). */
     private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
-            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected");
+            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running");
 
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
-        "sysmsg", "cleanup", "gc", "dumpall"};
+        "sysmsg", "cleanup", "gc", "dumpall", "resume"};
     private static final RawJson[] NAME_JSON = Arrays.stream(NAMES).map(RawJson::ofString).toArray(RawJson[]::new);
     private static final byte[][] NAME_BYTES = Arrays.stream(NAME_JSON).map(RawJson::toBytes).toArray(byte[][]::new);
 
@@ -241,6 +252,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 return new Inbound.Ping();
             case "drain":
                 return new Inbound.Drain();
+            case "resume":
+                return resume(m);
             case "mystatus":
                 return new Inbound.MyStatus();
             case "status":
@@ -300,7 +313,71 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
         long runTimeoutMs = milliseconds(timeout);
         return new Inbound.Push(rid, group, requestKey, works, argBytes, priority, runTimeoutMs > 0 ? timeout : null,
-                runTimeoutMs, milliseconds(m.assignTimeout));
+                runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works));
+    }
+
+    /** Longest session id kept: the client's random id is a dozen characters. */
+    static final int MAX_SESSION_LENGTH = 64;
+
+    /**
+     * The push's identity across managers, or null: without a short string {@code session}, or with an
+     * {@code index} that is not one distinct index per work ≥ 0 (then the works are not recognised
+     * after a failover, and nothing else changes).
+     */
+    private static Inbound.Identity identity(Members m, List<RawJson> works) {
+        if (m.session == null || !m.session.isString() || works == null) {
+            return null;
+        }
+        String session = m.session.asText();
+        if (session.isEmpty() || session.length() > MAX_SESSION_LENGTH || session.indexOf('/') >= 0) {
+            return null;
+        }
+        int[] indexes = null;
+        if (m.index != null) {
+            List<RawJson> list = m.index.isArray() ? m.index.elements() : null;
+            if (list == null || list.size() != works.size()) {
+                return null;
+            }
+            indexes = new int[list.size()];
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < indexes.length; i++) {
+                long n = list.get(i).isNumber() ? JsNumbers.parseInt(list.get(i)) : -1;
+                if (n < 0 || n > Integer.MAX_VALUE || !seen.add((int) n)) {
+                    return null;
+                }
+                indexes[i] = (int) n;
+            }
+        }
+        return new Inbound.Identity(session, m.resent != null && m.resent.isTruthy(), indexes);
+    }
+
+    /** Most results and running identities one resume frame may carry; beyond, the rest is ignored. */
+    static final int MAX_RESUMED = 100_000;
+
+    /** A worker's resume: results kept as copies (they may wait for their client's resend), bad items skipped. */
+    private static Inbound resume(Members m) {
+        List<Inbound.ResumedResult> results = new ArrayList<>();
+        if (m.results != null && m.results.isArray()) {
+            for (RawJson item : m.results.elements()) {
+                if (results.size() >= MAX_RESUMED || !item.isObject()) {
+                    continue;
+                }
+                RawJson uid = item.fields().get("uid");
+                RawJson result = item.fields().get("result");
+                if (uid != null && uid.isString() && result != null && result.isObject()) {
+                    results.add(new Inbound.ResumedResult(uid.asText(), result.compact()));
+                }
+            }
+        }
+        List<String> running = new ArrayList<>();
+        if (m.running != null && m.running.isArray()) {
+            for (RawJson uid : m.running.elements()) {
+                if (running.size() < MAX_RESUMED && uid.isString()) {
+                    running.add(uid.asText());
+                }
+            }
+        }
+        return new Inbound.Resume(results, running);
     }
 
     /** A scratch list's elements in an immutable list of their own, at its exact size (one element: no array). */

@@ -98,9 +98,18 @@ final class Replies {
             if (w.runTimeout != null) {
                 out.name("timeout").raw(w.runTimeout);
             }
+            if (w.request.uidPrefix != null) {
+                out.name("uid").value(w.request.uidPrefix, w.index); // who it is across managers: our workers resume by it
+            }
             out.endObject();
         }
         out.endArray().name("command").value("push").endObject().endFrame();
+    }
+
+    /** The answer to a worker's resume: how many results answered works at once, and how many wait for their works. */
+    void resumeAnswer(Connection worker, int answered, int stored) {
+        outbox.frame(worker).beginObject().name("answered").value(answered).name("stored").value(stored)
+                .name("to").value("resume").name("command").value("answer").endObject().endFrame();
     }
 
     /** The answer to a worker's done: how many results counted, and how many were ignored. */

@@ -8,12 +8,18 @@ final class Request {
     final int priority;
     final Work[] works;
     int open;
+    /**
+     * {@code session/requestId/}: with a work's index, its identity across managers
+     * ({@link Work#uid()}); null for a push without a session (the original clients).
+     */
+    final String uidPrefix;
 
-    Request(Connection client, String key, int priority, int size) {
+    Request(Connection client, String key, int priority, int size, String session) {
         this.client = client;
         this.key = key;
         this.priority = priority;
         this.works = new Work[size];
         this.open = size;
+        this.uidPrefix = session == null ? null : session + "/" + key + "/";
     }
 }

@@ -31,6 +31,10 @@ final class Stats {
     long rejected;
     long aborted;
     long givenUp;
+    /** Works answered with a result a worker finished while it had no manager. */
+    long resumed;
+    /** Works run again after a run whose result was lost (their worker died), or run twice. */
+    long rerun;
     long connectionsAccepted;
     long framesIn;
     long badFrames;
@@ -84,7 +88,8 @@ final class Stats {
 
     ManagerStats.Counters counters(long eventsDropped) {
         return new ManagerStats.Counters(pushed, assigned, finished, failed, new TreeMap<>(failedByCode), assignTimeouts,
-                requeued, rejected, aborted, givenUp, connectionsAccepted, framesIn, badFrames, sysmsgsRefused, eventsDropped);
+                requeued, rejected, aborted, givenUp, connectionsAccepted, framesIn, badFrames, sysmsgsRefused, eventsDropped,
+                resumed, rerun);
     }
 
     List<ManagerStats.RecentError> recentErrors() {

@@ -17,6 +17,11 @@ final class Work implements WorkInfo {
         HELD,
         /** In its priority's queue ({@link WorkQueues}). */
         QUEUED,
+        /**
+         * Resent by its client while a worker, back from a lost manager, still runs it ({@link Resumption}):
+         * it waits for that worker's result, and is queued if that worker leaves.
+         */
+        PARKED,
         /** Sent to a worker, not yet accepted. */
         ASSIGNED,
         /** Accepted by its worker. */
@@ -28,9 +33,10 @@ final class Work implements WorkInfo {
         private int next;
 
         static {
-            allow(NEW, HELD, QUEUED);
+            allow(NEW, HELD, QUEUED, PARKED, DONE);             // DONE: answered at once by a resumed result
+            allow(PARKED, QUEUED, DONE);                    // its worker left; its result came, or it was aborted
             allow(HELD, QUEUED, DONE);                      // released by its key; finished with it, aborted, timed out
-            allow(QUEUED, ASSIGNED, DONE);                  // placed by the pass; aborted, timed out
+            allow(QUEUED, ASSIGNED, PARKED, DONE);          // placed by the pass; a returning worker runs it; aborted, timed out
             allow(ASSIGNED, RUNNING, QUEUED, DONE);         // accepted; rejected or worker gone; finished or aborted
             allow(RUNNING, QUEUED, DONE);                   // worker gone; finished or aborted
         }
@@ -57,6 +63,12 @@ final class Work implements WorkInfo {
     final long assignTimeoutMs;
     /** The {@code _key} of its args when holding similar works, else null. */
     final String key;
+    /** Its position in its request: with {@link Request#uidPrefix}, its identity across managers. */
+    final int index;
+    /** In {@link Resumption}'s index by identity (resent, requeued or parked). */
+    boolean indexed;
+    /** It ran on a worker that was lost: running it again is a rerun ({@code proletariat_works_rerun_total}). */
+    boolean lostRun;
 
     private State state = State.NEW;
     Connection worker;
@@ -68,8 +80,9 @@ final class Work implements WorkInfo {
     /** Set when the work finishes, until its done frame is written. */
     RawJson result;
 
-    Work(String id, Request request, RawJson args, RawJson runTimeout, long assignTimeoutMs, String key) {
+    Work(String id, Request request, RawJson args, RawJson runTimeout, long assignTimeoutMs, String key, int index) {
         this.id = id;
+        this.index = index;
         this.idJson = RawJson.ofString(id);
         this.request = request;
         this.args = args;
@@ -80,6 +93,11 @@ final class Work implements WorkInfo {
 
     State state() {
         return state;
+    }
+
+    /** Its identity across managers, {@code session/requestId/index}; null when its client gave no session. */
+    String uid() {
+        return request.uidPrefix == null ? null : request.uidPrefix + index;
     }
 
     /** Moves the work along the table of {@link State}; an illegal move throws and changes nothing. */

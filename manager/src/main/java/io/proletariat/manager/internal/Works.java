@@ -29,6 +29,7 @@ final class Works {
     /** Asks the core for a pass at the end of the current batch. */
     private final Runnable requestPass;
     final KeyHolds holds = new KeyHolds();
+    final Resumption resumption;
     /** Every live work by id (queued, held, assigned or running). */
     private final Map<String, Work> live = new HashMap<>();
     private long workSeq;
@@ -44,6 +45,7 @@ final class Works {
         this.memory = memory;
         this.guard = guard;
         this.requestPass = requestPass;
+        this.resumption = new Resumption(Math.max(1 << 20, options.effectiveMaxQueuedBytes() / 8));
     }
 
     /** The live work with this id, or null. */
@@ -58,30 +60,111 @@ final class Works {
 
     // ---------------------------------------------------------------- a push
 
-    /** An accepted push: its works are created, answered with their ids, then queued (or held behind their key). */
+    /**
+     * An accepted push: its works are created, answered with their ids, then queued (or held behind
+     * their key). A resent work whose result a returning worker handed over is answered at once; one
+     * that such a worker still runs is parked until its result comes ({@link Resumption}).
+     */
     void push(Connection c, Inbound.Push p) {
         List<RawJson> args = p.works();
         c.pushed = true;
         c.pendingWorks += args.size();
         memory.queuedBytes += p.argBytes();
-        Request request = new Request(c, p.requestKey(), (int) p.priority(), args.size());
+        Inbound.Identity identity = p.identity();
+        Request request = new Request(c, p.requestKey(), (int) p.priority(), args.size(), identity == null ? null : identity.session());
         c.requests.put(request.key, request);
         String prefix = workIdPrefix();
         for (int i = 0; i < args.size(); i++) {
             RawJson a = args.get(i);
-            Work w = new Work(prefix + (workSeq++), request, a, p.runTimeout(), p.assignTimeoutMs(), keyOf(a));
+            Work w = new Work(prefix + (workSeq++), request, a, p.runTimeout(), p.assignTimeoutMs(), keyOf(a),
+                    identity == null ? i : identity.index(i));
             request.works[i] = w;
             live.put(w.id, w);
         }
         replies.pushAccepted(c, p, request.works);
         stats.pushed += args.size();
         stats.rates.pushed(args.size());
+        List<Connection> answered = null; // this client, once it has results at once
         for (Work w : request.works) {
+            if (identity != null && identity.resent()) {
+                String uid = w.uid();
+                RawJson result = resumption.takeResult(uid);
+                if (result != null) {
+                    events.receive(w);
+                    stats.resumed++;
+                    complete(w, result, answered = answered == null ? new ArrayList<>(1) : answered);
+                    continue;
+                }
+                resumption.index(w, uid);
+                if (resumption.runner(uid) != null) {
+                    w.moveTo(Work.State.PARKED); // its worker runs it still: no assign timeout, it is running
+                    events.receive(w);
+                    continue;
+                }
+            }
             if (w.key == null || !holds.hold(w)) {
                 scheduler.queues.addLast(w);
             }
             armAssignTimer(w);
             events.receive(w);
+        }
+        if (answered != null) {
+            replies.results(c, c.results); // after the push's answer, which names their ids
+            c.results.clear();
+        }
+    }
+
+    /**
+     * A returning worker's result for an identity: the live work of that identity is answered with
+     * it (and aborted on the worker that runs it again, a rerun); with no such work it is stored for
+     * the client's resend. True when it answered a work.
+     */
+    boolean resumed(Inbound.ResumedResult r, Connection from, Map<Connection, List<String>> aborts, List<Connection> results) {
+        resumption.ran(r.uid(), from);
+        Work w = resumption.work(r.uid());
+        if (w == null || !w.live()) {
+            resumption.store(r.uid(), r.result());
+            return false;
+        }
+        switch (w.state()) {
+            case ASSIGNED, RUNNING -> {
+                Connection other = w.worker;
+                scheduler.detach(w);
+                if (other.open) {
+                    aborts.computeIfAbsent(other, k -> new ArrayList<>()).add(w.id);
+                }
+                stats.rerun++; // it ran twice: here, and on the worker that was lost
+            }
+            case QUEUED -> scheduler.queues.removed(w);
+            case HELD -> holds.unhold(w);
+            default -> { } // PARKED: nothing holds it but the index
+        }
+        w.cancelAssignTimer();
+        stats.resumed++;
+        complete(w, r.result(), results);
+        return true;
+    }
+
+    /** A returning worker says it runs the work of this identity: a queued one waits for its result instead of running twice. */
+    void park(String uid) {
+        Work w = resumption.work(uid);
+        if (w != null && w.state() == Work.State.QUEUED) {
+            scheduler.queues.removed(w);
+            w.moveTo(Work.State.PARKED);
+            w.cancelAssignTimer();
+        }
+    }
+
+    /** The worker that ran these parked identities left: their works go to the queue, to run again (reruns). */
+    void unpark(java.util.Set<String> uids) {
+        for (String uid : uids) {
+            Work w = resumption.work(uid);
+            if (w != null && w.state() == Work.State.PARKED) {
+                w.moveTo(Work.State.QUEUED);
+                w.lostRun = true;
+                scheduler.queues.addFirst(w);
+                armAssignTimer(w);
+            }
         }
     }
 
@@ -114,11 +197,19 @@ final class Works {
 
     // ---------------------------------------------------------------- back to the queue
 
-    /** Takes works back from their worker to the front of their queues, keeping their order. */
-    void requeue(List<Work> list) {
+    /**
+     * Takes works back from their worker to the front of their queues, keeping their order.
+     *
+     * @param lost their worker is gone: they may have run, and running them again is a rerun
+     */
+    void requeue(List<Work> list, boolean lost) {
         stats.requeued += list.size();
         for (int i = list.size() - 1; i >= 0; i--) {
             Work w = list.get(i);
+            if (w.request.uidPrefix != null && !w.indexed) {
+                resumption.index(w, w.uid()); // its worker may come back with its result
+            }
+            w.lostRun |= lost;
             scheduler.detach(w);
             scheduler.queues.addFirst(w);
             armAssignTimer(w);
@@ -210,13 +301,13 @@ final class Works {
     /** Takes a queued or held work out of its queue or hold, done; false when it was elsewhere. */
     private boolean unqueue(Work w) {
         Work.State was = w.state();
-        if (was != Work.State.QUEUED && was != Work.State.HELD) {
+        if (was != Work.State.QUEUED && was != Work.State.HELD && was != Work.State.PARKED) {
             return false;
         }
         w.moveTo(Work.State.DONE);
         if (was == Work.State.QUEUED) {
             scheduler.queues.removed(w);
-        } else {
+        } else if (was == Work.State.HELD) {
             holds.unhold(w);
         }
         return true;
@@ -238,6 +329,9 @@ final class Works {
 
     /** Removes an ended work from the index, and its args from the memory budget. */
     private void forget(Work w) {
+        if (w.indexed) {
+            resumption.unindex(w);
+        }
         if (live.remove(w.id) != null) {
             memory.queuedBytes -= w.args.byteLength();
         }

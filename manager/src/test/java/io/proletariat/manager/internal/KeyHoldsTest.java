@@ -21,7 +21,7 @@ class KeyHoldsTest {
 
     private Work work(String key) {
         int n = seq++;
-        return new Work("W" + n, new Request(client, "r" + n, 0, 1), RawJson.of("1"), null, 0, key);
+        return new Work("W" + n, new Request(client, "r" + n, 0, 1, null), RawJson.of("1"), null, 0, key, 0);
     }
 
     /** Holds each in turn: the first owns their key, the others wait behind it. */

@@ -40,13 +40,13 @@ class RepliesTest {
     }
 
     private Work work(String id, String args, String runTimeout) {
-        Request r = new Request(peer, "r", 0, 1);
-        return new Work(id, r, RawJson.of(args), runTimeout == null ? null : RawJson.of(runTimeout), 0, null);
+        Request r = new Request(peer, "r", 0, 1, null);
+        return new Work(id, r, RawJson.of(args), runTimeout == null ? null : RawJson.of(runTimeout), 0, null, 0);
     }
 
     private static Inbound.Push push(String rid, String group) {
         return new Inbound.Push(rid == null ? null : RawJson.of(rid), group == null ? null : RawJson.of(group), "r",
-                List.of(RawJson.of("1")), 1, 0, null, 0, 0);
+                List.of(RawJson.of("1")), 1, 0, null, 0, 0, null);
     }
 
     @Test

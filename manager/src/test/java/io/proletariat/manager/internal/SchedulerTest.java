@@ -50,7 +50,7 @@ class SchedulerTest {
 
     private Work queue(int priority) {
         int n = seq++;
-        Work w = new Work("W" + n, new Request(client, "r" + n, priority, 1), RawJson.of("1"), null, 0, null);
+        Work w = new Work("W" + n, new Request(client, "r" + n, priority, 1, null), RawJson.of("1"), null, 0, null, 0);
         scheduler.queues.addLast(w);
         return w;
     }

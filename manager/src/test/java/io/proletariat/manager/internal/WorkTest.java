@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 class WorkTest {
     /** The moves the manager makes, written out again here so that a change to the table is a change to this test. */
     private static final Map<State, Set<State>> LEGAL = Map.of(
-            State.NEW, EnumSet.of(State.HELD, State.QUEUED),
+            State.NEW, EnumSet.of(State.HELD, State.QUEUED, State.PARKED, State.DONE),
+            State.PARKED, EnumSet.of(State.QUEUED, State.DONE),
             State.HELD, EnumSet.of(State.QUEUED, State.DONE),
-            State.QUEUED, EnumSet.of(State.ASSIGNED, State.DONE),
+            State.QUEUED, EnumSet.of(State.ASSIGNED, State.PARKED, State.DONE),
             State.ASSIGNED, EnumSet.of(State.RUNNING, State.QUEUED, State.DONE),
             State.RUNNING, EnumSet.of(State.QUEUED, State.DONE),
             State.DONE, EnumSet.noneOf(State.class));
@@ -32,11 +33,12 @@ class WorkTest {
 
     private Work workIn(State state) {
         Connection client = new Connection("C1", channel, 0, 0);
-        Work w = new Work("W1", new Request(client, "r", 0, 1), RawJson.of("1"), null, 0, null);
+        Work w = new Work("W1", new Request(client, "r", 0, 1, null), RawJson.of("1"), null, 0, null, 0);
         // The shortest legal path from NEW to the state wanted.
         switch (state) {
             case NEW -> { }
             case HELD -> w.moveTo(State.HELD);
+            case PARKED -> w.moveTo(State.PARKED);
             case QUEUED -> w.moveTo(State.QUEUED);
             case ASSIGNED -> {
                 w.moveTo(State.QUEUED);
@@ -85,7 +87,7 @@ class WorkTest {
                 refused++;
             }
         }
-        assertThat(refused).isEqualTo(36 - 11);
+        assertThat(refused).isEqualTo(49 - 16);
     }
 
     @Test
