@@ -504,6 +504,7 @@ public final class Client implements AutoCloseable {
         if (r.finished) {
             return;
         }
+        r.pushedBefore = true; // a manager took it: pushed again, it is a resend
         List<String> ids = a.workIds();
         if (ids.size() != in.indexes.length) {
             fail(r, new ProletariatException("EPROTO", "the manager answered the push of request " + r.rid + " with "
@@ -689,7 +690,6 @@ public final class Client implements AutoCloseable {
             byWorkId.clear();
             inflight.clear();
             for (Request r : requests.values()) {
-                r.pushedBefore |= r.pushedOnThisConnection;
                 r.pushedOnThisConnection = false;
                 Arrays.fill(r.workIds, null);
             }

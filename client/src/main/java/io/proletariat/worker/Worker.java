@@ -120,6 +120,12 @@ public final class Worker implements AutoCloseable {
      * sent in a {@code resume} frame on each connection, forgotten once a manager answered it.
      */
     private final LinkedHashMap<String, Answer> resumable = new LinkedHashMap<>();
+    /**
+     * The results of each done sent and not answered yet, in order: a manager that dies (or loses its
+     * leadership) before it answers may not have passed them on, so the ones with an identity go to the
+     * next manager. An empty list for a done without any.
+     */
+    private final java.util.ArrayDeque<List<Answer>> donesInFlight = new java.util.ArrayDeque<>();
     /** The identities sent in resume frames not answered yet, in order, one list per frame. */
     private final java.util.ArrayDeque<List<String>> resumesInFlight = new java.util.ArrayDeque<>();
     /** Results kept for the next manager at most; beyond, the oldest go (their works run again). */
@@ -320,6 +326,7 @@ public final class Worker implements AutoCloseable {
                     delivered.forEach(resumable::remove);
                 }
             } else if (message instanceof FromManager.DoneAnswer answer) {
+                donesInFlight.poll();
                 if (answer.error() != null) {
                     log.warn("the manager refused results: {}", answer.error());
                 }
@@ -371,7 +378,7 @@ public final class Worker implements AutoCloseable {
             return;
         }
         id = answer.you() != null ? answer.you() : "";
-        log.info("worker {} offered {} slots to the manager at {}:{}", id, options.slots(), options.host(), options.port());
+        log.info("worker {} offered {} slots to the manager", id, options.slots());
         engine.ready();
     }
 
@@ -389,6 +396,12 @@ public final class Worker implements AutoCloseable {
                 w.orphan = true;
             }
         }
+        for (List<Answer> unanswered : donesInFlight) {
+            for (Answer a : unanswered) {
+                keep(a);
+            }
+        }
+        donesInFlight.clear();
         for (Answer a : batch) {
             if (a.uid() != null) {
                 keep(a);
@@ -819,11 +832,28 @@ public final class Worker implements AutoCloseable {
         try {
             if (!engine.send(writeBatch)) {
                 log.debug("not connected: dropping {} results (the manager requeues their works)", batch.size());
+            } else {
+                donesInFlight.add(withIdentity(batch));
             }
         } finally {
             batch.clear(); // sent or dropped: never sent twice
         }
         completeIfDrained();
+    }
+
+    /** The answers of a batch that have an identity, kept until the manager answers the done; none in most batches of the original's managers. */
+    private static List<Answer> withIdentity(List<Answer> batch) {
+        List<Answer> kept = null;
+        for (int i = 0; i < batch.size(); i++) {
+            Answer a = batch.get(i);
+            if (a.uid() != null) {
+                if (kept == null) {
+                    kept = new ArrayList<>(batch.size());
+                }
+                kept.add(a);
+            }
+        }
+        return kept == null ? List.of() : kept;
     }
 
     private void writeBatch(JsonWriter w) {

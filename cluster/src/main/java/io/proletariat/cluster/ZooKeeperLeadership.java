@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The lease is the fence. A leader's latch node is ephemeral: it lives exactly as long as its
  * ZooKeeper session, and no manager leads before it is gone. Every {@code T/6} (T: the session
- * timeout the server granted) the leader writes to its own latch node; a write that succeeds proves
- * the session alive at ZooKeeper's leader at some instant after the write was sent, so the session
- * cannot expire, nor another manager lead, before {@code sent + T}. The lease is
+ * timeout the server granted) the leader commits a transaction that checks its own latch node and
+ * writes a heartbeat node; a commit proves the session alive at ZooKeeper's leader at some instant
+ * after the write was sent, so the session cannot expire, nor another manager lead, before
+ * {@code sent + T}. (Writing to the latch node itself would fire, and so spend, the one-shot watch
+ * the next candidate keeps on it: it would never hear of its deletion.) The lease is
  * {@code sent + T/2}: past it the manager holds every dispatch and write (a paused process, a
  * partition, ZooKeeper gone) until a write succeeds again or leadership is lost. Curator's
  * LeaderLatch alone can report two leaders at once (CURATOR-620); the lease cannot.
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * the leadership.
  *
  * <p>ZooKeeper layout under {@code /proletariat/clusters/NAME}: {@code latch} (the election),
- * {@code epoch} (the counter, persistent) and {@code leader} (ephemeral: {@code address epoch}).
+ * {@code epoch} (the counter, persistent), {@code leader} (ephemeral: {@code address epoch}) and
+ * {@code heartbeat} (persistent: the lease renewals' writes).
  */
 public final class ZooKeeperLeadership implements Leadership {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperLeadership.class);
@@ -146,6 +149,11 @@ public final class ZooKeeperLeadership implements Leadership {
         return leaseDeadline;
     }
 
+    /** Ends this manager's ZooKeeper session as if the server had expired it (a pause, a partition): for tests. */
+    void expireSession() throws Exception {
+        client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+    }
+
     /** The cluster's name. */
     public String cluster() {
         return cluster;
@@ -238,6 +246,11 @@ public final class ZooKeeperLeadership implements Leadership {
             // The usual case: the last leader's session is gone, and its node with it.
         }
         client.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
+        try {
+            client.create().forPath(root + "/heartbeat");
+        } catch (KeeperException.NodeExistsException e) {
+            // Made by an earlier leader.
+        }
     }
 
     private void scheduleRenewal(long myTerm) {
@@ -262,7 +275,9 @@ public final class ZooKeeperLeadership implements Leadership {
             if (ours == null) {
                 return retryLater(myTerm);
             }
-            client.setData().forPath(ours, advertised.getBytes(StandardCharsets.UTF_8));
+            client.transaction().forOperations(
+                    client.transactionOp().check().forPath(ours),
+                    client.transactionOp().setData().forPath(root + "/heartbeat", (advertised + " " + epoch).getBytes(StandardCharsets.UTF_8)));
         } catch (KeeperException.NoNodeException e) {
             log.warn("cluster {}: this manager's election node is gone (its session ended): stepping down", cluster);
             stepDown();

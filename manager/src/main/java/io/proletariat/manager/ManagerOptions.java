@@ -40,6 +40,8 @@ public final class ManagerOptions {
     public static final int DEFAULT_CLEANUP_REQS = 1000;
     public static final Duration DEFAULT_CLEANUP_CHECKINT = Duration.ofMillis(60_000);
     public static final Duration DEFAULT_DISTRIB_RANDMAX = Duration.ofMillis(100);
+    /** Default {@code resumeGrace}: 2 s. */
+    public static final Duration DEFAULT_RESUME_GRACE = Duration.ofSeconds(2);
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_BEFORE_PING = Duration.ofSeconds(30);
     public static final Duration DEFAULT_PING_GRACE = Duration.ofSeconds(15);
@@ -82,6 +84,7 @@ public final class ManagerOptions {
     private final Duration idleBeforePing;
     private final Duration pingGrace;
     private final Duration sysmsgTimeout;
+    private final Duration resumeGrace;
     private final WorkSelector workSelector;
     private final int ioThreads;
     private final boolean httpEnabled;
@@ -117,6 +120,7 @@ public final class ManagerOptions {
         this.idleBeforePing = b.idleBeforePing;
         this.pingGrace = b.pingGrace;
         this.sysmsgTimeout = b.sysmsgTimeout;
+        this.resumeGrace = b.resumeGrace;
         this.workSelector = b.workSelector;
         this.ioThreads = b.ioThreads;
         this.httpEnabled = b.httpEnabled;
@@ -237,6 +241,11 @@ public final class ManagerOptions {
         return sysmsgTimeout;
     }
 
+    /** How long resent works wait for returning workers after this manager began to serve; see {@link Builder#resumeGrace}. */
+    public Duration resumeGrace() {
+        return resumeGrace;
+    }
+
     /** Threads that do socket I/O and decode frames; see {@link Builder#ioThreads(int)}. */
     public int ioThreads() {
         return ioThreads;
@@ -333,6 +342,7 @@ public final class ManagerOptions {
         private Duration idleBeforePing = DEFAULT_IDLE_BEFORE_PING;
         private Duration pingGrace = DEFAULT_PING_GRACE;
         private Duration sysmsgTimeout = DEFAULT_SYSMSG_TIMEOUT;
+        private Duration resumeGrace = DEFAULT_RESUME_GRACE;
         private WorkSelector workSelector = WorkSelector.weightedRandom();
         private int ioThreads = 1;
         private boolean httpEnabled;
@@ -371,6 +381,7 @@ public final class ManagerOptions {
             idleBeforePing = o.idleBeforePing;
             pingGrace = o.pingGrace;
             sysmsgTimeout = o.sysmsgTimeout;
+            resumeGrace = o.resumeGrace;
             workSelector = o.workSelector;
             ioThreads = o.ioThreads;
             httpEnabled = o.httpEnabled;
@@ -582,6 +593,21 @@ public final class ManagerOptions {
          * How long a system message waits for acknowledgements before its sender is told how many
          * arrived, > 0; default 60 s. A recipient that disconnects stops counting at once.
          */
+        /**
+         * For this long after the manager begins to serve (started, or elected leader), a work that a
+         * client resends after losing its manager waits before it is queued: workers coming back from
+         * the lost manager may hand over its result, or say they still run it, so that it does not run
+         * twice (docs/cluster.md). Default 2 s; {@link Duration#ZERO} queues resent works at once.
+         */
+        public Builder resumeGrace(Duration grace) {
+            Objects.requireNonNull(grace, "resumeGrace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("resumeGrace must be >= 0: " + grace);
+            }
+            this.resumeGrace = grace;
+            return this;
+        }
+
         public Builder sysmsgTimeout(Duration timeout) {
             this.sysmsgTimeout = positive("sysmsgTimeout", timeout);
             return this;

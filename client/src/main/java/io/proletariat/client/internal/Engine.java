@@ -96,6 +96,10 @@ public final class Engine {
     /** Redirects followed in a row: past a few (standbys disagreeing during an election) they count as failures. */
     private int redirectsInRow;
     private ScheduledFuture<?> silenceTimer;
+    /** When the current connection was made ({@link System#nanoTime()}). */
+    private long connectedAtNanos;
+    /** A connection that ends sooner than this after it was made counts as a failed attempt, so that a manager closing at once is not hammered. */
+    private static final long SHORT_LIVED_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * @param owner the participant's class: names the threads and the logger
@@ -363,6 +367,7 @@ public final class Engine {
         public void onConnected() {
             connecting = false;
             redirectedHere = false;
+            connectedAtNanos = System.nanoTime();
             log.debug("{} connected to the manager at {}", name, address());
             watchSilence();
             participant.onConnected();
@@ -428,9 +433,10 @@ public final class Engine {
                 }
                 return;
             }
-            if (!wasReady) {
-                // Closed before the participant was ready (a manager at its connection limit, say):
-                // a failed attempt, so that a manager that closes at once is not hammered.
+            if (!wasReady || System.nanoTime() - connectedAtNanos < SHORT_LIVED_NANOS) {
+                // Closed before the participant was ready (a manager at its connection limit, say), or
+                // at once (a standby whose redirect was lost in a reset): a failed attempt, so that a
+                // manager that closes at once is not hammered.
                 connecting = true;
                 onConnectFailed(new ConnectionException(ConnectionException.ECONNLOST, "the manager closed the connection at once"));
                 return;

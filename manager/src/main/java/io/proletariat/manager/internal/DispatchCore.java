@@ -113,6 +113,7 @@ final class DispatchCore {
 
     /** Starts the keepalive and the periodic cleanup. */
     void start() {
+        works.beginGrace();
         long ping = options.pingInterval().toMillis();
         periodic.add(loop.scheduleAtFixedRate(guarded(this::keepalive), ping, ping, TimeUnit.MILLISECONDS));
         long cleanup = options.cleanupCheckInterval().toMillis();
@@ -139,7 +140,6 @@ final class DispatchCore {
      */
     Connection connected(Channel channel) {
         if (!role.serves()) {
-            channel.config().setAutoRead(false);
             replies.redirect(channel, role.leader());
             return null;
         }
@@ -292,10 +292,9 @@ final class DispatchCore {
      * run elsewhere while it does.
      */
     private void resume(Connection c, Inbound.Resume r) {
+        // A resent work already queued stays queued (a queue never takes a work back); one resent later is parked.
         for (String uid : r.running()) {
-            if (works.resumption.running(uid, c)) {
-                works.park(uid);
-            }
+            works.resumption.running(uid, c);
         }
         int answered = 0;
         Map<Connection, List<String>> aborts = new LinkedHashMap<>();
@@ -685,6 +684,8 @@ final class DispatchCore {
         }
         if (!next.serves()) {
             heldForLease = false;
+        } else if (!was.serves()) {
+            works.beginGrace();
         }
     }
 

@@ -64,6 +64,34 @@ final class Outbox {
         channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
     }
 
+    /**
+     * Writes one frame to a channel that never became a connection, then ends it so that the peer
+     * reads the frame: what the peer already sent is read and dropped (closing on unread input
+     * would reset the connection, and the reset can destroy the frame before the peer reads it), our
+     * side is shut for output after the frame, and the channel closes when the peer closes its side,
+     * or after a second.
+     */
+    void refuseGently(Channel channel, java.util.function.Consumer<JsonWriter> frame) {
+        channel.pipeline().addFirst("discard", new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+            }
+        });
+        ByteBuf out = channel.alloc().ioBuffer(128);
+        frame.accept(writer.reset(out).beginFrame());
+        channel.writeAndFlush(out).addListener(f -> {
+            if (channel instanceof io.netty.channel.socket.DuplexChannel duplex && f.isSuccess()) {
+                duplex.shutdownOutput();
+            } else {
+                channel.close();
+            }
+        });
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** Sends what waits for the connection now, then closes it. */
     void closeAfterFlush(Connection c) {
         if (c.dirty) {

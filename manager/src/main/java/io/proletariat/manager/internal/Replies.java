@@ -46,7 +46,7 @@ final class Replies {
 
     /** A standby's answer to every new connection, which is then closed: the leader's address when known. */
     void redirect(Channel channel, String leader) {
-        outbox.refuse(channel, out -> {
+        outbox.refuseGently(channel, out -> {
             out.beginObject().name("error").beginObject().name("code").value(WireError.ENOTLEADER.code())
                     .name("description").value(WireError.ENOTLEADER.description());
             if (leader != null) {

@@ -36,7 +36,7 @@ final class Work implements WorkInfo {
             allow(NEW, HELD, QUEUED, PARKED, DONE);             // DONE: answered at once by a resumed result
             allow(PARKED, QUEUED, DONE);                    // its worker left; its result came, or it was aborted
             allow(HELD, QUEUED, DONE);                      // released by its key; finished with it, aborted, timed out
-            allow(QUEUED, ASSIGNED, PARKED, DONE);          // placed by the pass; a returning worker runs it; aborted, timed out
+            allow(QUEUED, ASSIGNED, DONE);                  // placed by the pass; aborted, timed out
             allow(ASSIGNED, RUNNING, QUEUED, DONE);         // accepted; rejected or worker gone; finished or aborted
             allow(RUNNING, QUEUED, DONE);                   // worker gone; finished or aborted
         }

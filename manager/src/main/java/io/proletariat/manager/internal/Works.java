@@ -96,8 +96,13 @@ final class Works {
                     continue;
                 }
                 resumption.index(w, uid);
-                if (resumption.runner(uid) != null) {
-                    w.moveTo(Work.State.PARKED); // its worker runs it still: no assign timeout, it is running
+                if (resumption.runner(uid) != null || System.nanoTime() - graceEndsNanos < 0) {
+                    // Its worker runs it still (no assign timeout: it is running), or may come back with it soon.
+                    w.moveTo(Work.State.PARKED);
+                    if (resumption.runner(uid) == null) {
+                        graceParked.add(w);
+                        scheduleGraceEnd();
+                    }
                     events.receive(w);
                     continue;
                 }
@@ -145,14 +150,35 @@ final class Works {
         return true;
     }
 
-    /** A returning worker says it runs the work of this identity: a queued one waits for its result instead of running twice. */
-    void park(String uid) {
-        Work w = resumption.work(uid);
-        if (w != null && w.state() == Work.State.QUEUED) {
-            scheduler.queues.removed(w);
-            w.moveTo(Work.State.PARKED);
-            w.cancelAssignTimer();
+    /** Until when ({@link System#nanoTime()}) resent works wait for returning workers; see {@code resumeGrace}. */
+    private long graceEndsNanos = System.nanoTime();
+    /** Resent works parked for the grace, to queue at its end unless a returning worker took them over. */
+    private final List<Work> graceParked = new ArrayList<>();
+    private boolean graceEndScheduled;
+
+    /** This manager begins to serve (started, or elected): resent works wait {@code resumeGrace} for returning workers. */
+    void beginGrace() {
+        graceEndsNanos = System.nanoTime() + options.resumeGrace().toNanos();
+    }
+
+    private void scheduleGraceEnd() {
+        if (!graceEndScheduled) {
+            graceEndScheduled = true;
+            loop.schedule(guard.apply(this::endGrace), Math.max(0, graceEndsNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The grace is over: resent works no returning worker runs are queued. */
+    private void endGrace() {
+        graceEndScheduled = false;
+        for (Work w : graceParked) {
+            if (w.state() == Work.State.PARKED && resumption.runner(w.uid()) == null) {
+                scheduler.queues.addLast(w);
+                armAssignTimer(w);
+            }
+        }
+        graceParked.clear();
+        requestPass.run();
     }
 
     /** The worker that ran these parked identities left: their works go to the queue, to run again (reruns). */
@@ -160,7 +186,6 @@ final class Works {
         for (String uid : uids) {
             Work w = resumption.work(uid);
             if (w != null && w.state() == Work.State.PARKED) {
-                w.moveTo(Work.State.QUEUED);
                 w.lostRun = true;
                 scheduler.queues.addFirst(w);
                 armAssignTimer(w);
