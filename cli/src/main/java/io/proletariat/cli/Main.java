@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Distributed job processing made simple.",
         subcommands = {ManagerCommand.class, WorkerCommand.class, PushCommand.class, StatusCommand.class, SysmsgCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, ZookeeperCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code: a work failed, or the command could not complete. */
     static final int EXIT_FAILURE = 1;
@@ -100,9 +100,14 @@ public final class Main {
     }
 
     private static void quietLogger(String name) {
+        quietLogger(name, "warn");
+    }
+
+    /** Sets the simple logger's level of {@code name} unless a JVM option did; before the logger's first use. */
+    static void quietLogger(String name, String level) {
         String key = "org.slf4j.simpleLogger.log." + name;
         if (System.getProperty(key) == null) {
-            System.setProperty(key, "warn");
+            System.setProperty(key, level);
         }
     }
 

@@ -193,13 +193,34 @@ class OptionParsingTest {
         }
     }
 
+    // ------------------------------------------------------------------ zookeeper
+
+    @Test
+    void zookeeperOptionsAndDefaults() {
+        ZookeeperCommand z = InProcess.parsed("zookeeper", "--port", "0", "--data", "zk", "--bind", "0.0.0.0");
+        assertThat(List.of(z.port, z.data.toString(), z.bind)).containsExactly(0, "zk", "0.0.0.0");
+        ZookeeperCommand defaults = InProcess.parsed("zookeeper");
+        assertThat(defaults.port).isEqualTo(2181);
+        assertThat(defaults.data).as("a temporary directory").isNull();
+        assertThat(defaults.bind).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void zookeeperUsageErrors() {
+        assertUsageError(InProcess.run(null, "zookeeper", "--port", "zoo"), "Invalid value for option '--port': 'zoo' is not an int", "zookeeper");
+        assertUsageError(InProcess.run(null, "zookeeper", "extra"), "Unmatched argument at index 1: 'extra'", "zookeeper");
+        Launcher.Result port = InProcess.run(null, "zookeeper", "--port", "70000");
+        assertThat(port.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(port.stderr().strip()).isEqualTo("proletariat zookeeper: --port must be between 0 and 65535: 70000");
+    }
+
     // ------------------------------------------------------------------ the launcher
 
     @Test
     void helpListsTheCommandsAndHelpOfACommandIsItsUsage() {
         Launcher.Result all = InProcess.run(null, "--help");
         assertThat(all.exitCode()).isZero();
-        assertThat(all.stdout()).contains("Usage: proletariat", "manager", "worker", "push", "status", "sysmsg", "bench");
+        assertThat(all.stdout()).contains("Usage: proletariat", "manager", "worker", "push", "status", "sysmsg", "bench", "zookeeper");
         Launcher.Result push = InProcess.run(null, "help", "push");
         assertThat(push.exitCode()).isZero();
         assertThat(push.stdout()).startsWith("Usage: proletariat push").contains("--run-timeout=MS", "--assign-timeout=MS");

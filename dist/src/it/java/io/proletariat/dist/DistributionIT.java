@@ -20,6 +20,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +91,17 @@ class DistributionIT {
                 .anyMatch(j -> j.startsWith("picocli-")).anyMatch(j -> j.startsWith("slf4j-simple-"))
                 .anyMatch(j -> j.startsWith("prometheus-metrics-instrumentation-jvm-"))
                 .noneMatch(j -> j.startsWith("junit") || j.startsWith("assertj") || j.startsWith("awaitility") || j.startsWith("jmh"));
+        // ZooKeeper's jars split packages: apart in lib/zookeeper/ (class path only), so that lib/ stays a module path.
+        assertThat(jars).contains("zookeeper").noneMatch(j -> j.matches("(zookeeper|curator|proletariat-cluster).*\\.jar"));
+        Set<String> zookeeperJars;
+        try (Stream<Path> lib = Files.list(home.resolve("lib/zookeeper"))) {
+            zookeeperJars = lib.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertThat(zookeeperJars).contains("proletariat-cluster-" + VERSION + ".jar")
+                .anyMatch(j -> j.matches("zookeeper-\\d.*\\.jar")).anyMatch(j -> j.startsWith("zookeeper-jute-"))
+                .anyMatch(j -> j.startsWith("curator-recipes-")).anyMatch(j -> j.startsWith("metrics-core-"))
+                .anyMatch(j -> j.startsWith("snappy-java-"))
+                .noneMatch(j -> j.startsWith("netty") || j.startsWith("slf4j") || j.startsWith("proletariat-manager"));
         assertThat(home.resolve("conf/proletariat.properties")).isRegularFile();
         assertThat(home.resolve("conf/simplelogger.properties")).isRegularFile();
         assertThat(home.resolve("README.md")).isRegularFile();
@@ -149,6 +163,42 @@ class DistributionIT {
         assertThat(r.exitCode).as(r.stderr).isZero();
         assertThat(r.stdout).contains("result {echo=hello}")
                 .contains("/api/status 200").contains("/api/history 200").contains("/metrics 200");
+    }
+
+    /** {@code proletariat zookeeper} from the tarball: lib/zookeeper/ holds every jar ZooKeeper's server needs. */
+    @Test
+    void zookeeperRunsFromLibAndServesACuratorClient() throws Exception {
+        int n = SEQ.incrementAndGet();
+        Path out = work.resolve("zookeeper-out-" + n);
+        Path err = work.resolve("zookeeper-err-" + n);
+        Process zk = builder(List.of(), home.resolve("bin/proletariat").toString(), "zookeeper", "--port", "0")
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            Pattern listening = Pattern.compile("proletariat zookeeper listening on (127\\.0\\.0\\.1:\\d+), data in ");
+            String[] connectString = new String[1];
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                if (!zk.isAlive()) {
+                    throw new AssertionError("zookeeper exited " + zk.exitValue() + ": " + read(err));
+                }
+                Matcher m = listening.matcher(read(out));
+                connectString[0] = m.find() ? m.group(1) : null;
+                return connectString[0] != null;
+            });
+            try (CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(connectString[0])
+                    .retryPolicy(new RetryOneTime(100)).waitForShutdownTimeoutMs(10_000).build()) {
+                curator.start();
+                assertThat(curator.blockUntilConnected(30, TimeUnit.SECONDS)).as(read(err)).isTrue();
+                curator.create().forPath("/dist", new byte[] {1});
+                assertThat(curator.getData().forPath("/dist")).containsExactly(1);
+            }
+        } finally {
+            zk.destroy(); // SIGTERM
+            if (!zk.waitFor(30, TimeUnit.SECONDS)) {
+                zk.destroyForcibly();
+                throw new AssertionError("zookeeper did not stop on SIGTERM: " + read(err));
+            }
+        }
+        assertThat(zk.exitValue()).isEqualTo(128 + 15);
     }
 
     @Test
