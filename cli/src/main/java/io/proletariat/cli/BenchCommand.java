@@ -4,6 +4,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.client.Client;
 import io.proletariat.client.ClientOptions;
 import io.proletariat.client.ConnectionListener;
+import io.proletariat.client.ConnectionOptions;
 import io.proletariat.client.WorkOptions;
 import io.proletariat.client.WorkResult;
 import io.proletariat.manager.Manager;
@@ -15,6 +16,7 @@ import io.proletariat.worker.WorkerOptions;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,11 +49,11 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the run completed", "1:some works failed", "2:bad usage", "3:the manager is unreachable"})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--host", description = "Manager host (default: ${DEFAULT-VALUE}).")
-    String host = "127.0.0.1";
+    @Mixin
+    ManagerAddress manager = new ManagerAddress();
 
-    @Option(names = "--port", description = "Manager port (default: ${DEFAULT-VALUE}).")
-    int port = ManagerOptions.DEFAULT_PORT;
+    @Option(names = "--manager-silence", paramLabel = "MS", description = ManagerAddress.SILENCE_DESCRIPTION)
+    long managerSilence = ConnectionOptions.DEFAULT_MANAGER_SILENCE.toMillis();
 
     @Option(names = "--embedded", description = "Start a manager in this JVM on a free loopback port and report its CPU time.")
     boolean embedded;
@@ -112,22 +115,32 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("proletariat bench: --group, --concurrency, --workers, --slots, --clients, --works must be >= 1, --payload >= 10, --work-ms >= 0");
             return Main.EXIT_USAGE;
         }
-        Manager manager = null;
+        String bad = manager.validate();
+        if (bad == null) {
+            bad = ManagerAddress.checkSilence(managerSilence);
+        }
+        if (bad != null) {
+            System.err.println("proletariat bench: " + bad);
+            return Main.EXIT_USAGE;
+        }
+        Manager embeddedManager = null;
         List<Worker> workerList = new ArrayList<>();
         List<Client> clientList = new ArrayList<>();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("bench-timer", true));
         try {
             if (embedded) {
-                manager = new Manager(ManagerOptions.builder().port(0).bindAddress("127.0.0.1").build()).start();
-                host = "127.0.0.1";
-                port = manager.port();
+                embeddedManager = new Manager(ManagerOptions.builder().port(0).bindAddress("127.0.0.1").build()).start();
+                manager.managers = null;
+                manager.host = "127.0.0.1";
+                manager.port = embeddedManager.port();
             }
             List<CompletableFuture<Void>> connected = new ArrayList<>(); // one per participant: a worker's when its offer is accepted
             for (int i = 0; i < clients; i++) {
                 // Callbacks run on the client's I/O thread: they only count and push the next group.
                 CompletableFuture<Void> up = new CompletableFuture<>();
                 connected.add(up);
-                clientList.add(new Client(ClientOptions.builder().host(host).port(port).maxRetries(3)
+                clientList.add(new Client(manager.applyTo(ClientOptions.builder()).maxRetries(3)
+                        .managerSilence(Duration.ofMillis(managerSilence))
                         .connectionListener(onConnected(up)).callbackExecutor(Runnable::run).build()));
             }
             Run drain = preload > 0 ? preload(clientList.get(0), payload(payload)) : null;
@@ -135,7 +148,8 @@ final class BenchCommand implements Callable<Integer> {
                 return Main.EXIT_UNAVAILABLE;
             }
             for (int i = 0; i < workers; i++) {
-                Worker w = new Worker(WorkerOptions.builder().host(host).port(port).slots(slots)
+                Worker w = new Worker(manager.applyTo(WorkerOptions.builder()).slots(slots)
+                        .managerSilence(Duration.ofMillis(managerSilence))
                         .answerThreshold(answerThreshold).executor(Runnable::run).build());
                 w.onWork((work, done) -> {
                     RawJson args = work.args();
@@ -156,7 +170,7 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
-                System.err.println("proletariat bench: cannot reach a manager at " + host + ":" + port + " (start one, or use --embedded)");
+                System.err.println("proletariat bench: cannot reach a manager at " + manager + " (start one, or use --embedded)");
                 return Main.EXIT_UNAVAILABLE;
             }
             if (drain != null) {
@@ -193,8 +207,8 @@ final class BenchCommand implements Callable<Integer> {
                 w.stop();
             }
             timer.shutdownNow();
-            if (manager != null) {
-                manager.close();
+            if (embeddedManager != null) {
+                embeddedManager.close();
             }
         }
     }
@@ -242,7 +256,7 @@ final class BenchCommand implements Callable<Integer> {
                 return null;
             }
             Thread.sleep(100); // polling the manager's queue length: nothing to wait on
-            queued = Json.MAPPER.readTree(StatusCommand.ask(host, port, 10_000)).path("pendingWorks").asLong();
+            queued = Json.MAPPER.readTree(StatusCommand.ask(manager, 10_000)).path("pendingWorks").asLong();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.err.printf(Locale.ROOT, "queued %,d works in %.2f s (%,.0f works/s)%s%n", preload, seconds, preload / seconds,

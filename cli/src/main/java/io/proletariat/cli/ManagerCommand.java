@@ -1,5 +1,6 @@
 package io.proletariat.cli;
 
+import io.proletariat.cluster.ZooKeeperLeadership;
 import io.proletariat.manager.Manager;
 import io.proletariat.manager.ManagerListener;
 import io.proletariat.manager.ManagerOptions;
@@ -18,6 +19,9 @@ import picocli.CommandLine.Option;
  * {@code --config} file ({@link ManagerConfiguration}); flags win over the environment, which wins
  * over the file. Boolean options take an optional value ({@code --debug=false}) so that a flag can
  * turn off what the environment or the file turned on.
+ *
+ * <p>With {@code --zookeeper} the manager is one of a cluster ({@link ZooKeeperLeadership}): it
+ * starts as a standby, which sends every peer to the leader, and serves once elected.
  */
 @Command(name = "manager", mixinStandardHelpOptions = true,
         description = "Run the manager daemon (Ctrl-C stops it).",
@@ -110,6 +114,18 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "DEBUG: log every frame and decision.")
     boolean debug;
 
+    @Option(names = "--zookeeper", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "ZooKeeper's servers: this manager joins the --cluster, stands by until it is elected leader and serves while it leads (default: none, it serves alone).")
+    String zookeeper;
+
+    @Option(names = "--cluster", paramLabel = "NAME", description = "With --zookeeper: the cluster's name; the managers of one name elect one leader (default: ${DEFAULT-VALUE}).")
+    String cluster = ZooKeeperLeadership.DEFAULT_CLUSTER;
+
+    @Option(names = "--advertise", paramLabel = "HOST:PORT", description = "With --zookeeper: the address peers reach this manager at, where the standbys send them while it leads (default: the --bind address and --port, or this host's name when bound to every interface).")
+    String advertise;
+
+    @Option(names = "--zk-session-timeout", paramLabel = "MS", description = "With --zookeeper: ZooKeeper session timeout in ms; a leader that died is replaced about this long after (default: ${DEFAULT-VALUE}).")
+    long zkSessionTimeout = ZooKeeperLeadership.DEFAULT_SESSION_TIMEOUT.toMillis();
+
     @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running.")
     boolean demo;
 
@@ -155,7 +171,16 @@ final class ManagerCommand implements Callable<Integer> {
         if (httpPort < 0) {
             throw new IllegalArgumentException("--http-port must be 0 (off) or 1..65535: " + httpPort);
         }
-        return ManagerOptions.builder()
+        ManagerOptions.Builder options = ManagerOptions.builder();
+        if (advertise != null && !advertise.isBlank()) {
+            try {
+                options.advertisedAddress(advertise.strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--advertise must be HOST:PORT, e.g. manager1.example.com:1917: " + advertise, e);
+            }
+        }
+        options.leadership(leadership());
+        return options
                     .exitOnFatalError(true)
                     .port(port)
                     .bindAddress(bind)
@@ -184,8 +209,61 @@ final class ManagerCommand implements Callable<Integer> {
                     .httpShowErrors(httpShowErrors);
     }
 
+    /**
+     * Whether {@code servers} reads as a ZooKeeper connect string: {@code host[:port]} entries
+     * ({@code [::1]:2181} for IPv6), comma-separated, then an optional {@code /chroot}.
+     */
+    static boolean isConnectString(String servers) {
+        int slash = servers.indexOf('/');
+        String hosts = slash < 0 ? servers : servers.substring(0, slash);
+        for (String entry : hosts.split(",", -1)) {
+            String host = entry;
+            int close = entry.lastIndexOf(']');
+            int colon = entry.lastIndexOf(':');
+            if (colon > close) {
+                host = entry.substring(0, colon);
+                if (!entry.substring(colon + 1).matches("[0-9]{1,5}")) {
+                    return false;
+                }
+            }
+            if (host.isEmpty() || !host.matches("\\[[0-9A-Fa-f:.]+\\]|[^\\[\\]:\\s]+")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The cluster of {@code --zookeeper}, not started yet; null without it (an empty value, as the
+     * sample configuration file has, is none).
+     *
+     * @throws IllegalArgumentException for a bad {@code --zookeeper}, {@code --cluster} or {@code --zk-session-timeout}
+     */
+    ZooKeeperLeadership leadership() {
+        if (zookeeper == null || zookeeper.isBlank()) {
+            return null;
+        }
+        String servers = zookeeper.strip();
+        if (!isConnectString(servers)) {
+            throw new IllegalArgumentException("--zookeeper must be HOST:PORT[,HOST:PORT...], e.g. zk1:2181,zk2:2181,zk3:2181: " + zookeeper);
+        }
+        String name = cluster == null || cluster.isBlank() ? ZooKeeperLeadership.DEFAULT_CLUSTER : cluster.strip();
+        if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("--cluster must be 1 to 64 of A-Z a-z 0-9 _ . -: " + cluster);
+        }
+        if (zkSessionTimeout < 100) {
+            throw new IllegalArgumentException("--zk-session-timeout must be at least 100 (ms): " + zkSessionTimeout);
+        }
+        return new ZooKeeperLeadership(servers, name, Duration.ofMillis(zkSessionTimeout));
+    }
+
     /** Runs a manager with these options until it is stopped; the exit code. */
     Integer run(ManagerOptions options) throws InterruptedException {
+        if (options.leadership() != null) {
+            // Curator and ZooKeeper say every connection step at INFO; the manager logs what matters (its role).
+            quietLogger("org.apache.zookeeper");
+            quietLogger("org.apache.curator");
+        }
         Manager manager = new Manager(options);
         try {
             manager.start();
@@ -204,6 +282,9 @@ final class ManagerCommand implements Callable<Integer> {
         String where = (bound.getAddress().isAnyLocalAddress() ? "*" : bound.getAddress().getHostAddress()) + ":" + bound.getPort();
         System.out.println("proletariat manager listening on " + where + " (" + manager.transport()
                 + (sacredGuarantees ? ", sacred guarantees" : "") + ")");
+        if (options.leadership() != null) {
+            System.out.println(clusterLine());
+        }
         java.net.InetSocketAddress http = manager.httpAddress();
         if (http != null) {
             String host = http.getAddress().getHostAddress();
@@ -215,5 +296,20 @@ final class ManagerCommand implements Callable<Integer> {
         }
         manager.awaitTermination();
         return 0;
+    }
+
+    /** The start line of a manager of a cluster: which cluster, where ZooKeeper is, and that it stands by first. */
+    String clusterLine() {
+        String name = cluster == null || cluster.isBlank() ? ZooKeeperLeadership.DEFAULT_CLUSTER : cluster.strip();
+        return "cluster " + name + " on ZooKeeper " + zookeeper.strip() + ": standing by until elected leader"
+                + " (meanwhile peers are sent to the leader)";
+    }
+
+    /** Lowers a library's logger to warnings, unless a system property set its level already. */
+    private static void quietLogger(String name) {
+        String key = "org.slf4j.simpleLogger.log." + name;
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, "warn");
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.proletariat.client.Client;
 import io.proletariat.client.ClientOptions;
 import io.proletariat.client.ConnectionException;
 import io.proletariat.client.ConnectionListener;
+import io.proletariat.client.ConnectionOptions;
 import io.proletariat.client.WorkOptions;
 import io.proletariat.client.WorkResult;
 import io.proletariat.client.WorkSubmission;
@@ -72,6 +73,9 @@ final class PushCommand implements Callable<Integer> {
     @Mixin
     ManagerAddress manager = new ManagerAddress();
 
+    @Option(names = "--manager-silence", paramLabel = "MS", description = ManagerAddress.SILENCE_DESCRIPTION)
+    long managerSilence = ConnectionOptions.DEFAULT_MANAGER_SILENCE.toMillis();
+
     @Option(names = "--priority", paramLabel = "N", description = "Priority of the works, >= 0; higher goes first (default: 0).")
     Integer priority;
 
@@ -96,6 +100,9 @@ final class PushCommand implements Callable<Integer> {
         List<RawJson> group;
         try {
             String bad = manager.validate();
+            if (bad == null) {
+                bad = ManagerAddress.checkSilence(managerSilence);
+            }
             if (bad != null) {
                 throw new IllegalArgumentException(bad);
             }
@@ -126,7 +133,7 @@ final class PushCommand implements Callable<Integer> {
             System.err.println("proletariat push: " + unreachable);
             return Main.EXIT_UNAVAILABLE;
         }
-        ClientOptions clientOptions = ClientOptions.builder().host(manager.host).port(manager.port)
+        ClientOptions clientOptions = manager.applyTo(ClientOptions.builder()).managerSilence(Duration.ofMillis(managerSilence))
                 .maxRetries(Integer.MAX_VALUE).retryDelay(RETRY_DELAY).retryBackoff(MAX_RETRY_DELAY).build();
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
         Client client = new Client(clientOptions);
@@ -320,7 +327,7 @@ final class PushCommand implements Callable<Integer> {
             String what = works == 1 ? "the work is not" : "the " + works + " works are not all";
             String why;
             try {
-                com.fasterxml.jackson.databind.JsonNode status = Json.MAPPER.readTree(StatusCommand.ask(manager.host, manager.port, 2_000));
+                com.fasterxml.jackson.databind.JsonNode status = Json.MAPPER.readTree(StatusCommand.ask(manager, 2_000));
                 int workers = status.path("workers").size();
                 why = workers == 0
                         ? "no worker is connected to the manager at " + manager + " (start one: proletariat worker -- COMMAND)"

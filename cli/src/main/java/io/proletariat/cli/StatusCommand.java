@@ -27,11 +27,14 @@ import picocli.CommandLine.Option;
  * <p>Asks the manager with the protocol's {@code {"command":"status"}} over a connection of its own
  * (which therefore shows up among the clients, marked {@code *}), or, with {@code --http URL}, reads
  * {@code URL/api/status} from the manager's HTTP listener. {@link #render} accepts both shapes.
+ * With {@code --managers} it asks the first that answers, and a standby's leader rather than the
+ * standby.
  *
  * <pre>{@code
  * proletariat status
  * proletariat status --json | jq .queues
  * proletariat status --http http://127.0.0.1:8917
+ * proletariat status --managers mgr1:1917,mgr2:1917
  * }</pre>
  */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
@@ -106,24 +109,87 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private String overProtocol() throws IOException {
-        return ask(manager.host, manager.port, TIMEOUT_MILLIS);
+        return ask(manager, TIMEOUT_MILLIS);
+    }
+
+    /** Redirects to the leader followed in a row: standbys disagree only for a moment, during an election. */
+    static final int MAX_REDIRECTS = 3;
+
+    /**
+     * The answer to {@code {"command":"status"}} of the manager, or of the first of {@code --managers}
+     * that answers: a standby's {@code ENOTLEADER} sends the question to the leader it names (at most
+     * {@value #MAX_REDIRECTS} times in a row); a manager that cannot be reached, or a standby that
+     * knows no leader, passes it to the next of the list. See {@link #ask(ManagerAddress.Endpoint, int)}.
+     *
+     * @throws IOException the failure of the most telling attempt: one that reached a manager, else the last
+     */
+    static String ask(ManagerAddress manager, int timeoutMillis) throws IOException {
+        IOException failure = null;
+        for (ManagerAddress.Endpoint first : manager.endpoints()) {
+            ManagerAddress.Endpoint to = first;
+            try {
+                for (int hops = 0; ; hops++) {
+                    Answer answer = ask(to, timeoutMillis);
+                    if (answer.status() != null) {
+                        return answer.status();
+                    }
+                    if (answer.leader() == null) {
+                        throw new IOException("the manager at " + to + " is a standby and knows no leader yet (ENOTLEADER)");
+                    }
+                    if (hops == MAX_REDIRECTS) {
+                        throw new IOException("the standbys sent the request on " + MAX_REDIRECTS + " times, last to " + answer.leader()
+                                + " (ENOTLEADER): a leader is being elected; try again");
+                    }
+                    to = ManagerAddress.Endpoint.parse(answer.leader());
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                IOException io = e instanceof IOException x ? x : new IOException("a standby named no address as its leader: " + e.getMessage(), e);
+                if (failure == null || failure instanceof ConnectException || failure instanceof java.net.UnknownHostException) {
+                    failure = io;
+                }
+            }
+        }
+        throw failure;
+    }
+
+    /** What one manager said: its status, or, a standby, where the leader is (null when it knows none). */
+    record Answer(String status, String leader) {
     }
 
     /**
-     * The manager's answer to {@code {"command":"status"}}, asked over a connection of its own that
+     * One manager's answer to {@code {"command":"status"}}, asked over a connection of its own that
      * waits at most {@code timeoutMillis} for the connection and again for the answer; frames that
-     * are not the answer (a ping, a system message) are skipped.
+     * are not the answer (a ping, a system message) are skipped. A standby answers every connection
+     * with {@code ENOTLEADER} and closes it: that frame is read even when the request could not be
+     * written any more.
      */
-    static String ask(String host, int port, int timeoutMillis) throws IOException {
+    static Answer ask(ManagerAddress.Endpoint manager, int timeoutMillis) throws IOException {
         Duration timeout = Duration.ofMillis(timeoutMillis);
-        try (BlockingConnection connection = BlockingConnection.connect(host, port, timeout)) {
-            connection.writeFrame("{\"command\":\"status\"}");
+        try (BlockingConnection connection = BlockingConnection.connect(manager.host(), manager.port(), timeout)) {
+            IOException notWritten = null;
+            try {
+                connection.writeFrame("{\"command\":\"status\"}");
+            } catch (IOException e) {
+                notWritten = e; // closed already: perhaps a standby, whose answer waits to be read
+            }
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
-                String text = new String(connection.readFrame(Duration.ofNanos(deadline - System.nanoTime())), StandardCharsets.UTF_8);
+                String text;
+                try {
+                    text = new String(connection.readFrame(Duration.ofNanos(deadline - System.nanoTime())), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw notWritten != null ? notWritten : e;
+                }
                 JsonNode node = Json.MAPPER.readTree(text);
-                if (node != null && "status".equals(node.path("to").asText()) && "answer".equals(node.path("command").asText())) {
-                    return text;
+                if (node == null) {
+                    continue;
+                }
+                if ("status".equals(node.path("to").asText()) && "answer".equals(node.path("command").asText())) {
+                    return new Answer(text, null);
+                }
+                JsonNode error = node.path("error");
+                if ("ENOTLEADER".equals(error.path("code").asText())) {
+                    return new Answer(null, error.path("leader").isTextual() ? error.path("leader").asText() : null);
                 }
             }
         } catch (FrameTooLargeException e) {
@@ -142,8 +208,9 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /**
-     * The status as text: workers, clients, queues per priority, totals. Accepts the protocol's
-     * {@code status} answer and the HTTP {@code /api/status} body; absent members are left blank.
+     * The status as text: the manager's place in its cluster (when it has one), workers, clients,
+     * queues per priority, totals. Accepts the protocol's {@code status} answer and the HTTP
+     * {@code /api/status} body; absent members are left blank.
      */
     static String render(JsonNode s) {
         StringBuilder out = new StringBuilder();
@@ -155,7 +222,17 @@ final class StatusCommand implements Callable<Integer> {
         if (s.path("sacredRanges").asBoolean(false)) {
             out.append(", sacred guarantees");
         }
-        out.append("\n\n");
+        out.append('\n');
+        JsonNode cluster = s.path("cluster");
+        if (cluster.isObject()) {
+            out.append("cluster ").append(cluster.path("name").asText("?"))
+                    .append(": role ").append(cluster.path("role").asText("?"))
+                    .append(", epoch ").append(cluster.path("epoch").asText("?"))
+                    .append(", leader ").append(cluster.path("leader").isTextual() ? cluster.path("leader").asText() : "unknown")
+                    .append(", failovers ").append(cluster.path("failovers").asText("?"))
+                    .append('\n');
+        }
+        out.append('\n');
 
         List<String[]> workers = new ArrayList<>();
         workers.add(new String[] {"WORKER", "STATUS", "SLOTS", "BUSY", "RANGES (from:used/limit)"});

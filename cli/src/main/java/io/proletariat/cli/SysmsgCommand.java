@@ -69,7 +69,7 @@ final class SysmsgCommand implements Callable<Integer> {
             System.err.println("proletariat sysmsg: " + unreachable);
             return Main.EXIT_UNAVAILABLE;
         }
-        try (Client client = new Client(ClientOptions.builder().host(manager.host).port(manager.port)
+        try (Client client = new Client(manager.applyTo(ClientOptions.builder())
                 .maxRetries(PushCommand.MAX_RETRIES).retryDelay(PushCommand.RETRY_DELAY).build())) {
             SystemMessageReceipt receipt = client.systemMessage(content, to).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (SystemMessage.MANAGER.equals(to)) {

@@ -2,6 +2,7 @@ package io.proletariat.cli;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.proletariat.client.ConnectionListener;
+import io.proletariat.client.ConnectionOptions;
 import io.proletariat.worker.Worker;
 import io.proletariat.worker.WorkerOptions;
 import java.time.Duration;
@@ -48,6 +49,9 @@ final class WorkerCommand implements Callable<Integer> {
     @Mixin
     ManagerAddress manager = new ManagerAddress();
 
+    @Option(names = "--manager-silence", paramLabel = "MS", description = ManagerAddress.SILENCE_DESCRIPTION)
+    long managerSilence = ConnectionOptions.DEFAULT_MANAGER_SILENCE.toMillis();
+
     @Option(names = "--slots", paramLabel = "N", description = "Works run at once (default: the number of CPUs, ${DEFAULT-VALUE}).")
     int slots = Runtime.getRuntime().availableProcessors();
 
@@ -74,11 +78,14 @@ final class WorkerCommand implements Callable<Integer> {
             bad = "--grace must be >= 0: " + graceSeconds;
         }
         if (bad == null) {
+            bad = ManagerAddress.checkSilence(managerSilence);
+        }
+        if (bad == null) {
             bad = Executables.check(command.get(0));
         }
         if (bad == null) {
             try {
-                WorkerOptions.Builder b = WorkerOptions.builder().host(manager.host).port(manager.port).slots(slots)
+                WorkerOptions.Builder b = manager.applyTo(WorkerOptions.builder()).managerSilence(Duration.ofMillis(managerSilence)).slots(slots)
                         .answerThreshold(answerThreshold).shutdownGrace(Duration.ofSeconds(graceSeconds));
                 if (prioritySlots != null) {
                     b.prioritySlots(prioritySlots);

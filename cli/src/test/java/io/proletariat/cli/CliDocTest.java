@@ -7,12 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * docs/cli.md shows what the commands print: each line it shows here is printed by the program,
- * once ports and connection ids are made the same on both sides.
+ * once ports and connection ids are made the same on both sides. And every option of every command
+ * is documented.
  */
 class CliDocTest extends ManagerTestBase {
     private static final Path DOC = Path.of("..", "docs", "cli.md");
@@ -45,6 +50,28 @@ class CliDocTest extends ManagerTestBase {
     void exitCodesTableMatchesTheLauncher() {
         assertThat(doc).contains("| " + Main.EXIT_FAILURE + " | a work failed", "| " + Main.EXIT_USAGE + " | bad usage",
                 "| " + Main.EXIT_UNAVAILABLE + " | the manager is unreachable");
+    }
+
+    @Test
+    void everyOptionOfEveryCommandIsDocumented() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        String performance = Files.readString(Path.of("..", "docs", "performance.md"), StandardCharsets.UTF_8);
+        // The manager's options are listed in README.md, the bench's in performance.md, the others' here.
+        Map<String, String> docs = Map.of("manager", doc + readme, "bench", doc + performance);
+        for (Map.Entry<String, CommandLine> command : Main.commandLine(Map.of()).getSubcommands().entrySet()) {
+            if (command.getKey().equals("help")) {
+                continue;
+            }
+            String text = docs.getOrDefault(command.getKey(), doc);
+            for (OptionSpec option : command.getValue().getCommandSpec().options()) {
+                String name = option.longestName();
+                if (option.usageHelp() || option.versionHelp() || !name.startsWith("--")) {
+                    continue;
+                }
+                assertThat(Pattern.compile("(?<![\\w-])" + Pattern.quote(name) + "(?![\\w-])").matcher(text).find())
+                        .as("proletariat %s %s is documented", command.getKey(), name).isTrue();
+            }
+        }
     }
 
     private void assertShown(String output) {

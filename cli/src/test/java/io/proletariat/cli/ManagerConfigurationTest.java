@@ -126,6 +126,24 @@ class ManagerConfigurationTest {
     }
 
     @Test
+    void theClusterComesFromEveryLayerAndAnEmptyZookeeperIsNone() throws IOException {
+        Path file = config("zookeeper =\ncluster = blue\nadvertise =\nzk-session-timeout = 2500\n");
+        ManagerCommand fromFile = parse(Map.of(), "--config", file.toString());
+        assertThat(fromFile.cluster).isEqualTo("blue");
+        assertThat(fromFile.zkSessionTimeout).isEqualTo(2500);
+        assertThat(fromFile.optionsBuilder().build().leadership()).as("the sample's empty zookeeper: alone").isNull();
+        assertThat(fromFile.optionsBuilder().build().advertisedAddress()).isNull();
+
+        ManagerCommand fromEnv = parse(Map.of("PROLETARIAT_ZOOKEEPER", "zk1:2181,zk2:2181", "PROLETARIAT_ADVERTISE", "m1:1917"),
+                "--config", file.toString(), "--cluster", "green");
+        assertThat(fromEnv.zookeeper).isEqualTo("zk1:2181,zk2:2181");
+        assertThat(fromEnv.cluster).isEqualTo("green");
+        ManagerOptions options = fromEnv.optionsBuilder().build();
+        assertThat(options.leadership()).isNotNull();
+        assertThat(options.advertisedAddress()).isEqualTo("m1:1917");
+    }
+
+    @Test
     void unknownKeyIsExitCode2NamingTheKeyAndTheFile() throws IOException {
         Path file = config("port = 2000\nprot = 2001\n");
         String[] r = runForError(Map.of(), "manager", "--config", file.toString());

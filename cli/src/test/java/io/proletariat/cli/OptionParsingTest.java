@@ -2,6 +2,9 @@ package io.proletariat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.proletariat.client.ConnectionOptions;
+import io.proletariat.cluster.ZooKeeperLeadership;
+import io.proletariat.manager.ManagerOptions;
 import io.proletariat.protocol.Wire;
 import io.proletariat.worker.WorkerOptions;
 import java.util.List;
@@ -20,6 +23,104 @@ class OptionParsingTest {
         assertThat(r.stderr()).startsWith("proletariat " + command + ": " + message)
                 .endsWith("(see 'proletariat " + command + " --help')" + System.lineSeparator());
         assertThat(r.stdout()).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ the managers of a cluster
+
+    @Test
+    void everyCommandThatTalksToAManagerTakesTheManagersOfACluster() {
+        for (String command : List.of("worker", "push", "status", "sysmsg", "bench")) {
+            String[] args = command.equals("worker") ? new String[] {"--managers", "m1:2000,[::1]:2001,m3", "cat"}
+                    : command.equals("sysmsg") ? new String[] {"--managers", "m1:2000,[::1]:2001,m3", "1"}
+                    : new String[] {"--managers", "m1:2000,[::1]:2001,m3"};
+            ManagerAddress m = InProcess.parse(prepend(command, args)).getSubcommands().get(command)
+                    .getCommandSpec().mixins().get("manager").userObject() instanceof ManagerAddress a ? a : null;
+            assertThat(m).as(command).isNotNull();
+            assertThat(m.managers).as(command).containsExactly("m1:2000", "[::1]:2001", "m3");
+            assertThat(m.validate()).as(command).isNull();
+            assertThat(m.managers).as("written back as host:port each").containsExactly("m1:2000", "[::1]:2001", "m3:" + Wire.DEFAULT_PORT);
+            assertThat(m.endpoints()).containsExactly(new ManagerAddress.Endpoint("m1", 2000), new ManagerAddress.Endpoint("::1", 2001),
+                    new ManagerAddress.Endpoint("m3", Wire.DEFAULT_PORT));
+            assertThat(m.toString()).isEqualTo("m1:2000,[::1]:2001,m3:" + Wire.DEFAULT_PORT);
+        }
+        ManagerAddress alone = InProcess.<StatusCommand>parsed("status").manager;
+        assertThat(alone.managers).isNull();
+        assertThat(alone.endpoints()).containsExactly(new ManagerAddress.Endpoint("127.0.0.1", Wire.DEFAULT_PORT));
+    }
+
+    @Test
+    void managerSilenceIsTakenByTheCommandsBuiltOnTheLibraries() {
+        assertThat(InProcess.<WorkerCommand>parsed("worker", "--manager-silence", "3000", "cat").managerSilence).isEqualTo(3000);
+        assertThat(InProcess.<PushCommand>parsed("push", "--manager-silence", "0").managerSilence).isZero();
+        assertThat(InProcess.<BenchCommand>parsed("bench", "--manager-silence", "900").managerSilence).isEqualTo(900);
+        long byDefault = ConnectionOptions.DEFAULT_MANAGER_SILENCE.toMillis();
+        assertThat(InProcess.<WorkerCommand>parsed("worker", "cat").managerSilence).isEqualTo(byDefault);
+        assertThat(InProcess.<PushCommand>parsed("push").managerSilence).isEqualTo(byDefault);
+        assertThat(InProcess.<BenchCommand>parsed("bench").managerSilence).isEqualTo(byDefault);
+    }
+
+    @Test
+    void managersUsageErrors() {
+        Launcher.Result bad = InProcess.run(null, "status", "--managers", "m1:2000,m2:port");
+        assertThat(bad.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(bad.stderr().strip()).isEqualTo("proletariat status: --managers: not a manager address (host:port): \"m2:port\": the port is not a number");
+        Launcher.Result both = InProcess.run(null, "push", "--managers", "m1:2000", "--port", "2001", "1");
+        assertThat(both.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(both.stderr().strip()).isEqualTo("proletariat push: --managers replaces --host and --port: give one or the other");
+        Launcher.Result silence = InProcess.run(null, "worker", "--manager-silence", "10", "cat");
+        assertThat(silence.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(silence.stderr().strip()).isEqualTo("proletariat worker: --manager-silence must be 0 (never) or at least 30: 10");
+        assertUsageError(InProcess.run(null, "push", "--manager-silence", "6s", "1"),
+                "Invalid value for option '--manager-silence': '6s' is not a long", "push");
+    }
+
+    @Test
+    void managerJoinsAClusterWithZookeeper() {
+        ManagerCommand m = InProcess.parsed("manager", "--zookeeper", "zk1:2181,zk2:2181,[::1]:2182/apps", "--cluster", "blue",
+                "--advertise", "m1.example.com:1917", "--zk-session-timeout", "2500");
+        assertThat(m.zookeeper).isEqualTo("zk1:2181,zk2:2181,[::1]:2182/apps");
+        assertThat(m.cluster).isEqualTo("blue");
+        assertThat(m.advertise).isEqualTo("m1.example.com:1917");
+        assertThat(m.zkSessionTimeout).isEqualTo(2500);
+        ManagerOptions options = m.optionsBuilder().build();
+        assertThat(options.leadership()).isInstanceOf(ZooKeeperLeadership.class);
+        assertThat(options.advertisedAddress()).isEqualTo("m1.example.com:1917");
+        assertThat(m.clusterLine()).isEqualTo("cluster blue on ZooKeeper zk1:2181,zk2:2181,[::1]:2182/apps: standing by until elected leader"
+                + " (meanwhile peers are sent to the leader)");
+
+        ManagerCommand alone = InProcess.parsed("manager");
+        assertThat(alone.zookeeper).isNull();
+        assertThat(alone.cluster).isEqualTo(ZooKeeperLeadership.DEFAULT_CLUSTER);
+        assertThat(alone.advertise).isNull();
+        assertThat(alone.zkSessionTimeout).isEqualTo(ZooKeeperLeadership.DEFAULT_SESSION_TIMEOUT.toMillis());
+        assertThat(alone.optionsBuilder().build().leadership()).as("serves alone").isNull();
+        assertThat(InProcess.<ManagerCommand>parsed("manager", "--zookeeper", " ").optionsBuilder().build().leadership())
+                .as("an empty value, as the sample configuration has, is none").isNull();
+    }
+
+    @Test
+    void managerClusterValuesThatMakeNoSenseExitTwo() {
+        String[][] cases = {
+                {"--zookeeper", "zk1:2181,,zk2"}, {"--zookeeper must be HOST:PORT[,HOST:PORT...], e.g. zk1:2181,zk2:2181,zk3:2181: zk1:2181,,zk2"},
+                {"--zookeeper", "zk1:two"}, {"--zookeeper must be HOST:PORT[,HOST:PORT...], e.g. zk1:2181,zk2:2181,zk3:2181: zk1:two"},
+                {"--zookeeper", "zk1", "--cluster", "a/b"}, {"--cluster must be 1 to 64 of A-Z a-z 0-9 _ . -: a/b"},
+                {"--zookeeper", "zk1", "--zk-session-timeout", "50"}, {"--zk-session-timeout must be at least 100 (ms): 50"},
+                {"--advertise", "m1.example.com"}, {"--advertise must be HOST:PORT, e.g. manager1.example.com:1917: m1.example.com"},
+        };
+        for (int i = 0; i < cases.length; i += 2) {
+            Launcher.Result r = InProcess.run(null, prepend("manager", cases[i]));
+            assertThat(r.exitCode()).as(String.join(" ", cases[i])).isEqualTo(Main.EXIT_USAGE);
+            assertThat(r.stderr().strip()).as(String.join(" ", cases[i])).isEqualTo("proletariat manager: " + cases[i + 1][0]);
+        }
+        assertUsageError(InProcess.run(null, "manager", "--zk-session-timeout", "4s"),
+                "Invalid value for option '--zk-session-timeout': '4s' is not a long", "manager");
+    }
+
+    private static String[] prepend(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     // ------------------------------------------------------------------ worker
@@ -168,7 +269,7 @@ class OptionParsingTest {
                 "--group", "2", "--concurrency", "3", "--clients", "4", "--workers", "5", "--slots", "6", "--work-ms", "7",
                 "--payload", "40", "--priorities", "0,0,2", "--warmup", "0.5", "--answer-threshold", "8", "--preload", "9",
                 "--preload-hold", "2.5", "--json");
-        assertThat(List.of(b.host, b.port, b.embedded, b.works, b.duration, b.group, b.concurrency, b.clients, b.workers, b.slots,
+        assertThat(List.of(b.manager.host, b.manager.port, b.embedded, b.works, b.duration, b.group, b.concurrency, b.clients, b.workers, b.slots,
                 b.workMs, b.payload, b.priorities, b.warmup, b.answerThreshold, b.preload, b.preloadHold, b.json))
                 .containsExactly("h", 5, true, 10L, 1.5, 2, 3, 4, 5, 6, 7L, 40, List.of(0, 0, 2), 0.5, 8, 9L, 2.5, true);
     }
@@ -176,7 +277,7 @@ class OptionParsingTest {
     @Test
     void benchDefaults() {
         BenchCommand b = InProcess.parsed("bench");
-        assertThat(List.of(b.host, b.port, b.embedded, b.works, b.duration, b.group, b.concurrency, b.clients, b.workers, b.slots,
+        assertThat(List.of(b.manager.host, b.manager.port, b.embedded, b.works, b.duration, b.group, b.concurrency, b.clients, b.workers, b.slots,
                 b.workMs, b.payload, b.priorities, b.warmup, b.answerThreshold, b.preload, b.preloadHold, b.json))
                 .containsExactly("127.0.0.1", Wire.DEFAULT_PORT, false, 100_000L, 0.0, 1, 100, 1, 1, 100, 0L, 30, List.of(0), 3.0, 1, 0L, 0.0, false);
     }

@@ -73,11 +73,24 @@
 
   // ------------------------------------------------------------------ render
 
+  // A manager of a cluster: its role, the leader's epoch and address, the failovers seen; hidden alone.
+  function renderCluster(k) {
+    $('cluster').hidden = !k;
+    if (!k) { return; }
+    var role = $('cluster-role');
+    role.textContent = k.role;
+    role.className = 'role ' + k.role;
+    $('cluster-text').textContent = 'of ' + k.name + ' · epoch ' + k.epoch
+      + (k.role === 'leader' ? '' : ' · leader ' + (k.leader || 'unknown'))
+      + (k.failovers ? ' · ' + k.failovers + (k.failovers === 1 ? ' failover' : ' failovers') : '');
+  }
+
   function render(s) {
     var c = s.counters;
     $('manager-address').textContent = 'port ' + s.manager.port + ' · ' + s.manager.transport
       + (s.manager.sacredGuarantees ? ' · sacred guarantees' : '');
     $('uptime').textContent = duration(s.takenAt - s.bootTime);
+    renderCluster(s.cluster);
 
     text('total-pushed', count(c.pushed));
     text('total-finished', count(c.finished));

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.proletariat.manager.ClusterRole;
+import io.proletariat.manager.Leadership;
 import io.proletariat.manager.Manager;
 import io.proletariat.manager.ManagerOptions;
 import io.proletariat.manager.ProletariatManagerException;
@@ -22,6 +24,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -287,7 +291,49 @@ class HttpEndpointsTest {
                 .contains("# TYPE proletariat_work_queue_seconds histogram")
                 .contains("# TYPE proletariat_work_run_seconds histogram")
                 .contains("# TYPE proletariat_work_end_to_end_seconds histogram")
-                .contains("proletariat_work_queue_seconds_bucket{le=\"+Inf\"} 0");
+                .contains("proletariat_work_queue_seconds_bucket{le=\"+Inf\"} 0")
+                // A manager without a cluster: alone, epoch 0, and no cluster member in its status.
+                .contains("# TYPE proletariat_cluster_role gauge")
+                .contains("proletariat_cluster_role{role=\"alone\"} 1")
+                .contains("proletariat_cluster_role{role=\"leader\"} 0")
+                .contains("proletariat_cluster_epoch 0")
+                .contains("# TYPE proletariat_cluster_failovers_total counter");
+        assertThat(status(manager).has("cluster")).isFalse();
+    }
+
+    /** Leads at once, with a lease that never runs out: the cluster as the HTTP side sees it, without ZooKeeper. */
+    private static final class FakeLeadership implements Leadership {
+        @Override
+        public void start(String advertised, Consumer<ClusterRole> roles) {
+            roles.accept(new ClusterRole(ClusterRole.Kind.LEADER, "blue", 3, advertised, 2));
+        }
+
+        @Override
+        public long leaseDeadlineNanos() {
+            return System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void aClusterLeaderShowsItsRoleEpochAndFailovers() {
+        Manager manager = start(ManagerOptions.builder().httpPort(0).leadership(new FakeLeadership()));
+        String address = "127.0.0.1:" + manager.port();
+        await().until(() -> manager.role().kind() == ClusterRole.Kind.LEADER);
+
+        JsonNode cluster = status(manager).get("cluster");
+        assertThat(cluster.toString()).isEqualTo("{\"name\":\"blue\",\"role\":\"leader\",\"epoch\":3,\"leader\":\"" + address
+                + "\",\"failovers\":2}");
+        assertThat(metrics(manager)).containsEntry("proletariat_cluster_role{role=\"leader\"}", 1.0)
+                .containsEntry("proletariat_cluster_role{role=\"standby\"}", 0.0)
+                .containsEntry("proletariat_cluster_role{role=\"alone\"}", 0.0)
+                .containsEntry("proletariat_cluster_epoch", 3.0)
+                .containsEntry("proletariat_cluster_failovers_total", 2.0);
+        assertThat(get(manager, "/").body()).contains("id=\"cluster-role\"");
+        assertThat(get(manager, "/dashboard.js").body()).contains("s.cluster");
     }
 
     @Test

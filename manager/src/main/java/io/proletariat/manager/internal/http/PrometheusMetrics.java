@@ -17,6 +17,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.proletariat.manager.ClusterRole;
 import io.proletariat.manager.ManagerStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -110,6 +111,18 @@ final class PrometheusMetrics {
         m.add(GaugeSnapshot.builder().name("proletariat_start_time_seconds").unit(Unit.SECONDS)
                 .help("Start time of the manager, seconds since the epoch.")
                 .dataPoint(gaugePoint(Labels.EMPTY, s.bootTime() / 1000.0)).build());
+
+        ClusterRole role = s.cluster() == null ? ClusterRole.ALONE : s.cluster();
+        GaugeSnapshot.Builder roles = GaugeSnapshot.builder().name("proletariat_cluster_role")
+                .help("This manager's place in its cluster: 1 for its role (alone without a cluster, leader, standby), 0 for the others.");
+        for (ClusterRole.Kind kind : ClusterRole.Kind.values()) {
+            roles.dataPoint(gaugePoint(Labels.of("role", kind.label()), kind == role.kind() ? 1 : 0));
+        }
+        m.add(roles.build());
+        m.add(gauge("proletariat_cluster_epoch", "The cluster leader's epoch as this manager knows it, rising with every new leader; 0 alone.",
+                role.epoch()));
+        m.add(counter("proletariat_cluster_failovers", "Leaders elected in the cluster after its first, as far as this manager has seen.",
+                role.failovers()));
 
         m.add(histogram("proletariat_work_queue_seconds", "Time from push to assignment.", s.timeInQueue()));
         m.add(histogram("proletariat_work_run_seconds", "Time from assignment to result.", s.runTime()));

@@ -2,6 +2,7 @@ package io.proletariat.manager.internal.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.netty.buffer.ByteBuf;
+import io.proletariat.manager.ClusterRole;
 import io.proletariat.manager.ManagerStats;
 import io.proletariat.manager.internal.MergedRanges;
 import java.net.InetSocketAddress;
@@ -44,7 +45,7 @@ final class StatusJson {
                 new Manager(info.protocolAddress().getPort(), hostPort(info.protocolAddress()), info.transport(),
                         sacred, info.options().holdSimilarWork()),
                 c.finished() > 0, s.queued().values().stream().mapToLong(Long::longValue).sum(), s.slotsFree(),
-                s.running(), s.onHold(), c.finished(), sacred, mergedRanges(s.workers()), queues,
+                s.running(), s.onHold(), c.finished(), sacred, Cluster.of(s.cluster()), mergedRanges(s.workers()), queues,
                 new Slots(s.slotsTotal(), s.slotsFree(), s.slotsTotal() - s.slotsFree()),
                 Counters.of(c), s.memory(), s.rates(), latency, LastSecond.of(lastSecond),
                 new Connections(s.workers().size(), clients, s.clients().size() - clients),
@@ -56,7 +57,8 @@ final class StatusJson {
     record Status(long bootTime, String bootTimeIso, long takenAt, long uptimeSeconds, Manager manager,
                   // The protocol status's members.
                   boolean canCleanup, long pendingWorks, long globalAvailableSlots, long globalRunningWorks,
-                  long globalWorksOnHold, long finishCount, boolean sacredRanges, List<MergedRanges.Merged> ranges,
+                  long globalWorksOnHold, long finishCount, boolean sacredRanges,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Cluster cluster, List<MergedRanges.Merged> ranges,
                   // Ours.
                   Map<String, Long> queues, Slots slots, Counters counters, ManagerStats.Memory memory,
                   ManagerStats.Rates rates, Map<String, Latency> latency, LastSecond lastSecond,
@@ -68,6 +70,14 @@ final class StatusJson {
     }
 
     record Slots(long total, long free, long used) {
+    }
+
+    /** The protocol status's {@code cluster} member, same names; left out of the document for a manager alone. */
+    record Cluster(String name, String role, long epoch, String leader, long failovers) {
+        static Cluster of(ClusterRole r) {
+            return r == null || r.kind() == ClusterRole.Kind.ALONE ? null
+                    : new Cluster(r.cluster(), r.kind().label(), r.epoch(), r.leader(), r.failovers());
+        }
     }
 
     record Counters(long pushed, long assigned, long finished, long succeeded, long failed,
