@@ -57,7 +57,9 @@ class ClientWireTest {
         client.submit(List.of(Map.of("some", "work")), WorkOptions.builder().overallTimeout(60_000).runTimeout(5_000).assignTimeout(300).priority(2).build());
         RawJson push = conn.next("push");
         Map<String, RawJson> f = push.fields();
-        assertThat(f.keySet()).containsExactlyInAnyOrder("rid", "group", "return", "work", "sentArray", "priority", "timeout", "runTimeout", "assigntimeout", "command");
+        assertThat(f.keySet()).containsExactlyInAnyOrder("rid", "group", "return", "work", "sentArray", "priority", "timeout", "runTimeout", "assigntimeout",
+                "session", "command");
+        assertThat(text(push, "session")).matches("[0-9a-z]{1,13}"); // names the works across managers (docs/cluster.md)
         assertThat(text(push, "rid")).matches("R\\d{1,6}r\\d+").isEqualTo(text(push, "group"));
         assertThat(text(push, "return")).isEqualTo("group");
         assertThat(f.get("work").toString()).isEqualTo("[{\"some\":\"work\"}]");
@@ -69,7 +71,7 @@ class ClientWireTest {
 
         client.submitOne("single", WorkOptions.builder().overallTimeout(60_000).build());
         RawJson single = conn.next("push");
-        assertThat(single.fields().keySet()).containsExactlyInAnyOrder("rid", "group", "return", "work", "sentArray", "command");
+        assertThat(single.fields().keySet()).containsExactlyInAnyOrder("rid", "group", "return", "work", "sentArray", "session", "command");
         assertThat(get(single, "sentArray").toString()).isEqualTo("false");
 
         client.workIndividual(List.of(1), WorkOptions.DEFAULT, (e, d, r) -> { }, (e, r) -> { });
