@@ -52,6 +52,29 @@ class ClientWireTest {
     }
 
     @Test
+    void aResendNamesTheSameSessionAndTheIndexesOfTheWorksStillOpen() throws Exception {
+        FakeManager.Conn conn = fake.accept();
+        CompletableFuture<List<WorkResult>> f = client.submit(List.of("a", "b", "c"));
+        RawJson push = conn.next("push");
+        String session = text(push, "session");
+        assertThat(push.fields()).doesNotContainKeys("resent", "index");
+        conn.send(ids(push, "W1", "W2", "W3"));
+        conn.send(done("W2", "{\"err\":null,\"data\":\"B\"}"));
+        conn.close(); // the manager is gone with two works unanswered
+
+        FakeManager.Conn again = fake.accept();
+        RawJson resend = again.next("push");
+        assertThat(text(resend, "session")).isEqualTo(session);
+        assertThat(text(resend, "rid")).isEqualTo(text(push, "rid"));
+        assertThat(resend.fields().get("resent").toString()).isEqualTo("true");
+        assertThat(resend.fields().get("index").toString()).isEqualTo("[0,2]");
+        assertThat(resend.fields().get("work").toString()).isEqualTo("[\"a\",\"c\"]");
+        again.send(ids(resend, "X1", "X3"));
+        again.send("{\"work\":[{\"id\":\"X1\",\"result\":{\"err\":null,\"data\":\"A\"}},{\"id\":\"X3\",\"result\":{\"err\":null,\"data\":\"C\"}}],\"command\":\"done\"}");
+        assertThat(f.get(30, TimeUnit.SECONDS).stream().map(r -> r.data(String.class)).toList()).containsExactly("A", "B", "C");
+    }
+
+    @Test
     void pushCarriesOnlyProtocolFieldsWithTheRequestIdAsRidAndGroup() throws Exception {
         FakeManager.Conn conn = fake.accept();
         client.submit(List.of(Map.of("some", "work")), WorkOptions.builder().overallTimeout(60_000).runTimeout(5_000).assignTimeout(300).priority(2).build());
