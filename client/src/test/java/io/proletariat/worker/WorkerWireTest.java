@@ -53,6 +53,38 @@ class WorkerWireTest {
     }
 
     @Test
+    void resultsTheLostManagerDidNotAnswerGoToTheNextOneInAResumeBeforeTheOffer() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        FakeManager.Conn conn = startAndAcceptOffer(options().slots(3).build(), (w, d) -> {
+            if (w.args(String.class).equals("slow")) {
+                release.await(); // still running when the manager goes
+            }
+            d.success(w.args(String.class).toUpperCase());
+        });
+        conn.send("{\"work\":[{\"id\":\"W1\",\"args\":\"fast\",\"uid\":\"s/r/0\"},{\"id\":\"W2\",\"args\":\"slow\",\"uid\":\"s/r/1\"},"
+                + "{\"id\":\"W3\",\"args\":\"plain\"}],\"command\":\"push\"}");
+        conn.next("answer");
+        RawJson done = conn.next("done"); // W1's result, never answered: the manager dies with it
+        assertThat(done.toString()).contains("W1");
+        conn.close();
+
+        FakeManager.Conn again = fake.accept();
+        RawJson resume = again.next();
+        assertThat(text(resume, "command")).isEqualTo("resume");
+        assertThat(resume.fields().get("results").toString()).isEqualTo("[{\"uid\":\"s/r/0\",\"result\":{\"err\":null,\"data\":\"FAST\"}}]");
+        assertThat(resume.fields().get("running").toString()).isEqualTo("[\"s/r/1\"]"); // W3 had no identity: cancelled
+        assertThat(text(again.next(), "command")).isEqualTo("offer");
+        again.send("{\"answered\":1,\"stored\":0,\"to\":\"resume\",\"command\":\"answer\"}");
+        again.send("{\"you\":\"C2.1\",\"to\":\"offer\",\"command\":\"answer\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "C2.1".equals(worker.id())); // the resume's answer came first
+
+        release.countDown(); // the orphan finishes: its result goes as a resume, not a done
+        RawJson late = again.next("resume");
+        assertThat(late.fields().get("results").toString()).isEqualTo("[{\"uid\":\"s/r/1\",\"result\":{\"err\":null,\"data\":\"SLOW\"}}]");
+        assertThat(late.fields().get("running").toString()).isEqualTo("[]");
+    }
+
+    @Test
     void offersTheNumberOfSlots() throws Exception {
         worker = new Worker(options().slots(2).build()).onWork((w, d) -> d.success(null)).start();
         assertThat(fake.accept().next().toString()).isEqualTo("{\"slots\":2,\"command\":\"offer\"}");
