@@ -45,6 +45,7 @@ final class Works {
         this.memory = memory;
         this.guard = guard;
         this.requestPass = requestPass;
+        this.graceEndsNanos = loop.ticker().nanoTime();
         this.resumption = new Resumption(Math.max(1 << 20, options.effectiveMaxQueuedBytes() / 8));
     }
 
@@ -96,7 +97,7 @@ final class Works {
                     continue;
                 }
                 resumption.index(w, uid);
-                if (resumption.runner(uid) != null || System.nanoTime() - graceEndsNanos < 0) {
+                if (resumption.runner(uid) != null || loop.ticker().nanoTime() - graceEndsNanos < 0) {
                     // Its worker runs it still (no assign timeout: it is running), or may come back with it soon.
                     w.moveTo(Work.State.PARKED);
                     if (resumption.runner(uid) == null) {
@@ -151,20 +152,20 @@ final class Works {
     }
 
     /** Until when ({@link System#nanoTime()}) resent works wait for returning workers; see {@code resumeGrace}. */
-    private long graceEndsNanos = System.nanoTime();
+    private long graceEndsNanos; // on the loop's clock, which a test can move
     /** Resent works parked for the grace, to queue at its end unless a returning worker took them over. */
     private final List<Work> graceParked = new ArrayList<>();
     private boolean graceEndScheduled;
 
     /** This manager begins to serve (started, or elected): resent works wait {@code resumeGrace} for returning workers. */
     void beginGrace() {
-        graceEndsNanos = System.nanoTime() + options.resumeGrace().toNanos();
+        graceEndsNanos = loop.ticker().nanoTime() + options.resumeGrace().toNanos();
     }
 
     private void scheduleGraceEnd() {
         if (!graceEndScheduled) {
             graceEndScheduled = true;
-            loop.schedule(guard.apply(this::endGrace), Math.max(0, graceEndsNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            loop.schedule(guard.apply(this::endGrace), Math.max(0, graceEndsNanos - loop.ticker().nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 
