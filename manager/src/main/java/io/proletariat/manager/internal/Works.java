@@ -148,6 +148,12 @@ final class Works {
         w.cancelAssignTimer();
         stats.resumed++;
         complete(w, r.result(), results);
+        if (w.key != null) {
+            for (Work held : holds.finished(w)) { // works held behind it share its result, as with a done
+                held.cancelAssignTimer();
+                complete(held, r.result(), results);
+            }
+        }
         return true;
     }
 
