@@ -690,6 +690,8 @@ public final class Client implements AutoCloseable {
             byWorkId.clear();
             inflight.clear();
             for (Request r : requests.values()) {
+                // Pushed: maybe taken and run, even if its answer was lost with the connection (a standby reads nothing).
+                r.pushedBefore |= r.pushedOnThisConnection && !engine.wasRedirected();
                 r.pushedOnThisConnection = false;
                 Arrays.fill(r.workIds, null);
             }

@@ -128,8 +128,17 @@ public final class Worker implements AutoCloseable {
     private final java.util.ArrayDeque<List<Answer>> donesInFlight = new java.util.ArrayDeque<>();
     /** The identities sent in resume frames not answered yet, in order, one list per frame. */
     private final java.util.ArrayDeque<List<String>> resumesInFlight = new java.util.ArrayDeque<>();
-    /** Results kept for the next manager at most; beyond, the oldest go (their works run again). */
+    /** Results kept for the next manager at most, in count and in bytes; beyond, the oldest go (their works may run again). */
     static final int MAX_RESUMABLE = 10_000;
+    static final long MAX_RESUMABLE_BYTES = 16L << 20;
+    private long resumableBytes;
+    /**
+     * The latest results the manager acknowledged, with an identity: a manager that dies just after
+     * acknowledging a result may not have passed it on (its client's copy dies in its socket), so
+     * these go to the next manager too, which keeps them for resent works. Bounded like {@link #resumable}.
+     */
+    private final java.util.ArrayDeque<Answer> recentlyAcknowledged = new java.util.ArrayDeque<>();
+    private long recentBytes;
     private final Consumer<JsonWriter> writeBatch = this::writeBatch;   // made once, not per done
     /** Works whose outcome is not settled yet ({@link Phase#open()}). */
     private int unfinished;
@@ -323,10 +332,18 @@ public final class Worker implements AutoCloseable {
                     && other.fields().get("to") != null && "resume".equals(other.fields().get("to").asText())) {
                 List<String> delivered = resumesInFlight.poll();
                 if (delivered != null) {
-                    delivered.forEach(resumable::remove);
+                    for (String uid : delivered) {
+                        Answer gone = resumable.remove(uid);
+                        if (gone != null) {
+                            resumableBytes -= gone.bytes();
+                        }
+                    }
                 }
             } else if (message instanceof FromManager.DoneAnswer answer) {
-                donesInFlight.poll();
+                List<Answer> acknowledged = donesInFlight.poll();
+                if (acknowledged != null) {
+                    acknowledged.forEach(Worker.this::remember);
+                }
                 if (answer.error() != null) {
                     log.warn("the manager refused results: {}", answer.error());
                 }
@@ -396,6 +413,11 @@ public final class Worker implements AutoCloseable {
                 w.orphan = true;
             }
         }
+        for (Answer a : recentlyAcknowledged) {
+            keep(a);
+        }
+        recentlyAcknowledged.clear();
+        recentBytes = 0;
         for (List<Answer> unanswered : donesInFlight) {
             for (Answer a : unanswered) {
                 keep(a);
@@ -413,14 +435,27 @@ public final class Worker implements AutoCloseable {
 
     /** Keeps an orphan's result for the next manager, and sends it now when connected to one. */
     private void keep(Answer a) {
-        resumable.put(a.uid(), a);
-        if (resumable.size() > MAX_RESUMABLE) {
-            Iterator<String> oldest = resumable.keySet().iterator();
-            log.warn("dropping the kept result of work {}: more than {} wait for a manager", oldest.next(), MAX_RESUMABLE);
+        Answer was = resumable.put(a.uid(), a);
+        resumableBytes += a.bytes() - (was == null ? 0 : was.bytes());
+        Iterator<Answer> oldest = resumable.values().iterator();
+        while ((resumable.size() > MAX_RESUMABLE || resumableBytes > MAX_RESUMABLE_BYTES) && oldest.hasNext()) {
+            Answer dropped = oldest.next();
+            log.warn("dropping the kept result of work {}: more than {} results or {} bytes wait for a manager", dropped.uid(),
+                    MAX_RESUMABLE, MAX_RESUMABLE_BYTES);
+            resumableBytes -= dropped.bytes();
             oldest.remove();
         }
         if (engine.isConnected()) {
             sendResume();
+        }
+    }
+
+    /** Remembers an acknowledged result for a while (see {@link #recentlyAcknowledged}). */
+    private void remember(Answer a) {
+        recentlyAcknowledged.add(a);
+        recentBytes += a.bytes();
+        while (recentlyAcknowledged.size() > MAX_RESUMABLE || recentBytes > MAX_RESUMABLE_BYTES / 2) {
+            recentBytes -= recentlyAcknowledged.poll().bytes();
         }
     }
 
@@ -831,7 +866,14 @@ public final class Worker implements AutoCloseable {
         }
         try {
             if (!engine.send(writeBatch)) {
-                log.debug("not connected: dropping {} results (the manager requeues their works)", batch.size());
+                // The connection is gone (its end may not have been heard yet): results with an
+                // identity go to the next manager; the others are dropped, their works requeued.
+                log.debug("not connected: keeping or dropping {} results", batch.size());
+                for (Answer a : batch) {
+                    if (a.uid() != null) {
+                        keep(a);
+                    }
+                }
             } else {
                 donesInFlight.add(withIdentity(batch));
             }
@@ -869,6 +911,11 @@ public final class Worker implements AutoCloseable {
 
     /** A work's result, {@code {"err":error,"data":data}} on the wire, waiting to be sent. */
     record Answer(String workId, String uid, RawJson error, RawJson data) {
+        /** About what it takes in a resume frame. */
+        long bytes() {
+            return 64L + (uid == null ? 0 : uid.length()) + error.byteLength() + data.byteLength();
+        }
+
     }
 
 }

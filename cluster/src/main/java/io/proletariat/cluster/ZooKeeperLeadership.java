@@ -15,6 +15,7 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * LeaderLatch alone can report two leaders at once (CURATOR-620); the lease cannot.
  *
  * <p>Losing ZooKeeper for a moment (one server of an ensemble restarted) suspends the connection:
- * the leader keeps its leadership ({@link SessionConnectionStateErrorPolicy}) and only pauses,
- * for the lease runs out, until the client reconnects within the session. Only a lost session ends
+ * the leader keeps its leadership ({@link SessionConnectionStateErrorPolicy}) and pauses at once
+ * (the lease is cut short) until the client reconnects within the session and renews it. Only a lost session ends
  * the leadership.
  *
  * <p>ZooKeeper layout under {@code /proletariat/clusters/NAME}: {@code latch} (the election),
@@ -119,6 +120,18 @@ public final class ZooKeeperLeadership implements Leadership {
                 // A suspended connection is not a lost leadership: the lease pauses the leader meanwhile.
                 .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
                 .build();
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+                leaseDeadline = System.nanoTime() - 1; // cut off from ZooKeeper: stop dispatching now, not when the lease runs out
+            } else if (state == ConnectionState.RECONNECTED) {
+                renewer.execute(() -> {
+                    long myTerm = term;
+                    if (leading && renew(myTerm)) {
+                        log.info("cluster {}: reconnected to ZooKeeper within the session; serving again", cluster);
+                    }
+                });
+            }
+        }, renewer);
         client.start();
         leaderCache = CuratorCache.build(client, root + "/leader");
         leaderCache.listenable().addListener((type, before, after) -> renewer.execute(this::leaderNodeChanged));

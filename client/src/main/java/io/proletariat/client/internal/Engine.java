@@ -181,6 +181,11 @@ public final class Engine {
         fire(again ? ConnectionListener::onReconnected : ConnectionListener::onConnected);
     }
 
+    /** The connection just lost was to a standby, which read nothing it was sent (loop only; in {@link Participant#onDisconnected()}). */
+    public boolean wasRedirected() {
+        return redirectedHere;
+    }
+
     /** The participant is leaving: a lost connection is not made again (loop only). */
     public void leave() {
         leaving = true;

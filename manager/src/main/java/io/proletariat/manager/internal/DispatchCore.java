@@ -76,7 +76,7 @@ final class DispatchCore {
     /** The cluster this manager stands in; null when it serves alone. */
     private final Leadership leadership;
     /** Where this manager stands: it serves alone or as leader, and sends peers to the leader as a standby. */
-    ClusterRole role;
+    volatile ClusterRole role; // written on the core thread only; read from any (Manager.role())
     /** The lease ran out at the end of a batch: output waits until it is renewed (or leadership is lost). */
     private boolean heldForLease;
 

@@ -180,9 +180,9 @@ public final class ManagerServer {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + bound.getPort();
     }
 
-    /** Where this manager stands in its cluster, read on the core thread. */
+    /** Where this manager stands in its cluster (the last role the core took; readable after stop too). */
     public io.proletariat.manager.ClusterRole role() {
-        return query(() -> core.role);
+        return core.role;
     }
 
     /** The HTTP listener's bound address, or null when it is off. */
