@@ -71,6 +71,19 @@ public final class Manager implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Reads the authentication file ({@link ManagerOptions#authFile()}) again, as on SIGHUP: new and
+     * changed principals apply to new connections, new roles to open ones too, and connections of a
+     * principal removed or whose token changed are closed with {@code EAUTH}.
+     *
+     * @return the number of principals read
+     * @throws ProletariatManagerException {@code EAUTHFILE} when the file cannot be read or is invalid; nothing changes then
+     * @throws IllegalStateException when authentication is off, or the manager is not running
+     */
+    public int reloadAuth() {
+        return running().reloadAuth();
+    }
+
     /** The options it was made with. */
     public ManagerOptions options() {
         return options;

@@ -97,6 +97,10 @@ public final class ManagerOptions {
     private final long maxBufferBytes;
     private final java.util.Set<String> httpAllowedHosts;
     private final boolean httpShowErrors;
+    private final java.util.List<String> trustedNetworks;
+    private final java.nio.file.Path authFile;
+    private final boolean trustLoopback;
+    private final java.util.Set<String> sysmsgRoles;
 
     private ManagerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -133,6 +137,10 @@ public final class ManagerOptions {
         this.maxBufferBytes = b.maxBufferBytes;
         this.httpAllowedHosts = b.httpAllowedHosts;
         this.httpShowErrors = b.httpShowErrors;
+        this.trustedNetworks = b.trustedNetworks;
+        this.authFile = b.authFile;
+        this.trustLoopback = b.trustLoopback;
+        this.sysmsgRoles = b.sysmsgRoles;
     }
 
     /** Options with every default. */
@@ -284,6 +292,29 @@ public final class ManagerOptions {
         return httpShowErrors;
     }
 
+    /**
+     * Networks whose peers are served without authentication, besides loopback (docs/security.md,
+     * "Protected mode"); empty by default.
+     */
+    public java.util.List<String> trustedNetworks() {
+        return trustedNetworks;
+    }
+
+    /** Whether loopback peers are served without authentication when it is off; default true. */
+    public boolean trustLoopback() {
+        return trustLoopback;
+    }
+
+    /** The authentication file ({@code --auth}); null when authentication is off. */
+    public java.nio.file.Path authFile() {
+        return authFile;
+    }
+
+    /** The roles that may send system messages when authentication is on; default {@code admin}. */
+    public java.util.Set<String> sysmsgRoles() {
+        return sysmsgRoles;
+    }
+
     /** Bytes of live works' args; 0 (default) for half the JVM's maximum heap. See {@link Builder#maxQueuedBytes(long)}. */
     public long maxQueuedBytes() {
         return maxQueuedBytes;
@@ -355,6 +386,10 @@ public final class ManagerOptions {
         private long maxBufferBytes;
         private java.util.Set<String> httpAllowedHosts = java.util.Set.of();
         private boolean httpShowErrors;
+        private java.util.List<String> trustedNetworks = java.util.List.of();
+        private java.nio.file.Path authFile;
+        private boolean trustLoopback = true;
+        private java.util.Set<String> sysmsgRoles = java.util.Set.of("admin");
 
         private Builder() {
         }
@@ -394,6 +429,10 @@ public final class ManagerOptions {
             maxBufferBytes = o.maxBufferBytes;
             httpAllowedHosts = o.httpAllowedHosts;
             httpShowErrors = o.httpShowErrors;
+            trustedNetworks = o.trustedNetworks;
+            authFile = o.authFile;
+            trustLoopback = o.trustLoopback;
+            sysmsgRoles = o.sysmsgRoles;
         }
 
         /** Address to bind, e.g. {@code "127.0.0.1"} or {@code "::1"}; {@code null} (default) binds every interface. */
@@ -730,6 +769,64 @@ public final class ManagerOptions {
                 throw new IllegalArgumentException("maxBufferBytes must be 0 (a quarter of the heap) or >= 1024: " + maxBufferBytes);
             }
             this.maxBufferBytes = maxBufferBytes;
+            return this;
+        }
+
+        /**
+         * Networks trusted without authentication, each {@code ADDRESS/PREFIX} (IPv4 or IPv6) or one
+         * address, e.g. {@code "10.0.0.0/8"}. Loopback is always trusted without {@link #authFile}.
+         * Without an authentication file, peers from anywhere else get a bare {@code EPROTECTED} and are
+         * closed; with one, peers from these networks may skip authentication (the original node.js
+         * peers cannot authenticate) and everyone else must authenticate. Default none.
+         *
+         * @throws IllegalArgumentException naming an element that is not a network
+         */
+        public Builder trustedNetworks(java.util.Collection<String> networks) {
+            java.util.List<String> list = new java.util.ArrayList<>();
+            for (String n : Objects.requireNonNull(networks, "trustedNetworks")) {
+                if (!Objects.requireNonNull(n, "trustedNetworks element").isBlank()) {
+                    list.add(io.proletariat.manager.internal.auth.AddressPolicy.validate(n));
+                }
+            }
+            this.trustedNetworks = java.util.List.copyOf(list);
+            return this;
+        }
+
+        /**
+         * Whether loopback peers (127.0.0.0/8, ::1) are served without authentication when it is off
+         * (protected mode); default true. False leaves only {@link #trustedNetworks}: e.g. a host
+         * whose local users are not all trusted.
+         */
+        public Builder trustLoopback(boolean trustLoopback) {
+            this.trustLoopback = trustLoopback;
+            return this;
+        }
+
+        /**
+         * Turns authentication on: the file lists principals, each with roles and its token's SHA-256
+         * (docs/security.md, "Tokens and roles"). It is read when the manager starts (an unreadable or
+         * invalid file fails the start) and again on {@code Manager.reloadAuth()}. Null (default): off.
+         */
+        public Builder authFile(java.nio.file.Path authFile) {
+            this.authFile = authFile;
+            return this;
+        }
+
+        /**
+         * The roles ({@code client}, {@code worker}, {@code admin}) that may send system messages, to
+         * one peer or to everybody, when authentication is on; default {@code admin} only. Peers served
+         * without authentication may always send them.
+         *
+         * @throws IllegalArgumentException naming an unknown role
+         */
+        public Builder sysmsgRoles(java.util.Collection<String> roles) {
+            java.util.Set<String> set = new java.util.LinkedHashSet<>();
+            for (String r : Objects.requireNonNull(roles, "sysmsgRoles")) {
+                if (!r.isBlank()) {
+                    set.add(io.proletariat.manager.internal.auth.Role.parse(r).label());
+                }
+            }
+            this.sysmsgRoles = java.util.Collections.unmodifiableSet(set);
             return this;
         }
 

@@ -25,12 +25,24 @@ import java.util.Map;
  * @param recentErrors the latest failed results, newest first (at most 50)
  * @param memory the memory budgets and their use
  * @param cluster this manager's role in its cluster ({@link ClusterRole#ALONE} without one)
+ * @param security who was kept out (docs/security.md)
  */
 public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<Integer, Long> queued, long onHold,
                            long running, long slotsTotal, long slotsFree, Rates rates, Histogram timeInQueue,
                            Histogram runTime, Histogram endToEnd, List<WorkerStats> workers,
                            List<ClientStats> clients, List<RecentError> recentErrors, Memory memory,
-                           ClusterRole cluster) {
+                           ClusterRole cluster, Security security) {
+
+    /**
+     * Who was kept out (docs/security.md).
+     *
+     * @param authenticating whether authentication is on ({@code --auth})
+     * @param refusedUntrusted peers refused in protected mode ({@code EPROTECTED})
+     * @param authFailures connections refused with {@code EAUTH}: wrong, missing or oversized tokens, no auth frame in time
+     * @param denied commands answered {@code EPERM}
+     */
+    public record Security(boolean authenticating, long refusedUntrusted, long authFailures, long denied) {
+    }
 
     /**
      * The manager's memory budgets (docs/reliability.md, Limits) and what they refused.

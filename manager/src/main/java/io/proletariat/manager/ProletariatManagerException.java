@@ -11,6 +11,8 @@ public final class ProletariatManagerException extends ProletariatException {
     public static final String ELISTEN = "ELISTEN";
     /** The starting thread was interrupted. */
     public static final String EINTERRUPTED = "EINTERRUPTED";
+    /** The authentication file ({@code ManagerOptions.authFile}) cannot be read or is invalid. */
+    public static final String EAUTHFILE = "EAUTHFILE";
 
     public ProletariatManagerException(String code, String message, Throwable cause) {
         super(code, message, cause);

@@ -41,6 +41,16 @@ public final class RawPeer implements AutoCloseable {
         }
     }
 
+    /** A peer whose socket is bound to {@code localAddress} first (another loopback address, say 127.0.0.2). */
+    public RawPeer(InetSocketAddress address, String localAddress) {
+        try {
+            connection = BlockingConnection.connect(address, new InetSocketAddress(localAddress, 0), Duration.ofSeconds(5))
+                    .maxFrameLength(Integer.MAX_VALUE - 8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public RawPeer(Manager manager) {
         this(new InetSocketAddress("127.0.0.1", manager.port()));
     }

@@ -75,6 +75,22 @@ public final class BlockingConnection implements AutoCloseable {
         return new BlockingConnection(socket);
     }
 
+    /**
+     * Connects to {@code address} from {@code local} (a local address to bind first, e.g. another
+     * loopback address in a test), waiting at most {@code timeout}.
+     */
+    public static BlockingConnection connect(InetSocketAddress address, InetSocketAddress local, Duration timeout) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.bind(local);
+            socket.connect(address, millis(timeout));
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        return new BlockingConnection(socket);
+    }
+
     /** Waits for the next connection to {@code server} (until {@link ServerSocket#close()}) and wraps it. */
     public static BlockingConnection accept(ServerSocket server) throws IOException {
         return new BlockingConnection(server.accept());

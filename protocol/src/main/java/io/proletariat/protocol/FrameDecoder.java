@@ -26,6 +26,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** Told of every change of {@link #heldBytes}, as a difference; may run on any I/O thread. */
     private final LongConsumer heldChanges;
     private boolean broken;
+    /** The bound of the first frame, until one arrived; 0 when it has the bound of the others. */
+    private int firstFrameLimit;
     /** Bytes kept for a frame not yet complete (and a partial header); written by the channel's thread. */
     private volatile long heldBytes;
 
@@ -45,6 +47,19 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         this.maxFrameLength = maxFrameLength;
         this.heldChanges = java.util.Objects.requireNonNull(heldChanges, "heldChanges");
         setCumulator(CUMULATOR);
+    }
+
+    /**
+     * Bounds the first frame to {@code limit} bytes (at most {@code maxFrameLength}), before any is
+     * read: a server that wants a small frame first (an authentication) does not hold a large one
+     * from a peer it does not know yet. Beyond, the decoder fails as for any frame too large.
+     */
+    public FrameDecoder firstFrameLimit(int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be > 0: " + limit);
+        }
+        this.firstFrameLimit = Math.min(limit, maxFrameLength);
+        return this;
     }
 
     /** Above this many bytes waiting, a frame split across reads is kept as a list of the reads. */
@@ -88,11 +103,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         while (in.readableBytes() >= 4) {
             long length = in.getUnsignedInt(in.readerIndex());
-            if (length > maxFrameLength) {
+            int limit = firstFrameLimit > 0 ? firstFrameLimit : maxFrameLength;
+            if (length > limit) {
                 broken = true;
                 in.skipBytes(in.readableBytes());
                 held(0);
-                throw new FrameTooLargeException(length, maxFrameLength);
+                throw new FrameTooLargeException(length, limit);
             }
             if (in.readableBytes() < 4 + length) {
                 held(in.readableBytes());
@@ -102,6 +118,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             if (length == 0) {
                 continue;
             }
+            firstFrameLimit = 0;
             byte[] payload = new byte[(int) length];
             in.readBytes(payload);
             out.add(payload);

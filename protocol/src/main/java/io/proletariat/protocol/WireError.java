@@ -50,7 +50,22 @@ public enum WireError {
      * Java: this manager is a standby of a cluster; sent bare to every new connection, which is then
      * closed. A {@code "leader":"host:port"} member beside the code names the leader when one is known.
      */
-    ENOTLEADER("This manager is a standby: connect to the leader");
+    ENOTLEADER("This manager is a standby: connect to the leader"),
+    /**
+     * Java: the manager runs in protected mode (no authentication configured) and the peer's address is
+     * neither loopback nor in a trusted network; sent bare to the new connection, which is then closed.
+     */
+    EPROTECTED("This manager is in protected mode: it serves only loopback peers and trusted networks."
+            + " Configure authentication (proletariat manager --auth FILE, then connect with a token) or trust"
+            + " this peer's network (--trust CIDR); see docs/security.md"),
+    /**
+     * Java: authentication is on and the connection's first frame was not an {@code auth} frame with a
+     * valid token (or its token was revoked); sent bare, then the connection is closed.
+     */
+    EAUTH("Authentication failed: send {\"command\":\"auth\",\"token\":\"...\"} first, with a valid token;"
+            + " see docs/security.md"),
+    /** Java: the authenticated principal's roles do not allow this command; nothing changed. */
+    EPERM("Not allowed: the principal's roles do not permit this command (docs/security.md, Tokens and roles)");
 
     private final String description;
 

@@ -29,6 +29,14 @@ final class Connection {
     /** Its system messages against ManagerOptions.sysmsgRate(); made at its first one. */
     Rate sysmsgRate;
 
+    // Authentication (docs/security.md).
+    /** What it may send; null until it authenticated (authentication on, an untrusted peer). */
+    java.util.Set<io.proletariat.manager.internal.auth.Role> roles;
+    /** Who it authenticated as; null when served without authentication. */
+    io.proletariat.manager.internal.auth.AuthFile.Principal principal;
+    /** A frame arrived: an auth frame is accepted only as the first. */
+    boolean framesSeen;
+
     // Worker role.
     boolean offered;
     /** It said it is leaving: its capacity is what it still runs (docs/protocol.md, drain). */

@@ -9,6 +9,10 @@ import io.proletariat.manager.Leadership;
 import io.proletariat.manager.Manager;
 import io.proletariat.manager.ManagerOptions;
 import io.proletariat.manager.ManagerStats;
+import io.proletariat.manager.internal.auth.AddressPolicy;
+import io.proletariat.manager.internal.auth.AuthFile;
+import io.proletariat.manager.internal.auth.Role;
+import io.proletariat.manager.internal.auth.Roles;
 import io.proletariat.protocol.RawJson;
 import io.proletariat.protocol.WireError;
 import java.util.ArrayList;
@@ -89,6 +93,24 @@ final class DispatchCore {
      */
     volatile Consumer<Throwable> onFatal = e -> { };
 
+    // Authentication (docs/security.md): one hook at connect, one per frame.
+    /** Loopback and {@code --trust}: who is served without authentication. */
+    final AddressPolicy addressPolicy;
+    /** The principals when authentication is on, else null; replaced whole by {@link #authReloaded}. Read by I/O threads at connect. */
+    volatile AuthFile auth;
+    /** Which commands each role may send. */
+    private final Roles permissions;
+    /** Peers refused in protected mode ({@code EPROTECTED}). */
+    long refusedUntrusted;
+    /** Connections refused with {@code EAUTH}: wrong, missing or oversized tokens, no auth frame in time. */
+    long authFailures;
+    /** Commands answered {@code EPERM}. */
+    long denied;
+    /** How long a connection that must authenticate may take to send its auth frame. */
+    static final long AUTH_TIMEOUT_MILLIS = 10_000;
+    /** The bound of the first frame of a peer that must authenticate: a token of {@code AuthFile.MAX_TOKEN_LENGTH} characters and room around it. */
+    static final int AUTH_FRAME_LIMIT = 4 * AuthFile.MAX_TOKEN_LENGTH + 256;
+
     DispatchCore(EventLoop loop, ManagerOptions options) {
         this.loop = loop;
         this.options = options;
@@ -103,6 +125,10 @@ final class DispatchCore {
         this.shedding = new BufferShedding(memory, connections.values(), replies, outbox, limits);
         this.leadership = options.leadership();
         this.role = leadership == null ? ClusterRole.ALONE : new ClusterRole(ClusterRole.Kind.STANDBY, null, 0, null, 0);
+        this.addressPolicy = AddressPolicy.of(options.trustedNetworks(), options.trustLoopback());
+        java.util.Set<Role> sysmsgRoles = java.util.EnumSet.noneOf(Role.class);
+        options.sysmsgRoles().forEach(r -> sysmsgRoles.add(Role.parse(r)));
+        this.permissions = new Roles(sysmsgRoles);
         long fds = ConnectionLimit.maxFileDescriptors();
         this.maxConnections = ConnectionLimit.effective(options.maxConnections(), fds);
         if (maxConnections < options.maxConnections()) {
@@ -143,6 +169,16 @@ final class DispatchCore {
             replies.redirect(channel, role.leader());
             return null;
         }
+        AuthFile authFile = auth;
+        boolean trusted = authFile == null ? addressPolicy.trusts(channel.remoteAddress()) : addressPolicy.trustsNetwork(channel.remoteAddress());
+        if (authFile == null && !trusted) {
+            // Protected mode: one clear frame saying how to open the manager, then close.
+            refusedUntrusted++;
+            limits.hit(LimitLog.Limit.PROTECTED, "refusing " + channel.remoteAddress() + " with EPROTECTED: no authentication is"
+                    + " configured and it is neither loopback nor in a trusted network (" + addressPolicy + ")");
+            replies.refuseGently(channel, WireError.EPROTECTED);
+            return null;
+        }
         if (connections.size() >= maxConnections) {
             // A bare ETOOMANYCONN, then close: the channel never becomes a connection, so nothing it sends is read.
             limits.hit(LimitLog.Limit.MAX_CONNECTIONS, "refusing " + channel.remoteAddress() + " with ETOOMANYCONN: "
@@ -153,6 +189,7 @@ final class DispatchCore {
         }
         long now = System.currentTimeMillis();
         Connection c = new Connection("C" + now + "." + (connectionSeq++), channel, now, System.nanoTime());
+        c.roles = trusted ? Roles.ALL : null; // else it must authenticate first
         connections.put(c.id, c);
         stats.connectionsAccepted++;
         connectionLog.info("{} connected from {}", c.id, c.address);
@@ -201,6 +238,10 @@ final class DispatchCore {
 
     /** The peer announced a frame above the limit: answer ELARGEMSG and close, nothing else can be read. */
     void frameTooLarge(Connection c) {
+        if (c.roles == null) {
+            authFailed(c, "its first frame is larger than an auth frame may be (" + AUTH_FRAME_LIMIT + " bytes)");
+            return;
+        }
         stats.badFrames++;
         limits.hit(LimitLog.Limit.MAX_FRAME, "closing " + c.id + " from " + c.address + " with ELARGEMSG: it announced a frame above "
                 + options.maxFrameLength() + " bytes");
@@ -218,6 +259,20 @@ final class DispatchCore {
             log.info("{} -> {}", c.id, m);
         }
         stats.framesIn++;
+        if (!c.framesSeen) {
+            c.framesSeen = true;
+            if (m instanceof Inbound.Auth a) {
+                authenticate(c, a);
+                return;
+            }
+        }
+        if (c.roles == null) {
+            authFailed(c, "its first frame was not auth");
+            return;
+        }
+        if (c.roles != Roles.ALL && !permitted(c, m)) {
+            return;
+        }
         if (m instanceof Inbound.BadJson) {
             stats.badFrames++;
             replies.bareError(c, WireError.EBADJSON, null);
@@ -260,6 +315,8 @@ final class DispatchCore {
                 cleanup();
             }
             replies.admin(c, a.command());
+        } else if (m instanceof Inbound.Auth) {
+            authFailed(c, "it sent auth after its first frame");
         } else if (m instanceof Inbound.UnknownAnswer) {
             replies.bareError(c, WireError.EUNKNANDT, null);
             countBadFrame(c);
@@ -267,6 +324,116 @@ final class DispatchCore {
             replies.bareError(c, WireError.EUNKNCMD, u.command());
             countBadFrame(c);
         }
+    }
+
+    // ---------------------------------------------------------------- authentication
+
+    /** The connection's first frame is auth: with authentication off it changes nothing; else the token names its principal. */
+    private void authenticate(Connection c, Inbound.Auth a) {
+        AuthFile file = auth;
+        if (file == null) {
+            replies.authenticated(c, null, c.roles);
+            return;
+        }
+        AuthFile.Principal p = file.verify(a.token());
+        if (p == null) {
+            authFailed(c, a.token() == null ? "no token, or one longer than " + AuthFile.MAX_TOKEN_LENGTH + " characters" : "a wrong token");
+            return;
+        }
+        c.principal = p;
+        c.roles = p.roles();
+        connectionLog.info("{} from {} authenticated as {} ({})", c.id, c.address, p.name(), p.roles());
+        replies.authenticated(c, p.name(), p.roles());
+    }
+
+    /** A bare EAUTH, counted and logged with the peer's address (never the token), then closed. */
+    private void authFailed(Connection c, String why) {
+        authFailures++;
+        limits.hit(LimitLog.Limit.AUTH, "refusing " + c.id + " from " + c.address + " with EAUTH: " + why);
+        replies.bareError(c, WireError.EAUTH, null);
+        closeForAbuse(c);
+    }
+
+    /** Whether the connection's roles allow the command; when not, it is answered EPERM and nothing changes. */
+    private boolean permitted(Connection c, Inbound m) {
+        String command = commandOf(m);
+        if (command == null || permissions.allows(c.roles, command)) {
+            return true;
+        }
+        denied++;
+        limits.hit(LimitLog.Limit.PERMISSION, "answering EPERM to " + c.id + " (" + c.principal + ") from " + c.address + ": '"
+                + command + "' is not allowed to roles " + c.roles);
+        if (m instanceof Inbound.Push p) {
+            replies.pushRefused(c, p, WireError.EPERM);
+        } else if (command.startsWith("answer:")) {
+            replies.bareError(c, WireError.EPERM, null);
+        } else {
+            replies.error(c, command, WireError.EPERM);
+        }
+        return false;
+    }
+
+    /** A decoded frame's command as {@link Roles} names it; null for frames every peer is answered an error for. */
+    static String commandOf(Inbound m) {
+        if (m instanceof Inbound.Push) {
+            return "push";
+        } else if (m instanceof Inbound.Done) {
+            return "done";
+        } else if (m instanceof Inbound.PushAnswer) {
+            return "answer:push";
+        } else if (m instanceof Inbound.Offer) {
+            return "offer";
+        } else if (m instanceof Inbound.Abort) {
+            return "abort";
+        } else if (m instanceof Inbound.Sysmsg) {
+            return "sysmsg";
+        } else if (m instanceof Inbound.SysmsgAck) {
+            return "answer:sysmsg";
+        } else if (m instanceof Inbound.Ping) {
+            return "ping";
+        } else if (m instanceof Inbound.PingAnswer) {
+            return "answer:ping";
+        } else if (m instanceof Inbound.Drain) {
+            return "drain";
+        } else if (m instanceof Inbound.Resume) {
+            return "resume";
+        } else if (m instanceof Inbound.MyStatus) {
+            return "mystatus";
+        } else if (m instanceof Inbound.Status) {
+            return "status";
+        } else if (m instanceof Inbound.Admin a) {
+            return a.command();
+        }
+        return null;
+    }
+
+    /**
+     * The authentication file was read again (SIGHUP): connections keep their principal with its
+     * new roles; a principal removed, or whose token changed, is cut off with EAUTH.
+     */
+    void authReloaded(AuthFile file) {
+        if (auth == null) {
+            return;
+        }
+        auth = file;
+        int cut = 0;
+        for (Connection c : new ArrayList<>(connections.values())) {
+            AuthFile.Principal was = c.principal;
+            if (was == null || c.closing) {
+                continue;
+            }
+            AuthFile.Principal now = file.principals().get(was.name());
+            if (now == null || !java.security.MessageDigest.isEqual(now.hash(), was.hash())) {
+                cut++;
+                log.info("{} from {}: principal {} is no longer in {}, or its token changed: closing", c.id, c.address, was.name(), file.path());
+                replies.bareError(c, WireError.EAUTH, null);
+                closeForAbuse(c);
+            } else {
+                c.principal = now;
+                c.roles = now.roles();
+            }
+        }
+        log.info("authentication file {} read again: {} principals; {} connections closed", file.path(), file.principals().size(), cut);
     }
 
     private void offer(Connection c, Inbound.Offer o) {
@@ -569,7 +736,12 @@ final class DispatchCore {
         long now = System.nanoTime();
         long pingAfter = options.idleBeforePing().toNanos();
         long dropAfter = pingAfter + options.pingGrace().toNanos();
+        long nowMillis = System.currentTimeMillis();
         for (Connection c : new ArrayList<>(connections.values())) {
+            if (c.roles == null && !c.closing && nowMillis - c.connectedAt > AUTH_TIMEOUT_MILLIS) {
+                authFailed(c, "no auth frame within " + AUTH_TIMEOUT_MILLIS + " ms");
+                continue;
+            }
             long idle = now - c.lastSeenNanos;
             if (idle > dropAfter) {
                 debug("{} silent for {} ms: closing", c.id, TimeUnit.NANOSECONDS.toMillis(idle));

@@ -115,6 +115,17 @@ sealed interface Inbound {
     record Sysmsg(RawJson id, RawJson to, RawJson content) implements Inbound {
     }
 
+    /**
+     * Our extension: a connection's first frame when authentication is on (docs/protocol.md, auth).
+     * {@code token} is null unless it was a string of at most {@code AuthFile.MAX_TOKEN_LENGTH} characters.
+     */
+    record Auth(String token) implements Inbound {
+        @Override
+        public String toString() {
+            return "Auth[token=" + (token == null ? "none" : "(hidden)") + "]"; // never logged
+        }
+    }
+
     /** {@code cleanup}, {@code gc} or {@code dumpall}. */
     record Admin(String command) implements Inbound {
     }

@@ -53,6 +53,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson index;
         RawJson results;
         RawJson running;
+        RawJson token;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -81,7 +82,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             payload = null;
             workListEnd = -1;
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
-            session = resent = index = results = running = null;
+            session = resent = index = results = running = token = null;
             acceptedIds = rejectedIds = null;
             elements = null;
             items = null;
@@ -156,6 +157,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "index": m.index = value; break;
                     case "results": m.results = value; break;
                     case "running": m.running = value; break;
+                    case "token": m.token = value; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;
@@ -191,11 +193,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
 
     /** The members {@link #decode} keeps (but for arrays of work ids and the work list, read apart). */
     private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
-            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running");
+            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token");
 
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
-        "sysmsg", "cleanup", "gc", "dumpall", "resume"};
+        "sysmsg", "cleanup", "gc", "dumpall", "resume", "auth"};
     private static final RawJson[] NAME_JSON = Arrays.stream(NAMES).map(RawJson::ofString).toArray(RawJson[]::new);
     private static final byte[][] NAME_BYTES = Arrays.stream(NAME_JSON).map(RawJson::toBytes).toArray(byte[][]::new);
 
@@ -260,6 +262,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 return new Inbound.Status();
             case "sysmsg":
                 return sysmsg(m);
+            case "auth":
+                return auth(m);
             case "cleanup":
             case "gc":
             case "dumpall":
@@ -378,6 +382,16 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             }
         }
         return new Inbound.Resume(results, running);
+    }
+
+    /** An auth frame: its token when it is a string no longer than a token may be. */
+    private static Inbound auth(Members m) {
+        RawJson t = m.token;
+        if (t == null || !t.isString() || t.byteLength() > 2 + 6 * io.proletariat.manager.internal.auth.AuthFile.MAX_TOKEN_LENGTH) {
+            return new Inbound.Auth(null);
+        }
+        String token = t.asText();
+        return new Inbound.Auth(token.length() > io.proletariat.manager.internal.auth.AuthFile.MAX_TOKEN_LENGTH ? null : token);
     }
 
     /** A scratch list's elements in an immutable list of their own, at its exact size (one element: no array). */

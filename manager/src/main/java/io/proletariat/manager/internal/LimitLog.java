@@ -24,7 +24,10 @@ final class LimitLog {
         MEMORY("--max-queued-bytes / --max-buffer-bytes"),
         BAD_FRAMES("100 invalid frames per connection"),
         STATUS_RATE("100 status requests a second per connection"),
-        SYSMSG_RATE("--max-sysmsg-rate");
+        SYSMSG_RATE("--max-sysmsg-rate"),
+        PROTECTED("protected mode: --auth or --trust"),
+        AUTH("--auth"),
+        PERMISSION("roles in the --auth file");
 
         final String option;
 

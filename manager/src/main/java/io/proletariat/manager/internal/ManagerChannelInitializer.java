@@ -24,8 +24,12 @@ final class ManagerChannelInitializer extends ChannelInitializer<SocketChannel> 
         if (ch instanceof EpollSocketChannel) {
             ch.pipeline().addLast("quickack", QuickAckHandler.INSTANCE);
         }
+        FrameDecoder frames = new FrameDecoder(maxFrameLength, core::inboundHeld);
+        if (core.auth != null && !core.addressPolicy.trustsNetwork(ch.remoteAddress())) {
+            frames.firstFrameLimit(DispatchCore.AUTH_FRAME_LIMIT); // it must authenticate: a large frame first is refused unread
+        }
         ch.pipeline()
-                .addLast("frames", new FrameDecoder(maxFrameLength, core::inboundHeld))
+                .addLast("frames", frames)
                 .addLast("messages", new InboundDecoder())
                 .addLast(ch.eventLoop() == core.loop ? null : core.loop, "core", new ManagerChannelHandler(core));
     }

@@ -59,6 +59,7 @@ public final class ManagerServer {
     private ManagerServer(ManagerOptions options, java.util.function.Consumer<Throwable> onFatal) throws InterruptedException {
         this.options = options;
         this.onFatal = onFatal;
+        io.proletariat.manager.internal.auth.AuthFile auth = options.authFile() == null ? null : readAuth(options);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -76,6 +77,7 @@ public final class ManagerServer {
             this.coreLoop = ownCoreLoop;
         }
         this.core = new DispatchCore(coreLoop, options);
+        core.auth = auth;
         core.onFatal = this::fatal;
         try {
             ServerBootstrap b = new ServerBootstrap()
@@ -109,6 +111,32 @@ public final class ManagerServer {
             shutdownLoops();
             throw e;
         }
+    }
+
+    /** Reads the authentication file, or says why it cannot ({@code EAUTHFILE}). */
+    private static io.proletariat.manager.internal.auth.AuthFile readAuth(ManagerOptions options) {
+        try {
+            return io.proletariat.manager.internal.auth.AuthFile.read(options.authFile());
+        } catch (java.io.IOException | RuntimeException e) {
+            String why = e instanceof java.nio.file.NoSuchFileException ? options.authFile() + ": no such file" : e.getMessage();
+            throw new io.proletariat.manager.ProletariatManagerException(io.proletariat.manager.ProletariatManagerException.EAUTHFILE,
+                    "cannot read the authentication file: " + why, e);
+        }
+    }
+
+    /**
+     * Reads the authentication file again and hands it to the core (docs/security.md); an unreadable
+     * or invalid file changes nothing and throws {@code EAUTHFILE}.
+     *
+     * @return the number of principals read
+     */
+    public int reloadAuth() {
+        if (options.authFile() == null) {
+            throw new IllegalStateException("authentication is off: there is no file to read again");
+        }
+        io.proletariat.manager.internal.auth.AuthFile file = readAuth(options);
+        coreLoop.execute(core.guarded(() -> core.authReloaded(file)));
+        return file.principals().size();
     }
 
     /** Binds and starts a manager; returns once it accepts connections. */

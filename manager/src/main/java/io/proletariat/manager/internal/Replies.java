@@ -56,6 +56,24 @@ final class Replies {
         });
     }
 
+    /** A bare error to a channel that never became a connection, which the peer can read before it is closed. */
+    void refuseGently(Channel channel, WireError error) {
+        outbox.refuseGently(channel, out -> bareError(out, error, null));
+    }
+
+    /** The answer to an auth frame: the principal (absent when authentication is off) and the roles it has. */
+    void authenticated(Connection c, String principal, java.util.Set<io.proletariat.manager.internal.auth.Role> roles) {
+        JsonWriter out = outbox.frame(c).beginObject();
+        if (principal != null) {
+            out.name("principal").value(principal);
+        }
+        out.name("roles").beginArray();
+        for (io.proletariat.manager.internal.auth.Role r : roles) {
+            out.value(r.label());
+        }
+        out.endArray().name("to").value("auth").name("command").value("answer").endObject().endFrame();
+    }
+
     private static void bareError(JsonWriter out, WireError error, RawJson command) {
         out.beginObject().name("error").beginObject().name("code").value(error.code()).name("description").value(error.description());
         if (command != null) {

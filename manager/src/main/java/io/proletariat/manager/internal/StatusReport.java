@@ -145,6 +145,7 @@ final class StatusReport {
                 stats.runTime.snapshot(), stats.endToEnd.snapshot(), workerStats(), clientStats, stats.recentErrors(),
                 new ManagerStats.Memory(memory.queuedBytes, memory.maxQueuedBytes, memory.bufferBytes(), memory.maxBufferBytes,
                         memory.refusedPushes, memory.shedConnections, outbox.closedForBacklog),
-                core.role);
+                core.role,
+                new ManagerStats.Security(core.auth != null, core.refusedUntrusted, core.authFailures, core.denied));
     }
 }

@@ -87,6 +87,11 @@ final class PrometheusMetrics {
         m.add(gauge("proletariat_memory_buffer_bytes", "Bytes of frames arriving and output waiting for peers.", mem.bufferBytes()));
         m.add(gauge("proletariat_memory_buffer_bytes_max", "Budget of the buffers (--max-buffer-bytes).", mem.maxBufferBytes()));
         m.add(counter("proletariat_pushes_refused_memory", "Pushes answered ENOMEM.", mem.pushesRefused()));
+        ManagerStats.Security sec = s.security();
+        m.add(counter("proletariat_connections_refused_protected", "Peers refused in protected mode (EPROTECTED): not loopback, not trusted.",
+                sec.refusedUntrusted()));
+        m.add(counter("proletariat_auth_failures", "Connections refused with EAUTH: a wrong, missing or oversized token.", sec.authFailures()));
+        m.add(counter("proletariat_commands_denied", "Commands answered EPERM: outside the principal's roles.", sec.denied()));
         m.add(counter("proletariat_connections_shed", "Connections closed with ENOMEM to get back within the buffer budget.", mem.connectionsShed()));
         m.add(counter("proletariat_connections_closed_backlog", "Connections closed because more than --max-outbound bytes waited for them.", mem.closedForBacklog()));
 
