@@ -39,6 +39,19 @@ final class ManagerAddress {
                     + "sends the connection to the leader (a HOST alone takes port " + DEFAULT_PORT + ").")
     List<String> managers;
 
+    /** The environment variable a token is read from when neither --token nor --token-file is given. */
+    static final String TOKEN_ENV = "PROLETARIAT_TOKEN";
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "Authenticate with this token, for a manager started with --auth (docs/security.md); "
+                    + "visible to other local users in the process list: prefer --token-file or " + TOKEN_ENV + ".")
+    String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "Authenticate with the token in FILE (its first line). Without --token or --token-file, the token is "
+                    + "read from the environment variable " + TOKEN_ENV + " when it is set.")
+    java.nio.file.Path tokenFile;
+
     /** The command this mixin is part of: which options were given. */
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -54,6 +67,10 @@ final class ManagerAddress {
      * as {@code host:port} each.
      */
     String validate() {
+        String bad = resolveToken(System.getenv(TOKEN_ENV));
+        if (bad != null) {
+            return bad;
+        }
         if (managers != null) {
             if (given("--host") || given("--port")) {
                 return "--managers replaces --host and --port: give one or the other";
@@ -74,6 +91,33 @@ final class ManagerAddress {
         return null;
     }
 
+    /**
+     * Settles {@link #token}: {@code --token}, else {@code --token-file}'s first line, else {@code env}
+     * (the environment's {@value #TOKEN_ENV}); null when none. Returns the complaint, or null.
+     */
+    String resolveToken(String env) {
+        if (token != null && tokenFile != null) {
+            return "--token and --token-file both give a token: give one";
+        }
+        if (tokenFile != null) {
+            try {
+                List<String> lines = java.nio.file.Files.readAllLines(tokenFile, java.nio.charset.StandardCharsets.UTF_8);
+                token = lines.isEmpty() ? "" : lines.get(0).strip();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                return "--token-file: cannot read " + tokenFile + " (" + e.getMessage() + ")";
+            }
+            if (token.isEmpty()) {
+                return "--token-file: " + tokenFile + " holds no token on its first line";
+            }
+        } else if (token == null && env != null && !env.isBlank()) {
+            token = env.strip();
+        }
+        if (token != null && (token.isEmpty() || token.length() > 4096 || token.chars().anyMatch(Character::isISOControl))) {
+            return "the token must be 1 to 4096 characters without control characters";
+        }
+        return null;
+    }
+
     private boolean given(String option) {
         return command != null && command.commandLine() != null && command.commandLine().getParseResult() != null
                 && command.commandLine().getParseResult().hasMatchedOption(option);
@@ -86,7 +130,8 @@ final class ManagerAddress {
 
     /** Sets where the library connects: {@code --managers}, or {@code --host} and {@code --port}. */
     <B extends ConnectionOptions.Builder<B>> B applyTo(B options) {
-        return managers != null ? options.managers(managers) : options.host(host).port(port);
+        B b = managers != null ? options.managers(managers) : options.host(host).port(port);
+        return token == null ? b : b.token(token);
     }
 
     /** The managers to try, in order: those of {@code --managers}, else the one of {@code --host} and {@code --port}. */

@@ -8,6 +8,7 @@ import io.proletariat.manager.ProletariatManagerException;
 import io.proletariat.protocol.SystemMessage;
 import io.proletariat.protocol.Wire;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,6 +57,15 @@ final class ManagerCommand implements Callable<Integer> {
 
     @Option(names = "--http-show-errors", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Show the error payloads of recent failed works in /api/status and the dashboard (codes and ids are always shown).")
     boolean httpShowErrors;
+
+    @Option(names = "--auth", paramLabel = "FILE", description = "Turn authentication on: FILE lists principals, each NAME ROLES SHA256-OF-TOKEN (roles client, worker, admin); every peer outside --trust must send its token first; SIGHUP reads FILE again (docs/security.md).")
+    java.nio.file.Path auth;
+
+    @Option(names = "--trust", split = ",", paramLabel = "CIDR[,CIDR...]", description = "Networks served without authentication (e.g. 10.0.0.0/8), for the original node.js peers that cannot authenticate. Without --auth, loopback is trusted too and every other peer is refused with EPROTECTED (protected mode).")
+    List<String> trust = new java.util.ArrayList<>();
+
+    @Option(names = "--sysmsg-roles", split = ",", paramLabel = "ROLE[,ROLE...]", description = "With --auth: the roles that may send system messages, to one peer or to everybody (default: ${DEFAULT-VALUE}).")
+    List<String> sysmsgRoles = new java.util.ArrayList<>(List.of("admin"));
 
     @Option(names = "--sacred-guarantees", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "SACRED_GUARANTEES: high priorities only take slots from the lowest range.")
     boolean sacredGuarantees;
@@ -180,6 +190,17 @@ final class ManagerCommand implements Callable<Integer> {
             }
         }
         options.leadership(leadership());
+        try {
+            options.trustedNetworks(trust);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--trust: " + e.getMessage() + "; e.g. --trust 10.0.0.0/8,192.168.1.0/24", e);
+        }
+        try {
+            options.sysmsgRoles(sysmsgRoles);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sysmsg-roles: " + e.getMessage(), e);
+        }
+        options.authFile(auth);
         return options
                     .exitOnFatalError(true)
                     .port(port)
@@ -257,6 +278,32 @@ final class ManagerCommand implements Callable<Integer> {
         return new ZooKeeperLeadership(servers, name, Duration.ofMillis(zkSessionTimeout));
     }
 
+    /** Who the manager serves, in one line (docs/security.md). */
+    static String securityLine(ManagerOptions options) {
+        String trusted = options.trustedNetworks().isEmpty() ? "" : "; trusted without a token: " + String.join(",", options.trustedNetworks());
+        if (options.authFile() != null) {
+            return "authentication on: tokens from " + options.authFile() + " (SIGHUP reads it again)" + trusted;
+        }
+        return "protected mode: serving loopback" + (options.trustedNetworks().isEmpty() ? "" : " and " + String.join(",", options.trustedNetworks()))
+                + " only; open it with --auth FILE or --trust CIDR (docs/security.md)";
+    }
+
+    /** SIGHUP reads the authentication file again; a bad file is reported and the last good one stays. */
+    private static void reloadAuthOnHangup(Manager manager) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                try {
+                    int n = manager.reloadAuth();
+                    System.out.println("proletariat manager: authentication file read again: " + n + " principals");
+                } catch (RuntimeException e) {
+                    System.err.println("proletariat manager: " + e.getMessage() + "; the last good file still applies");
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            System.err.println("proletariat manager: no SIGHUP on this platform; restart to read the authentication file again");
+        }
+    }
+
     /** Runs a manager with these options until it is stopped; the exit code. */
     Integer run(ManagerOptions options) throws InterruptedException {
         if (options.leadership() != null) {
@@ -278,6 +325,9 @@ final class ManagerCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "proletariat-shutdown"));
+        if (options.authFile() != null) {
+            reloadAuthOnHangup(manager);
+        }
         java.net.InetSocketAddress bound = manager.address();
         String where = (bound.getAddress().isAnyLocalAddress() ? "*" : bound.getAddress().getHostAddress()) + ":" + bound.getPort();
         System.out.println("proletariat manager listening on " + where + " (" + manager.transport()
@@ -285,6 +335,7 @@ final class ManagerCommand implements Callable<Integer> {
         if (options.leadership() != null) {
             System.out.println(clusterLine());
         }
+        System.out.println(securityLine(options));
         java.net.InetSocketAddress http = manager.httpAddress();
         if (http != null) {
             String host = http.getAddress().getHostAddress();

@@ -129,7 +129,7 @@ final class StatusCommand implements Callable<Integer> {
             ManagerAddress.Endpoint to = first;
             try {
                 for (int hops = 0; ; hops++) {
-                    Answer answer = ask(to, timeoutMillis);
+                    Answer answer = ask(to, timeoutMillis, manager.token);
                     if (answer.status() != null) {
                         return answer.status();
                     }
@@ -164,10 +164,18 @@ final class StatusCommand implements Callable<Integer> {
      * written any more.
      */
     static Answer ask(ManagerAddress.Endpoint manager, int timeoutMillis) throws IOException {
+        return ask(manager, timeoutMillis, null);
+    }
+
+    /** {@link #ask(ManagerAddress.Endpoint, int)}, authenticating first with {@code token} when it is not null. */
+    static Answer ask(ManagerAddress.Endpoint manager, int timeoutMillis, String token) throws IOException {
         Duration timeout = Duration.ofMillis(timeoutMillis);
         try (BlockingConnection connection = BlockingConnection.connect(manager.host(), manager.port(), timeout)) {
             IOException notWritten = null;
             try {
+                if (token != null) {
+                    connection.writeFrame(Json.MAPPER.writeValueAsString(java.util.Map.of("command", "auth", "token", token)));
+                }
                 connection.writeFrame("{\"command\":\"status\"}");
             } catch (IOException e) {
                 notWritten = e; // closed already: perhaps a standby, whose answer waits to be read
@@ -184,12 +192,18 @@ final class StatusCommand implements Callable<Integer> {
                 if (node == null) {
                     continue;
                 }
-                if ("status".equals(node.path("to").asText()) && "answer".equals(node.path("command").asText())) {
+                JsonNode error = node.path("error");
+                if ("status".equals(node.path("to").asText()) && "answer".equals(node.path("command").asText())
+                        && !"EPERM".equals(error.path("code").asText())) {
                     return new Answer(text, null);
                 }
-                JsonNode error = node.path("error");
                 if ("ENOTLEADER".equals(error.path("code").asText())) {
                     return new Answer(null, error.path("leader").isTextual() ? error.path("leader").asText() : null);
+                }
+                String code = error.path("code").asText();
+                if (code.equals("EAUTH") || code.equals("EPROTECTED") || code.equals("EPERM")) {
+                    throw new IOException("the manager at " + manager + " refused: " + code + " " + error.path("description").asText()
+                            + (code.equals("EPERM") ? " (status of everything needs the admin role)" : ""));
                 }
             }
         } catch (FrameTooLargeException e) {

@@ -29,6 +29,7 @@ public abstract class ConnectionOptions {
     private final ObjectMapper objectMapper;
     private final List<String> managers;
     private final Duration managerSilence;
+    private final String token;
 
     /** The shared options as {@code b} holds them. */
     protected ConnectionOptions(Builder<?> b) {
@@ -38,6 +39,7 @@ public abstract class ConnectionOptions {
         managerSilence = b.managerSilence;
         reconnect = b.reconnect;
         objectMapper = b.objectMapper;
+        token = b.token;
     }
 
     /** The manager's address. */
@@ -76,6 +78,14 @@ public abstract class ConnectionOptions {
         return objectMapper;
     }
 
+    /**
+     * The token sent first on every connection ({@code {"command":"auth","token":...}}), for a manager
+     * with authentication on (docs/security.md); null (default) sends none.
+     */
+    public String token() {
+        return token;
+    }
+
     /** {@code host=..., port=..., } and the reconnect policy, for the subclasses' {@code toString}. */
     protected String connectionString() {
         return (managers.size() > 1 ? "managers=" + managers : "host=" + host + ", port=" + port) + ", " + reconnect;
@@ -93,6 +103,7 @@ public abstract class ConnectionOptions {
         private ObjectMapper objectMapper = Json.DEFAULT_MAPPER;
         private List<String> managers;
         private Duration managerSilence = DEFAULT_MANAGER_SILENCE;
+        private String token;
 
         /** Defaults, with {@code defaultPolicy} for connecting. */
         protected Builder(ReconnectPolicy defaultPolicy) {
@@ -107,6 +118,7 @@ public abstract class ConnectionOptions {
             objectMapper = o.objectMapper;
             managers = o.managers.size() > 1 || !o.managers.get(0).equals(new Address(o.host, o.port).toString()) ? o.managers : null;
             managerSilence = o.managerSilence;
+            token = o.token;
         }
 
         /** This builder, as its own type. */
@@ -210,6 +222,22 @@ public abstract class ConnectionOptions {
                 throw new IllegalArgumentException("managerSilence must be 0 (never) or at least 30 ms: " + silence);
             }
             this.managerSilence = silence;
+            return self();
+        }
+
+        /**
+         * The token to authenticate with, sent as the first frame of every connection, for a manager
+         * started with {@code --auth} (docs/security.md); its principal's roles say what this
+         * participant may do. Null (default) sends none: enough for a manager without authentication,
+         * from loopback or a trusted network.
+         *
+         * @throws IllegalArgumentException when empty, longer than 4096 characters, or holding control characters
+         */
+        public B token(String token) {
+            if (token != null && (token.isEmpty() || token.length() > 4096 || token.chars().anyMatch(Character::isISOControl))) {
+                throw new IllegalArgumentException("token must be 1 to 4096 characters without control characters (a trailing newline?)");
+            }
+            this.token = token;
             return self();
         }
 

@@ -76,6 +76,8 @@ public final class Engine {
     private final Participant participant;
     private final Connection connection;
     private final SystemMessenger messenger;
+    /** Sent first on every connection when set (docs/security.md). */
+    private final String token;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean started;
     private volatile boolean closed;
@@ -117,6 +119,7 @@ public final class Engine {
         this.events = events;
         this.mapper = mapper;
         this.participant = participant;
+        this.token = options.token();
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("proletariat-" + name + "-io", true),
                 Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.loop = group.next();
@@ -367,6 +370,17 @@ public final class Engine {
         }
     }
 
+    /** The code and description of a bare EAUTH or EPROTECTED, else null. */
+    private static String refusal(FromManager.Other o) {
+        io.proletariat.protocol.RawJson error = o.fields().get("error");
+        io.proletariat.protocol.RawJson code = error != null && error.isObject() ? error.fields().get("code") : null;
+        if (code == null || !code.isString() || !(code.asText().equals("EAUTH") || code.asText().equals("EPROTECTED"))) {
+            return null;
+        }
+        io.proletariat.protocol.RawJson description = error.fields().get("description");
+        return code.asText() + " " + (description != null && description.isString() ? description.asText() : "");
+    }
+
     private final class Events implements Connection.Listener {
         @Override
         public void onConnected() {
@@ -375,6 +389,10 @@ public final class Engine {
             connectedAtNanos = System.nanoTime();
             log.debug("{} connected to the manager at {}", name, address());
             watchSilence();
+            if (token != null) {
+                // Before anything else: a manager with authentication on reads nothing else first.
+                connection.send(w -> w.name("command").value("auth").name("token").value(token));
+            }
             participant.onConnected();
             messenger.onConnected();
         }
@@ -390,6 +408,12 @@ public final class Engine {
             } else if (message instanceof FromManager.Other o && "answer".equals(o.command()) && o.fields().get("to") != null
                     && "ping".equals(o.fields().get("to").asText())) {
                 // The answer to our ping: the manager is there.
+            } else if (message instanceof FromManager.Other o && "answer".equals(o.command()) && o.fields().get("to") != null
+                    && "auth".equals(o.fields().get("to").asText())) {
+                log.debug("{} authenticated at {}: {}", name, address(), o.fields().get("principal"));
+            } else if (message instanceof FromManager.Other o && o.command() == null && refusal(o) != null) {
+                // EAUTH, EPROTECTED: the manager closes next; reconnecting follows the policy, but the cause must be seen.
+                log.error("{}: the manager at {} refused this connection: {}", name, address(), refusal(o));
             } else {
                 participant.onMessage(message);
             }
