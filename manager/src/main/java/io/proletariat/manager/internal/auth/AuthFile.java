@@ -25,7 +25,7 @@ import java.util.Set;
  * ops         admin,client    ...
  * </pre>
  *
- * Tokens are stored hashed: a token is random (128 bits or more, {@code proletariat token new}), so
+ * Tokens are stored hashed: a token is random (128 bits or more: {@code openssl rand -base64 32}), so
  * one SHA-256 makes the file useless to a reader without slowing each connection's check. A token
  * presented is hashed and compared with every principal's hash in constant time
  * ({@link MessageDigest#isEqual}), so neither timing nor a log line tells anything of it. Immutable.
@@ -92,7 +92,7 @@ public final class AuthFile {
             String hex = parts[2].startsWith("sha256:") ? parts[2].substring(7) : parts[2];
             if (!hex.matches("[0-9A-Fa-f]{64}")) {
                 throw new IllegalArgumentException(at + "the third field is the token's SHA-256: 64 hex digits"
-                        + " (printf %s TOKEN | sha256sum, or proletariat token hash)");
+                        + " (printf %s TOKEN | sha256sum)");
             }
             byte[] hash = HexFormat.of().parseHex(hex);
             for (byte[] h : hashes) {
