@@ -276,9 +276,10 @@ public final class ZooKeeperLeadership implements Leadership {
     }
 
     /**
-     * One write to this manager's own latch node: it succeeds only while the session (hence the
-     * leadership) lives. True when the lease was extended; false when the write failed (the lease
-     * runs out; a lost session ends the leadership through the latch) or the term is over.
+     * One transaction that checks this manager's own latch node and writes the heartbeat node: it
+     * commits only while the session (hence the leadership) lives. True when the lease was extended;
+     * false when it failed (the lease runs out; a lost session ends the leadership through the
+     * latch) or the term is over.
      */
     private boolean renew(long myTerm) {
         long sent = System.nanoTime();

@@ -301,6 +301,37 @@ class HttpEndpointsTest {
         assertThat(status(manager).has("cluster")).isFalse();
     }
 
+    @Test
+    void resumedAndRerunWorksAreCounted() {
+        Manager manager = startWithHttp();
+        assertThat(metrics(manager)).containsEntry("proletariat_works_resumed_total", 0.0)
+                .containsEntry("proletariat_works_rerun_total", 0.0);
+
+        // Resumed: a worker back from a lost manager hands over a result; the client's resend takes it, nothing runs.
+        RawPeer returning = peer(manager);
+        returning.offer("1");
+        returning.send("{'command':'resume','results':[{'uid':'s1/r1/0','result':{'err':null,'data':42}}],'running':[]}");
+        assertThat(returning.answer("resume").get("stored").asInt()).isEqualTo(1);
+        RawPeer client = peer(manager);
+        client.push("r1", "[1]", "'session':'s1','resent':true");
+        assertThat(client.command("done").get("work").get(0).get("result").get("data").asInt()).isEqualTo(42);
+
+        // Rerun: a work's worker leaves while running it, and another worker runs it again.
+        client.push("r2", "[2]", "'session':'s1'");
+        JsonNode first = returning.takeDispatch();
+        assertThat(first.get("work").get(0).get("uid").asText()).isEqualTo("s1/r2/0");
+        RawPeer next = peer(manager);
+        next.offer("1");
+        returning.close();
+        JsonNode again = next.takeDispatch();
+        assertThat(RawPeer.ids(again)).isEqualTo(RawPeer.ids(first));
+        await().untilAsserted(() -> assertThat(metrics(manager)).containsEntry("proletariat_works_resumed_total", 1.0)
+                .containsEntry("proletariat_works_rerun_total", 1.0));
+        JsonNode counters = status(manager).get("counters");
+        assertThat(counters.get("resumed").asLong()).isEqualTo(1);
+        assertThat(counters.get("rerun").asLong()).isEqualTo(1);
+    }
+
     /** Leads at once, with a lease that never runs out: the cluster as the HTTP side sees it, without ZooKeeper. */
     private static final class FakeLeadership implements Leadership {
         @Override

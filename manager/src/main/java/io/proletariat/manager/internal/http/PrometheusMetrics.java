@@ -81,6 +81,10 @@ final class PrometheusMetrics {
         m.add(counter("proletariat_frames_bad", "Frames that were not valid JSON or too large.", c.badFrames()));
         m.add(counter("proletariat_sysmsgs_refused", "System messages answered ETOOMANYSYSMSG.", c.sysmsgsRefused()));
         m.add(counter("proletariat_events_dropped", "Listener events dropped because the listeners fell behind.", c.eventsDropped()));
+        m.add(counter("proletariat_works_resumed", "Works answered with a result a worker finished while it had no manager (after a failover).",
+                c.resumed()));
+        m.add(counter("proletariat_works_rerun", "Works run again after a run whose result was lost (its worker left), as far as this manager knows.",
+                c.rerun()));
         ManagerStats.Memory mem = s.memory();
         m.add(gauge("proletariat_memory_queued_bytes", "Bytes of args of every live work.", mem.queuedBytes()));
         m.add(gauge("proletariat_memory_queued_bytes_max", "Budget of the args of live works (--max-queued-bytes).", mem.maxQueuedBytes()));

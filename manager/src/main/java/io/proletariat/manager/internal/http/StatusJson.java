@@ -83,12 +83,12 @@ final class StatusJson {
     record Counters(long pushed, long assigned, long finished, long succeeded, long failed,
                     Map<String, Long> failedByCode, long assignTimeouts, long runTimeouts, long requeued,
                     long rejected, long aborted, long givenUp, long connectionsAccepted, long framesIn,
-                    long badFrames, long sysmsgsRefused, long eventsDropped) {
+                    long badFrames, long sysmsgsRefused, long eventsDropped, long resumed, long rerun) {
         static Counters of(ManagerStats.Counters c) {
             return new Counters(c.pushed(), c.assigned(), c.finished(), c.finished() - c.failed(), c.failed(),
                     new TreeMap<>(c.failedByCode()), c.assignTimeouts(), c.failedByCode().getOrDefault("ETO", 0L),
                     c.requeued(), c.rejected(), c.aborted(), c.givenUp(), c.connectionsAccepted(), c.framesIn(),
-                    c.badFrames(), c.sysmsgsRefused(), c.eventsDropped());
+                    c.badFrames(), c.sysmsgsRefused(), c.eventsDropped(), c.resumed(), c.rerun());
         }
     }
 
