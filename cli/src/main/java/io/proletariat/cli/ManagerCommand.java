@@ -136,6 +136,9 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--zk-session-timeout", paramLabel = "MS", description = "With --zookeeper: ZooKeeper session timeout in ms; a leader that died is replaced about this long after (default: ${DEFAULT-VALUE}).")
     long zkSessionTimeout = ZooKeeperLeadership.DEFAULT_SESSION_TIMEOUT.toMillis();
 
+    @Option(names = "--resume-grace", paramLabel = "MS", description = "How long after it begins to serve (started, or elected) the manager holds works that clients resend after losing their manager, so that returning workers hand over their results instead of running them twice (default: ${DEFAULT-VALUE}; 0 queues them at once).")
+    long resumeGrace = ManagerOptions.DEFAULT_RESUME_GRACE.toMillis();
+
     @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running.")
     boolean demo;
 
@@ -209,6 +212,7 @@ final class ManagerCommand implements Callable<Integer> {
                     .holdSimilarWork(holdSimilarWork)
                     .availThreshold(availThreshold)
                     .distribRandMax(Duration.ofMillis(distribRandMax))
+                    .resumeGrace(Duration.ofMillis(resumeGrace))
                     .cleanupReqs(cleanupReqs)
                     .cleanupCheckInterval(Duration.ofMillis(cleanupCheckInt))
                     .maxFrameLength(maxFrame)

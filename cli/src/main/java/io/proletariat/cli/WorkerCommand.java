@@ -148,7 +148,7 @@ final class WorkerCommand implements Callable<Integer> {
         @Override
         public synchronized void onDisconnected() {
             say("lost the manager at " + manager + "; reconnecting every " + options.reconnectPolicy().retryDelay().toMillis()
-                    + " ms (running works go back to its queue)");
+                    + " ms (running works go on; their results go to the next manager)");
             waitNotice();
         }
 

@@ -112,8 +112,14 @@ public final class ZooKeeperLeadership implements Leadership {
             t.setDaemon(true);
             return t;
         });
+        // A chroot (host:port/path) becomes Curator's namespace, which Curator creates when missing:
+        // ZooKeeper's own chroot must exist beforehand, and without it no manager would ever lead.
+        int slash = connectString.indexOf('/');
+        String servers = slash < 0 ? connectString : connectString.substring(0, slash);
+        String namespace = slash < 0 ? null : connectString.substring(slash + 1).replaceAll("^/+|/+$", "");
         client = CuratorFrameworkFactory.builder()
-                .connectString(connectString)
+                .connectString(servers)
+                .namespace(namespace == null || namespace.isEmpty() ? null : namespace)
                 .sessionTimeoutMs(timeout)
                 .connectionTimeoutMs(timeout)
                 .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))

@@ -113,4 +113,13 @@ class LeadershipTest {
             }
         });
     }
+
+    @Test
+    void aChrootThatDoesNotExistYetIsMade() {
+        Manager m = new Manager(ManagerOptions.builder().bindAddress("127.0.0.1").port(0)
+                .leadership(new ZooKeeperLeadership(zk.getConnectString() + "/apps/jobs", "e", SESSION)).build()).start();
+        managers.add(m);
+        await().atMost(Duration.ofSeconds(20)).until(() -> m.role().kind() == ClusterRole.Kind.LEADER);
+        assertThat(m.role().epoch()).isEqualTo(1);
+    }
 }

@@ -83,6 +83,8 @@ final class DispatchCore {
     volatile ClusterRole role; // written on the core thread only; read from any (Manager.role())
     /** The lease ran out at the end of a batch: output waits until it is renewed (or leadership is lost). */
     private boolean heldForLease;
+    /** The manager is stopping: giving up the leadership first is no lapse of the lease to warn about. */
+    volatile boolean stopping;
 
     private final Runnable batchEndTask = guarded(this::endOfBatch);
     /** The clients a done finished works of, in order, each with them in its {@link Connection#results}; reused by every done. */
@@ -827,6 +829,11 @@ final class DispatchCore {
     private void holdForLease() {
         if (!heldForLease) {
             heldForLease = true;
+            if (stopping) {
+                batchEndScheduled = true;
+                loop.schedule(batchEndTask, 10, TimeUnit.MILLISECONDS);
+                return;
+            }
             log.warn("the leader's lease ran out: holding every dispatch and write until ZooKeeper confirms this manager still leads");
         }
         batchEndScheduled = true;

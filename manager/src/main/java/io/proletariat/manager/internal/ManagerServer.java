@@ -266,6 +266,7 @@ public final class ManagerServer {
     /** Stops accepting, closes every connection, and stops the threads. Idempotent. */
     public void stop() {
         if (options.leadership() != null) {
+            core.stopping = true;
             options.leadership().close(); // first: a standby takes over while this one closes
         }
         if (httpServer != null) {
