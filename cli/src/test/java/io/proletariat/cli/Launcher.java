@@ -96,11 +96,16 @@ final class Launcher {
 
     /** {@link #start}, with the launcher's log level at {@code level} instead of the tests' {@code warn}. */
     Background startLogging(String level, String... args) throws IOException {
+        return startWithInput("", level, args);
+    }
+
+    /** {@link #startLogging}, with {@code stdin} as the process's standard input. */
+    Background startWithInput(String stdin, String level, String... args) throws IOException {
         int n = SEQ.incrementAndGet();
         Path out = dir.resolve("out-" + n);
         Path err = dir.resolve("err-" + n);
         Path in = dir.resolve("in-" + n);
-        Files.writeString(in, "");
+        Files.writeString(in, stdin);
         ProcessBuilder builder = builder(args);
         builder.command().add(1, "-Dorg.slf4j.simpleLogger.defaultLogLevel=" + level);
         Process p = builder.redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

@@ -866,14 +866,18 @@ public final class Worker implements AutoCloseable {
         }
         try {
             if (!engine.send(writeBatch)) {
-                // The connection is gone (its end may not have been heard yet): results with an
-                // identity go to the next manager; the others are dropped, their works requeued.
-                log.debug("not connected: keeping or dropping {} results", batch.size());
+                // The connection is gone and the engine has not said so yet (onDisconnected comes next):
+                // results with an identity go to the next manager, as keepForTheNextManager() keeps those
+                // still in the batch. Dropped, they ran again there, and no rerun was counted.
+                int kept = 0;
                 for (Answer a : batch) {
                     if (a.uid() != null) {
                         keep(a);
+                        kept++;
                     }
                 }
+                log.debug("not connected: {} results kept for the next manager, {} dropped (the manager requeues their works)",
+                        kept, batch.size() - kept);
             } else {
                 donesInFlight.add(withIdentity(batch));
             }

@@ -142,6 +142,19 @@ public final class ZooKeeperLeadership implements Leadership {
         leaderCache = CuratorCache.build(client, root + "/leader");
         leaderCache.listenable().addListener((type, before, after) -> renewer.execute(this::leaderNodeChanged));
         leaderCache.start();
+        // The cache's events are not enough: after this manager's session was lost and made again, the
+        // cache reads the leader node anew but tells nothing when the node it finds has the version
+        // of the one it had (CuratorCache compares versions only): a new leader's node, created while
+        // this manager was cut off, is version 0 like the last one's. The standby then sent every
+        // peer to the dead leader until the next change. So the cache is also read every T/6.
+        long every = Math.max(10, timeout / 6);
+        renewer.scheduleWithFixedDelay(() -> {
+            try {
+                leaderNodeChanged();
+            } catch (RuntimeException e) {
+                log.debug("cluster {}: reading the leader node: {}", cluster, e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
         latch = new LeaderLatch(client, root + "/latch", advertised);
         latch.addListener(new LeaderLatchListener() {
             @Override

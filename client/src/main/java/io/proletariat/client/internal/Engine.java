@@ -97,6 +97,15 @@ public final class Engine {
     private boolean redirectedHere;
     /** Redirects followed in a row: past a few (standbys disagreeing during an election) they count as failures. */
     private int redirectsInRow;
+    /**
+     * The attempt under way follows a standby's {@code ENOTLEADER}: when it fails (the leader named is
+     * dead, or no leader is known), the policy's delay comes before the next attempt. A client is
+     * ready, which resets the failed attempts, as soon as the TCP connection to the standby is up:
+     * without this delay it went round between the standbys and the dead leader as fast as the
+     * sockets allowed until the next election (over 600 connections a second, each resending every
+     * unanswered work).
+     */
+    private boolean afterStandby;
     private ScheduledFuture<?> silenceTimer;
     /** When the current connection was made ({@link System#nanoTime()}). */
     private long connectedAtNanos;
@@ -178,7 +187,9 @@ public final class Engine {
         }
         readyOnThisConnection = true;
         failedAttempts = 0;
-        redirectsInRow = 0;
+        // Not redirectsInRow: a client is ready as soon as the TCP connection is up, a standby's too,
+        // and a client sent round between a standby naming a dead leader and that leader never moved
+        // on to the other managers. It is reset once a manager serves (onMessage, or a lasting connection).
         boolean again = everReady;
         everReady = true;
         fire(again ? ConnectionListener::onReconnected : ConnectionListener::onConnected);
@@ -386,6 +397,7 @@ public final class Engine {
         public void onConnected() {
             connecting = false;
             redirectedHere = false;
+            afterStandby = false;
             connectedAtNanos = System.nanoTime();
             log.debug("{} connected to the manager at {}", name, address());
             watchSilence();
@@ -399,6 +411,7 @@ public final class Engine {
 
         @Override
         public void onMessage(FromManager message) {
+            redirectsInRow = 0; // a frame that is no redirect: this manager serves
             if (message instanceof FromManager.Ping) {
                 messenger.onPing();
             } else if (message instanceof FromManager.Sysmsg m) {
@@ -454,6 +467,7 @@ public final class Engine {
             if (redirectedHere) {
                 redirectedHere = false;
                 connecting = true;
+                afterStandby = true;
                 if (redirect != null && ++redirectsInRow <= 2 * managers.size() + 2) {
                     connectNow(); // straight to the leader
                 } else {
@@ -470,6 +484,7 @@ public final class Engine {
                 onConnectFailed(new ConnectionException(ConnectionException.ECONNLOST, "the manager closed the connection at once"));
                 return;
             }
+            redirectsInRow = 0; // it served for a while
             log.info("{} lost the connection to the manager at {}; reconnecting", name, address());
             if (managers.size() > 1 || redirect != null) {
                 redirect = null; // the leader may be gone: start the round with the next one
@@ -480,6 +495,8 @@ public final class Engine {
 
         @Override
         public void onConnectFailed(Throwable cause) {
+            boolean deadEnd = afterStandby;
+            afterStandby = false;
             failedAttempts++;
             String tried = address();
             if (redirect != null) {
@@ -500,9 +517,13 @@ public final class Engine {
                 messenger.failAll(e);
                 return;
             }
-            // The others of a cluster are tried at once; the policy's delay comes after each full round.
+            // The others of a cluster are tried at once; the policy's delay comes after each full round,
+            // and after a standby's redirect that led nowhere (see afterStandby).
             long delay = managers.size() > 1 && failedAttempts % managers.size() != 0 ? 0
                     : policy.delayMillis(managers.size() > 1 ? failedAttempts / managers.size() : failedAttempts);
+            if (deadEnd) {
+                delay = Math.max(delay, policy.delayMillis(1));
+            }
             log.debug("{} cannot connect to the manager at {} ({}); retry {} of {} in {} ms", name, tried,
                     cause.toString(), failedAttempts, policy.maxRetries(), delay);
             retryTimer = loop.schedule(() -> {
