@@ -203,7 +203,7 @@ final class ManagerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--sysmsg-roles: " + e.getMessage(), e);
         }
-        options.authFile(auth);
+        options.authFile(auth == null || auth.toString().isBlank() ? null : auth); // "auth =" in a configuration file: none
         return options
                     .exitOnFatalError(true)
                     .port(port)
