@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
- * Logs a protective limit being hit at INFO, at most once per {@value #INTERVAL_SECONDS} s per
+ * Logs a protective limit being hit at INFO (a peer refused for TLS at WARN), at most once per {@value #INTERVAL_SECONDS} s per
  * limit, with the number of hits not logged since: a flood of refused peers must not become a
  * flood of log lines. One entry per {@link Limit}, so its size is fixed. Core thread only.
  */
@@ -24,7 +24,10 @@ final class LimitLog {
         MEMORY("--max-queued-bytes / --max-buffer-bytes"),
         BAD_FRAMES("100 invalid frames per connection"),
         STATUS_RATE("100 status requests a second per connection"),
-        SYSMSG_RATE("--max-sysmsg-rate");
+        SYSMSG_RATE("--max-sysmsg-rate"),
+        PLAINTEXT_ON_TLS("--tls-cert/--tls-key"),
+        TLS_ON_PLAINTEXT("no --tls-cert/--tls-key"),
+        TLS_HANDSHAKE("--tls-cert/--tls-key/--tls-client-ca");
 
         final String option;
 
@@ -42,6 +45,15 @@ final class LimitLog {
 
     /** Records a hit; logs "{what} ({option})" unless this limit was logged within the interval. */
     void hit(Limit limit, String what) {
+        hit(limit, what, false);
+    }
+
+    /** {@link #hit(Limit, String)} at WARN: a peer that is misconfigured, not merely busy (TLS on one side only). */
+    void warn(Limit limit, String what) {
+        hit(limit, what, true);
+    }
+
+    private void hit(Limit limit, String what, boolean warn) {
         long now = System.nanoTime();
         long[] s = state.get(limit);
         if (s != null && now - s[0] < TimeUnit.SECONDS.toNanos(INTERVAL_SECONDS)) {
@@ -50,7 +62,11 @@ final class LimitLog {
         }
         long missed = s == null ? 0 : s[1];
         state.put(limit, new long[] {now, 0});
-        log.info("{} ({}){}", what, limit.option,
-                missed == 0 ? "" : "; " + missed + " more hits of this limit in the last " + INTERVAL_SECONDS + " s not logged");
+        String more = missed == 0 ? "" : "; " + missed + " more hits of this limit in the last " + INTERVAL_SECONDS + " s not logged";
+        if (warn) {
+            log.warn("{} ({}){}", what, limit.option, more);
+        } else {
+            log.info("{} ({}){}", what, limit.option, more);
+        }
     }
 }
