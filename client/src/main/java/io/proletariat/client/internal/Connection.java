@@ -298,13 +298,29 @@ final class Connection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            javax.net.ssl.SSLException tlsError = tlsError(cause);
             if (cause instanceof FrameTooLargeException) {
                 log.warn("{}: the manager sent an oversize frame ({}); closing the connection", name, cause.getMessage());
+            } else if (tlsError != null && ctx.channel() == channel && !closed) {
+                // With TLS 1.3 a manager that refuses the client certificate says so after the handshake.
+                String m = String.valueOf(tlsError.getMessage());
+                log.warn("{}: the manager at {} ended the TLS connection: {}{}", name, ctx.channel().remoteAddress(), m,
+                        m.contains("certificate_required") || m.contains("bad_certificate") || m.contains("unknown_ca")
+                                ? " (it requires a client certificate signed by a CA it trusts: tlsClientCertificate, --tls-cert/--tls-key)" : "");
             } else {
                 log.debug("{}: connection error: {}", name, cause.toString());
             }
             ctx.close();
         }
+    }
+
+    private static javax.net.ssl.SSLException tlsError(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException e) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** A handshake failure in one line: the innermost message says most (e.g. "No subject alternative names matching IP address ..."). */
