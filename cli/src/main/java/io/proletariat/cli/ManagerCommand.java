@@ -57,6 +57,15 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--http-show-errors", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Show the error payloads of recent failed works in /api/status and the dashboard (codes and ids are always shown).")
     boolean httpShowErrors;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS on the protocol port and the HTTP listener: the manager's certificate chain (PEM); with --tls-key. Read again on SIGHUP.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The unencrypted PKCS#8 PEM private key of --tls-cert. Read again on SIGHUP.")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "PEM", description = "With --tls-cert: mutual TLS, every peer must present a certificate signed by a CA of this PEM file; its subject is the peer's principal.")
+    java.nio.file.Path tlsClientCa;
+
     @Option(names = "--sacred-guarantees", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "SACRED_GUARANTEES: high priorities only take slots from the lowest range.")
     boolean sacredGuarantees;
 
@@ -180,6 +189,13 @@ final class ManagerCommand implements Callable<Integer> {
             }
         }
         options.leadership(leadership());
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: " + (tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing");
+        }
+        if (tlsClientCa != null && tlsCert == null) {
+            throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
+        }
+        options.tls(tlsCert, tlsKey).tlsClientCa(tlsClientCa);
         return options
                     .exitOnFatalError(true)
                     .port(port)
@@ -278,9 +294,13 @@ final class ManagerCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "proletariat-shutdown"));
+        if (options.tlsEnabled()) {
+            reloadOnHangup(manager);
+        }
         java.net.InetSocketAddress bound = manager.address();
         String where = (bound.getAddress().isAnyLocalAddress() ? "*" : bound.getAddress().getHostAddress()) + ":" + bound.getPort();
         System.out.println("proletariat manager listening on " + where + " (" + manager.transport()
+                + (options.tlsEnabled() ? ", TLS" + (options.tlsClientCa() != null ? " with client certificates" : "") : "")
                 + (sacredGuarantees ? ", sacred guarantees" : "") + ")");
         if (options.leadership() != null) {
             System.out.println(clusterLine());
@@ -288,7 +308,7 @@ final class ManagerCommand implements Callable<Integer> {
         java.net.InetSocketAddress http = manager.httpAddress();
         if (http != null) {
             String host = http.getAddress().getHostAddress();
-            System.out.println("dashboard: http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort() + "/");
+            System.out.println("dashboard: " + (options.tlsEnabled() ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort() + "/");
         }
         System.out.flush();
         if (demo) {
@@ -296,6 +316,25 @@ final class ManagerCommand implements Callable<Integer> {
         }
         manager.awaitTermination();
         return 0;
+    }
+
+    /**
+     * SIGHUP reads the TLS files again (new connections get the new certificate). sun.misc.Signal,
+     * the JDK's one way to catch a signal, where the platform has SIGHUP; its handler runs on a
+     * thread of the JVM's, so a bad file is logged there and the certificate in use stays.
+     */
+    static void reloadOnHangup(Manager manager) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                try {
+                    manager.reloadTls();
+                } catch (RuntimeException e) {
+                    System.err.println("proletariat manager: SIGHUP: TLS not reloaded, the certificate in use stays: " + e.getMessage());
+                }
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            System.err.println("proletariat manager: no SIGHUP here (" + e.getMessage() + "): restart the manager to read new TLS files");
+        }
     }
 
     /** The start line of a manager of a cluster: which cluster, where ZooKeeper is, and that it stands by first. */
