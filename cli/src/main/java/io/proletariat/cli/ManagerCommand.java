@@ -294,9 +294,7 @@ final class ManagerCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "proletariat-shutdown"));
-        if (options.tlsEnabled()) {
-            reloadOnHangup(manager);
-        }
+        reloadOnHangup(manager, options.tlsEnabled());
         java.net.InetSocketAddress bound = manager.address();
         String where = (bound.getAddress().isAnyLocalAddress() ? "*" : bound.getAddress().getHostAddress()) + ":" + bound.getPort();
         System.out.println("proletariat manager listening on " + where + " (" + manager.transport()
@@ -319,13 +317,19 @@ final class ManagerCommand implements Callable<Integer> {
     }
 
     /**
-     * SIGHUP reads the TLS files again (new connections get the new certificate). sun.misc.Signal,
-     * the JDK's one way to catch a signal, where the platform has SIGHUP; its handler runs on a
-     * thread of the JVM's, so a bad file is logged there and the certificate in use stays.
+     * SIGHUP reads the TLS files again (new connections get the new certificate); without TLS it
+     * reloads nothing, and no longer stops the JVM as it would by default (a `systemctl reload` must
+     * not stop the manager). sun.misc.Signal, the JDK's one way to catch a signal, where the platform
+     * has SIGHUP; its handler runs on a thread of the JVM's, so a bad file is reported there and
+     * the certificate in use stays.
      */
-    static void reloadOnHangup(Manager manager) {
+    static void reloadOnHangup(Manager manager, boolean tls) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                if (!tls) {
+                    System.err.println("proletariat manager: SIGHUP: nothing to reload (no --tls-cert/--tls-key)");
+                    return;
+                }
                 try {
                     manager.reloadTls();
                 } catch (RuntimeException e) {
