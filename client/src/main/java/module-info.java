@@ -6,6 +6,7 @@ module io.proletariat.client {
     requires transitive io.proletariat.protocol;
     requires transitive com.fasterxml.jackson.databind;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.handler;
     requires org.slf4j;
 
     exports io.proletariat.client;

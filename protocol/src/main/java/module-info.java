@@ -5,6 +5,7 @@ module io.proletariat.protocol {
     requires transitive io.netty.codec;
     requires transitive io.netty.common;
     requires transitive io.netty.transport;
+    requires transitive io.netty.handler;
 
     exports io.proletariat.protocol;
 }

@@ -6,6 +6,9 @@ import io.proletariat.protocol.Wire;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
+import io.proletariat.protocol.Tls;
+import javax.net.ssl.SSLSocketFactory;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code --host} and {@code --port} options shared by the commands that talk to a manager, or
- * {@code --managers} for the managers of a cluster, with a quick reachability check so that an
+ * {@code --managers} for the managers of a cluster, with TLS ({@code --tls}, {@code --tls-ca},
+ * {@code --tls-cert}, {@code --tls-key}), with a quick reachability check so that an
  * unreachable manager is reported at once.
  */
 final class ManagerAddress {
@@ -52,6 +56,19 @@ final class ManagerAddress {
                     + "read from the environment variable " + TOKEN_ENV + " when it is set.")
     java.nio.file.Path tokenFile;
 
+    @Option(names = "--tls", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "Connect with TLS, trusting the JVM's CAs (or --tls-ca); the manager's certificate must name the host connected to.")
+    boolean tls;
+
+    @Option(names = "--tls-ca", paramLabel = "PEM", description = "With TLS (implies --tls): trust the CAs of this PEM file for the manager's certificate.")
+    Path tlsCa;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "With TLS (implies --tls): the client certificate (PEM) for a manager that requires one (--tls-client-ca); with --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The unencrypted PKCS#8 PEM private key of --tls-cert.")
+    Path tlsKey;
+
     /** The command this mixin is part of: which options were given. */
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -70,6 +87,10 @@ final class ManagerAddress {
         String bad = resolveToken(System.getenv(TOKEN_ENV));
         if (bad != null) {
             return bad;
+        }
+        String badTls = validateTls();
+        if (badTls != null) {
+            return badTls;
         }
         if (managers != null) {
             if (given("--host") || given("--port")) {
@@ -118,6 +139,31 @@ final class ManagerAddress {
         return null;
     }
 
+    /** True when the connection speaks TLS: {@code --tls}, or one of the files that imply it. */
+    boolean tlsOn() {
+        return tls || tlsCa != null || tlsCert != null || tlsKey != null;
+    }
+
+    /** Null when the TLS options are valid (files present and PEM, the key matching), else the one-line complaint. */
+    private String validateTls() {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            return "--tls-cert and --tls-key go together: " + (tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing";
+        }
+        if (tlsOn()) {
+            try {
+                Tls.socketFactory(tlsCa, tlsCert, tlsKey);
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    /** The TLS sockets of {@code status} ({@link io.proletariat.protocol.BlockingConnection}); null without TLS. */
+    SSLSocketFactory socketFactory() {
+        return tlsOn() ? Tls.socketFactory(tlsCa, tlsCert, tlsKey) : null;
+    }
+
     private boolean given(String option) {
         return command != null && command.commandLine() != null && command.commandLine().getParseResult() != null
                 && command.commandLine().getParseResult().hasMatchedOption(option);
@@ -130,6 +176,15 @@ final class ManagerAddress {
 
     /** Sets where the library connects: {@code --managers}, or {@code --host} and {@code --port}. */
     <B extends ConnectionOptions.Builder<B>> B applyTo(B options) {
+        if (tlsOn()) {
+            options.tls(true);
+            if (tlsCa != null) {
+                options.tlsCa(tlsCa);
+            }
+            if (tlsCert != null) {
+                options.tlsClientCertificate(tlsCert, tlsKey);
+            }
+        }
         B b = managers != null ? options.managers(managers) : options.host(host).port(port);
         return token == null ? b : b.token(token);
     }

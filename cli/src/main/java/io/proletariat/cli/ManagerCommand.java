@@ -67,6 +67,15 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--sysmsg-roles", split = ",", paramLabel = "ROLE[,ROLE...]", description = "With --auth: the roles that may send system messages, to one peer or to everybody (default: ${DEFAULT-VALUE}).")
     List<String> sysmsgRoles = new java.util.ArrayList<>(List.of("admin"));
 
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS on the protocol port and the HTTP listener: the manager's certificate chain (PEM); with --tls-key. Read again on SIGHUP.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The unencrypted PKCS#8 PEM private key of --tls-cert. Read again on SIGHUP.")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "PEM", description = "With --tls-cert: mutual TLS, every peer must present a certificate signed by a CA of this PEM file; its subject is the peer's principal.")
+    java.nio.file.Path tlsClientCa;
+
     @Option(names = "--sacred-guarantees", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "SACRED_GUARANTEES: high priorities only take slots from the lowest range.")
     boolean sacredGuarantees;
 
@@ -204,6 +213,13 @@ final class ManagerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--sysmsg-roles: " + e.getMessage(), e);
         }
         options.authFile(auth == null || auth.toString().isBlank() ? null : auth); // "auth =" in a configuration file: none
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: " + (tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing");
+        }
+        if (tlsClientCa != null && tlsCert == null) {
+            throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
+        }
+        options.tls(tlsCert, tlsKey).tlsClientCa(tlsClientCa);
         return options
                     .exitOnFatalError(true)
                     .port(port)
@@ -292,22 +308,6 @@ final class ManagerCommand implements Callable<Integer> {
                 + " only; open it with --auth FILE or --trust CIDR (docs/security.md)";
     }
 
-    /** SIGHUP reads the authentication file again; a bad file is reported and the last good one stays. */
-    private static void reloadAuthOnHangup(Manager manager) {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-                try {
-                    int n = manager.reloadAuth();
-                    System.out.println("proletariat manager: authentication file read again: " + n + " principals");
-                } catch (RuntimeException e) {
-                    System.err.println("proletariat manager: " + e.getMessage() + "; the last good file still applies");
-                }
-            });
-        } catch (IllegalArgumentException e) {
-            System.err.println("proletariat manager: no SIGHUP on this platform; restart to read the authentication file again");
-        }
-    }
-
     /** Runs a manager with these options until it is stopped; the exit code. */
     Integer run(ManagerOptions options) throws InterruptedException {
         if (options.leadership() != null) {
@@ -329,12 +329,11 @@ final class ManagerCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "proletariat-shutdown"));
-        if (options.authFile() != null) {
-            reloadAuthOnHangup(manager);
-        }
+        reloadOnHangup(manager, options);
         java.net.InetSocketAddress bound = manager.address();
         String where = (bound.getAddress().isAnyLocalAddress() ? "*" : bound.getAddress().getHostAddress()) + ":" + bound.getPort();
         System.out.println("proletariat manager listening on " + where + " (" + manager.transport()
+                + (options.tlsEnabled() ? ", TLS" + (options.tlsClientCa() != null ? " with client certificates" : "") : "")
                 + (sacredGuarantees ? ", sacred guarantees" : "") + ")");
         if (options.leadership() != null) {
             System.out.println(clusterLine());
@@ -343,7 +342,7 @@ final class ManagerCommand implements Callable<Integer> {
         java.net.InetSocketAddress http = manager.httpAddress();
         if (http != null) {
             String host = http.getAddress().getHostAddress();
-            System.out.println("dashboard: http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort() + "/");
+            System.out.println("dashboard: " + (options.tlsEnabled() ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort() + "/");
         }
         System.out.flush();
         if (demo) {
@@ -351,6 +350,43 @@ final class ManagerCommand implements Callable<Integer> {
         }
         manager.awaitTermination();
         return 0;
+    }
+
+    /**
+     * SIGHUP reads the authentication file and the TLS files again (open connections take their
+     * principal's new roles; new connections get the new certificate); without either it reloads nothing, and no longer stops the JVM as it would by default (a `systemctl reload` must
+     * not stop the manager). sun.misc.Signal, the JDK's one way to catch a signal, where the platform
+     * has SIGHUP; its handler runs on a thread of the JVM's, so a bad file is reported there and
+     * the certificate in use stays.
+     */
+    static void reloadOnHangup(Manager manager, ManagerOptions options) {
+        boolean auth = options.authFile() != null;
+        boolean tls = options.tlsEnabled();
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                if (!auth && !tls) {
+                    System.err.println("proletariat manager: SIGHUP: nothing to reload (no --auth, no --tls-cert/--tls-key)");
+                    return;
+                }
+                if (auth) {
+                    try {
+                        int n = manager.reloadAuth();
+                        System.out.println("proletariat manager: authentication file read again: " + n + " principals");
+                    } catch (RuntimeException e) {
+                        System.err.println("proletariat manager: " + e.getMessage() + "; the last good file still applies");
+                    }
+                }
+                if (tls) {
+                    try {
+                        manager.reloadTls();
+                    } catch (RuntimeException e) {
+                        System.err.println("proletariat manager: SIGHUP: TLS not reloaded, the certificate in use stays: " + e.getMessage());
+                    }
+                }
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            System.err.println("proletariat manager: no SIGHUP here (" + e.getMessage() + "): restart the manager to read new files");
+        }
     }
 
     /** The start line of a manager of a cluster: which cluster, where ZooKeeper is, and that it stands by first. */

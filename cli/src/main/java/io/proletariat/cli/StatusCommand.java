@@ -125,11 +125,12 @@ final class StatusCommand implements Callable<Integer> {
      */
     static String ask(ManagerAddress manager, int timeoutMillis) throws IOException {
         IOException failure = null;
+        javax.net.ssl.SSLSocketFactory tls = manager.socketFactory();
         for (ManagerAddress.Endpoint first : manager.endpoints()) {
             ManagerAddress.Endpoint to = first;
             try {
                 for (int hops = 0; ; hops++) {
-                    Answer answer = ask(to, timeoutMillis, manager.token);
+                    Answer answer = ask(to, timeoutMillis, manager.token, tls);
                     if (answer.status() != null) {
                         return answer.status();
                     }
@@ -164,13 +165,13 @@ final class StatusCommand implements Callable<Integer> {
      * written any more.
      */
     static Answer ask(ManagerAddress.Endpoint manager, int timeoutMillis) throws IOException {
-        return ask(manager, timeoutMillis, null);
+        return ask(manager, timeoutMillis, null, null);
     }
 
-    /** {@link #ask(ManagerAddress.Endpoint, int)}, authenticating first with {@code token} when it is not null. */
-    static Answer ask(ManagerAddress.Endpoint manager, int timeoutMillis, String token) throws IOException {
+    /** {@link #ask(ManagerAddress.Endpoint, int)}, over TLS when {@code tls} is not null, authenticating first with {@code token} when it is not null. */
+    static Answer ask(ManagerAddress.Endpoint manager, int timeoutMillis, String token, javax.net.ssl.SSLSocketFactory tls) throws IOException {
         Duration timeout = Duration.ofMillis(timeoutMillis);
-        try (BlockingConnection connection = BlockingConnection.connect(manager.host(), manager.port(), timeout)) {
+        try (BlockingConnection connection = BlockingConnection.connect(manager.host(), manager.port(), timeout, tls)) {
             IOException notWritten = null;
             try {
                 if (token != null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proletariat.client.internal.Address;
 import io.proletariat.client.internal.Json;
 import io.proletariat.protocol.Wire;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.Objects;
 /**
  * What {@link ClientOptions} and {@link io.proletariat.worker.WorkerOptions} share: where the manager
  * is, how to connect and reconnect to it ({@link ReconnectPolicy}), and the Jackson mapper for the
- * values that travel. One set of names and checks for both libraries; not meant to be extended
+ * values that travel, and TLS. One set of names and checks for both libraries; not meant to be extended
  * outside them.
  */
 public abstract class ConnectionOptions {
@@ -30,8 +31,12 @@ public abstract class ConnectionOptions {
     private final List<String> managers;
     private final Duration managerSilence;
     private final String token;
+    private final boolean tls;
+    private final Path tlsCa;
+    private final Path tlsClientCert;
+    private final Path tlsClientKey;
 
-    /** The shared options as {@code b} holds them. */
+    /** The shared options as {@code b} holds them; the TLS files are read and checked here. */
     protected ConnectionOptions(Builder<?> b) {
         host = b.host;
         port = b.port;
@@ -40,6 +45,13 @@ public abstract class ConnectionOptions {
         reconnect = b.reconnect;
         objectMapper = b.objectMapper;
         token = b.token;
+        tls = b.tls;
+        tlsCa = b.tlsCa;
+        tlsClientCert = b.tlsClientCert;
+        tlsClientKey = b.tlsClientKey;
+        if (tls) {
+            io.proletariat.protocol.Tls.clientContext(tlsCa, tlsClientCert, tlsClientKey); // a bad file fails here, named
+        }
     }
 
     /** The manager's address. */
@@ -86,9 +98,30 @@ public abstract class ConnectionOptions {
         return token;
     }
 
+    /** True when connections speak TLS; see {@link Builder#tls(boolean)}. */
+    public boolean tls() {
+        return tls;
+    }
+
+    /** The PEM CAs trusted for the manager's certificate, or null for the JVM's trust store; see {@link Builder#tlsCa(Path)}. */
+    public Path tlsCa() {
+        return tlsCa;
+    }
+
+    /** The client certificate presented for mutual TLS, or null; see {@link Builder#tlsClientCertificate(Path, Path)}. */
+    public Path tlsClientCert() {
+        return tlsClientCert;
+    }
+
+    /** The private key of {@link #tlsClientCert()}, or null. */
+    public Path tlsClientKey() {
+        return tlsClientKey;
+    }
+
     /** {@code host=..., port=..., } and the reconnect policy, for the subclasses' {@code toString}. */
     protected String connectionString() {
-        return (managers.size() > 1 ? "managers=" + managers : "host=" + host + ", port=" + port) + ", " + reconnect;
+        return (managers.size() > 1 ? "managers=" + managers : "host=" + host + ", port=" + port) + ", " + reconnect
+                + (tls ? ", tls" + (tlsCa != null ? " (ca " + tlsCa + ")" : "") + (tlsClientCert != null ? " (client certificate " + tlsClientCert + ")" : "") : "");
     }
 
     /**
@@ -104,6 +137,10 @@ public abstract class ConnectionOptions {
         private List<String> managers;
         private Duration managerSilence = DEFAULT_MANAGER_SILENCE;
         private String token;
+        private boolean tls;
+        private Path tlsCa;
+        private Path tlsClientCert;
+        private Path tlsClientKey;
 
         /** Defaults, with {@code defaultPolicy} for connecting. */
         protected Builder(ReconnectPolicy defaultPolicy) {
@@ -119,6 +156,10 @@ public abstract class ConnectionOptions {
             managers = o.managers.size() > 1 || !o.managers.get(0).equals(new Address(o.host, o.port).toString()) ? o.managers : null;
             managerSilence = o.managerSilence;
             token = o.token;
+            tls = o.tls;
+            tlsCa = o.tlsCa;
+            tlsClientCert = o.tlsClientCert;
+            tlsClientKey = o.tlsClientKey;
         }
 
         /** This builder, as its own type. */
@@ -238,6 +279,42 @@ public abstract class ConnectionOptions {
                 throw new IllegalArgumentException("token must be 1 to 4096 characters without control characters (a trailing newline?)");
             }
             this.token = token;
+            return self();
+        }
+
+        /**
+         * TLS to the manager (docs/security.md), trusting the JVM's trust store (or {@link #tlsCa});
+         * the manager's certificate must name the host connected to (hostname verification is on).
+         * Default false; false also drops {@link #tlsCa} and the client certificate.
+         */
+        public B tls(boolean tls) {
+            this.tls = tls;
+            if (!tls) {
+                tlsCa = null;
+                tlsClientCert = null;
+                tlsClientKey = null;
+            }
+            return self();
+        }
+
+        /**
+         * TLS, trusting the CAs of this PEM file (instead of the JVM's trust store) for the manager's
+         * certificate; turns {@link #tls} on.
+         */
+        public B tlsCa(Path caPem) {
+            this.tlsCa = Objects.requireNonNull(caPem, "tlsCa");
+            this.tls = true;
+            return self();
+        }
+
+        /**
+         * Mutual TLS: the client certificate (PEM, its chain) and its unencrypted PKCS#8 PEM private
+         * key presented to a manager that asks for one ({@code --tls-client-ca}); turns {@link #tls} on.
+         */
+        public B tlsClientCertificate(Path certPem, Path keyPem) {
+            this.tlsClientCert = Objects.requireNonNull(certPem, "certPem");
+            this.tlsClientKey = Objects.requireNonNull(keyPem, "keyPem");
+            this.tls = true;
             return self();
         }
 

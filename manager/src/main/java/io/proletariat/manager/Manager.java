@@ -206,6 +206,17 @@ public final class Manager implements AutoCloseable {
         terminated.await();
     }
 
+    /**
+     * Reads the TLS certificate, key and client CA files again ({@link ManagerOptions.Builder#tls}); new
+     * connections use them, open ones keep theirs. The daemon does this on SIGHUP.
+     *
+     * @throws IllegalArgumentException when a file is missing or bad: the old certificate stays
+     * @throws IllegalStateException when the manager is not started or TLS is off
+     */
+    public void reloadTls() {
+        running().reloadTls();
+    }
+
     /** Closes every connection and stops the manager's threads. Idempotent. */
     @Override
     public synchronized void close() {

@@ -101,6 +101,9 @@ public final class ManagerOptions {
     private final java.nio.file.Path authFile;
     private final boolean trustLoopback;
     private final java.util.Set<String> sysmsgRoles;
+    private final java.nio.file.Path tlsCert;
+    private final java.nio.file.Path tlsKey;
+    private final java.nio.file.Path tlsClientCa;
 
     private ManagerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -141,6 +144,9 @@ public final class ManagerOptions {
         this.authFile = b.authFile;
         this.trustLoopback = b.trustLoopback;
         this.sysmsgRoles = b.sysmsgRoles;
+        this.tlsCert = b.tlsCert;
+        this.tlsKey = b.tlsKey;
+        this.tlsClientCa = b.tlsClientCa;
     }
 
     /** Options with every default. */
@@ -350,6 +356,26 @@ public final class ManagerOptions {
         return advertisedAddress;
     }
 
+    /** True when the protocol port and the HTTP listener speak TLS; see {@link Builder#tls(java.nio.file.Path, java.nio.file.Path)}. */
+    public boolean tlsEnabled() {
+        return tlsCert != null;
+    }
+
+    /** The PEM certificate chain of TLS, or null when TLS is off. */
+    public java.nio.file.Path tlsCert() {
+        return tlsCert;
+    }
+
+    /** The PEM private key of {@link #tlsCert()}, or null when TLS is off. */
+    public java.nio.file.Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** The PEM CAs that client certificates must be signed by (mutual TLS), or null; see {@link Builder#tlsClientCa}. */
+    public java.nio.file.Path tlsClientCa() {
+        return tlsClientCa;
+    }
+
     /** Builds {@link ManagerOptions}; every setter validates its argument. */
     public static final class Builder {
         private String bindAddress;
@@ -390,6 +416,9 @@ public final class ManagerOptions {
         private java.nio.file.Path authFile;
         private boolean trustLoopback = true;
         private java.util.Set<String> sysmsgRoles = java.util.Set.of("admin");
+        private java.nio.file.Path tlsCert;
+        private java.nio.file.Path tlsKey;
+        private java.nio.file.Path tlsClientCa;
 
         private Builder() {
         }
@@ -433,6 +462,9 @@ public final class ManagerOptions {
             authFile = o.authFile;
             trustLoopback = o.trustLoopback;
             sysmsgRoles = o.sysmsgRoles;
+            tlsCert = o.tlsCert;
+            tlsKey = o.tlsKey;
+            tlsClientCa = o.tlsClientCa;
         }
 
         /** Address to bind, e.g. {@code "127.0.0.1"} or {@code "::1"}; {@code null} (default) binds every interface. */
@@ -868,10 +900,44 @@ public final class ManagerOptions {
         }
 
         /**
+         * TLS on the protocol port and on the HTTP listener (docs/security.md): {@code cert} is the
+         * manager's PEM certificate (its chain, the leaf first), {@code key} its unencrypted PKCS#8 PEM
+         * private key. Both files are read and checked by {@link #build()} and read again when the
+         * manager starts and on {@code Manager.reloadTls()} (the daemon's SIGHUP). Null for both (the
+         * default) turns TLS off: peers speak plain TCP.
+         */
+        public Builder tls(java.nio.file.Path cert, java.nio.file.Path key) {
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException("tls needs both a certificate and its key: " + (cert == null ? "no certificate" : "no key"));
+            }
+            this.tlsCert = cert;
+            this.tlsKey = key;
+            return this;
+        }
+
+        /**
+         * Mutual TLS: every peer must present a certificate signed by a CA of this PEM file, and the
+         * certificate's subject becomes the connection's principal. Needs {@link #tls}. Null (the
+         * default): no client certificate is asked for.
+         */
+        public Builder tlsClientCa(java.nio.file.Path clientCa) {
+            this.tlsClientCa = clientCa;
+            return this;
+        }
+
+        /**
          * @throws IllegalStateException when {@code maxOutboundBuffer} is below {@code maxFrameLength}:
          *     one largest frame to a peer must fit
+         * @throws IllegalArgumentException when a TLS file is missing, not PEM, or the key does not
+         *     match the certificate (the message names the option and the file)
          */
         public ManagerOptions build() {
+            if (tlsClientCa != null && tlsCert == null) {
+                throw new IllegalStateException("tlsClientCa needs tls: set the certificate and key too (--tls-cert, --tls-key)");
+            }
+            if (tlsCert != null) {
+                io.proletariat.protocol.Tls.serverContext(tlsCert, tlsKey, tlsClientCa); // checks the files now, with clear errors
+            }
             if (maxBufferBytes != 0 && maxBufferBytes < maxFrameLength) {
                 throw new IllegalStateException("maxBufferBytes (" + maxBufferBytes + ") must be 0 or >= maxFrameLength (" + maxFrameLength + ")");
             }

@@ -91,6 +91,34 @@ public final class BlockingConnection implements AutoCloseable {
         return new BlockingConnection(socket);
     }
 
+    /**
+     * Connects to {@code host:port} over TLS when {@code tls} is not null ({@link Tls#socketFactory}),
+     * verifying that the manager's certificate names {@code host}; plain TCP when it is null. The
+     * handshake happens here, within {@code timeout}.
+     *
+     * @throws javax.net.ssl.SSLException when the handshake fails (an untrusted certificate, another host name)
+     */
+    public static BlockingConnection connect(String host, int port, Duration timeout, javax.net.ssl.SSLSocketFactory tls) throws IOException {
+        if (tls == null) {
+            return connect(host, port, timeout);
+        }
+        Socket plain = new Socket();
+        try {
+            plain.connect(new InetSocketAddress(host, port), millis(timeout));
+            plain.setSoTimeout(millis(timeout));
+            javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.createSocket(plain, host, port, true);
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            socket.setSoTimeout(0);
+            return new BlockingConnection(socket);
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
+    }
+
     /** Waits for the next connection to {@code server} (until {@link ServerSocket#close()}) and wraps it. */
     public static BlockingConnection accept(ServerSocket server) throws IOException {
         return new BlockingConnection(server.accept());

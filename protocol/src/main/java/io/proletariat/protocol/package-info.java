@@ -19,7 +19,9 @@
  *   <li>{@link io.proletariat.protocol.SystemMessage}: a relayed system message, one type for the manager's
  *       listeners and the libraries;</li>
  *   <li>{@link io.proletariat.protocol.ProletariatException}: the one unchecked exception root, with a code,
- *       of the libraries and the manager.</li>
+ *       of the libraries and the manager;</li>
+ *   <li>{@link io.proletariat.protocol.Tls}: TLS contexts from PEM files, checked with clear errors, for the
+ *       manager, the libraries and the tools, and the test that tells a TLS ClientHello from a frame.</li>
  * </ul>
  *
  * <p>The module descriptor exports this package only.

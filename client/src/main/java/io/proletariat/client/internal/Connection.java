@@ -21,6 +21,9 @@ import io.proletariat.protocol.FromManager;
 import io.proletariat.protocol.JsonWriter;
 import io.proletariat.protocol.MalformedJsonException;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.Tls;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.proletariat.protocol.Wire;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -68,14 +71,17 @@ final class Connection {
     private final String name;
     private final int indexDepth;
     private Channel channel; // owned by the loop; the channel that is (or is becoming) current
+    /** The TLS context when connections speak TLS, else null. */
+    private final SslContext tls;
     private boolean closed;
 
     /**
      * @param indexDepth levels of each frame indexed in its parsing pass ({@link RawJson#parse(byte[], int)}):
      *     as deep as the members its owner reads, no deeper (a worker never looks inside work args)
      */
-    Connection(EventLoop loop, int connectTimeoutMillis, String name, int indexDepth, Listener listener) {
+    Connection(EventLoop loop, int connectTimeoutMillis, String name, int indexDepth, Listener listener, SslContext tls) {
         this.loop = loop;
+        this.tls = tls;
         this.indexDepth = indexDepth;
         this.listener = listener;
         this.name = name;
@@ -84,14 +90,24 @@ final class Connection {
                 .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("frames", new FrameDecoder(Wire.DEFAULT_MAX_FRAME_LENGTH));
-                        ch.pipeline().addLast("handler", new Handler());
-                    }
-                });
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
+    }
+
+    /**
+     * The pipeline of one connection to {@code to}: with TLS, an {@code SslHandler} first that checks
+     * the manager's certificate names {@code to}'s host (each manager of a cluster has its own name).
+     */
+    private ChannelInitializer<SocketChannel> initializer(Address to) {
+        return new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", Tls.clientHandler(tls, ch.alloc(), to.host(), to.port()));
+                }
+                ch.pipeline().addLast("frames", new FrameDecoder(Wire.DEFAULT_MAX_FRAME_LENGTH));
+                ch.pipeline().addLast("handler", new Handler());
+            }
+        };
     }
 
     /** When the last frame arrived ({@link System#nanoTime()}), or the connection was made (event loop only). */
@@ -103,7 +119,7 @@ final class Connection {
         if (closed || channel != null) {
             return;
         }
-        ChannelFuture f = bootstrap.connect(to.host(), to.port());
+        ChannelFuture f = bootstrap.clone().handler(initializer(to)).connect(to.host(), to.port());
         channel = f.channel();
         f.addListener(done -> {
             if (!done.isSuccess() && channel == f.channel()) {
@@ -200,6 +216,30 @@ final class Connection {
                 ctx.close();
                 return;
             }
+            if (tls == null) {
+                established(ctx);
+            }
+            // With TLS the connection is made once the handshake is done (userEventTriggered).
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent done && ctx.channel() == channel && !closed) {
+                if (done.isSuccess()) {
+                    established(ctx);
+                } else {
+                    // An attempt that failed (untrusted certificate, another host name, a plaintext manager): not a disconnect.
+                    channel = null;
+                    log.warn("{}: TLS handshake with the manager at {} failed: {}", name, ctx.channel().remoteAddress(), describe(done.cause()));
+                    ctx.close();
+                    listener.onConnectFailed(done.cause());
+                }
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        private void established(ChannelHandlerContext ctx) {
             log.debug("{}: connected to {}", name, ctx.channel().remoteAddress());
             lastHeardNanos = System.nanoTime();
             listener.onConnected();
@@ -258,13 +298,38 @@ final class Connection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            javax.net.ssl.SSLException tlsError = tlsError(cause);
             if (cause instanceof FrameTooLargeException) {
                 log.warn("{}: the manager sent an oversize frame ({}); closing the connection", name, cause.getMessage());
+            } else if (tlsError != null && ctx.channel() == channel && !closed) {
+                // With TLS 1.3 a manager that refuses the client certificate says so after the handshake.
+                String m = String.valueOf(tlsError.getMessage());
+                log.warn("{}: the manager at {} ended the TLS connection: {}{}", name, ctx.channel().remoteAddress(), m,
+                        m.contains("certificate_required") || m.contains("bad_certificate") || m.contains("unknown_ca")
+                                ? " (it requires a client certificate signed by a CA it trusts: tlsClientCertificate, --tls-cert/--tls-key)" : "");
             } else {
                 log.debug("{}: connection error: {}", name, cause.toString());
             }
             ctx.close();
         }
+    }
+
+    private static javax.net.ssl.SSLException tlsError(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** A handshake failure in one line: the innermost message says most (e.g. "No subject alternative names matching IP address ..."). */
+    private static String describe(Throwable cause) {
+        Throwable t = cause;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == cause ? String.valueOf(cause) : cause.getMessage() + " (" + t.getMessage() + ")";
     }
 
     static String abbreviate(RawJson json) {

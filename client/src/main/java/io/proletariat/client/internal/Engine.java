@@ -132,7 +132,8 @@ public final class Engine {
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("proletariat-" + name + "-io", true),
                 Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.loop = group.next();
-        this.connection = new Connection(loop, (int) policy.connectTimeout().toMillis(), name, indexDepth, new Events());
+        this.connection = new Connection(loop, (int) policy.connectTimeout().toMillis(), name, indexDepth, new Events(),
+                options.tls() ? io.proletariat.protocol.Tls.clientContext(options.tlsCa(), options.tlsClientCert(), options.tlsClientKey()) : null);
         this.messenger = new SystemMessenger(connection, events, mapper);
     }
 

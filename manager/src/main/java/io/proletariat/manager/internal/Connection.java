@@ -17,6 +17,12 @@ final class Connection {
     final long connectedAt;
     final String address;
     long lastSeenNanos;
+    /**
+     * Who the peer proved to be: with mutual TLS, its verified certificate's subject (RFC 2253, e.g.
+     * {@code CN=worker-1,O=example}), set when the handshake completes, before any frame is read;
+     * null otherwise. Not yet mapped to roles: the roles come from the token ({@link #principal}).
+     */
+    String certificateSubject;
     /** Results this worker delivered. */
     long finished;
     boolean open = true;

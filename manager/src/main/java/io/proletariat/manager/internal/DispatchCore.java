@@ -238,6 +238,11 @@ final class DispatchCore {
         requestPass();
     }
 
+    /** A peer refused for TLS (plaintext on a TLS port, TLS on a plaintext one, a failed handshake): one WARN line, rate-limited. */
+    void tlsRefused(LimitLog.Limit limit, String what) {
+        limits.warn(limit, what);
+    }
+
     /** The peer announced a frame above the limit: answer ELARGEMSG and close, nothing else can be read. */
     void frameTooLarge(Connection c) {
         if (c.roles == null) {

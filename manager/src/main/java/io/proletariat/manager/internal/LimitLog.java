@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
- * Logs a protective limit being hit at INFO, at most once per {@value #INTERVAL_SECONDS} s per
+ * Logs a protective limit being hit at INFO (a peer refused for TLS at WARN), at most once per {@value #INTERVAL_SECONDS} s per
  * limit, with the number of hits not logged since: a flood of refused peers must not become a
  * flood of log lines. One entry per {@link Limit}, so its size is fixed. Core thread only.
  */
@@ -27,7 +27,10 @@ final class LimitLog {
         SYSMSG_RATE("--max-sysmsg-rate"),
         PROTECTED("protected mode: --auth or --trust"),
         AUTH("--auth"),
-        PERMISSION("roles in the --auth file");
+        PERMISSION("roles in the --auth file"),
+        PLAINTEXT_ON_TLS("--tls-cert/--tls-key"),
+        TLS_ON_PLAINTEXT("no --tls-cert/--tls-key"),
+        TLS_HANDSHAKE("--tls-cert/--tls-key/--tls-client-ca");
 
         final String option;
 
@@ -45,6 +48,15 @@ final class LimitLog {
 
     /** Records a hit; logs "{what} ({option})" unless this limit was logged within the interval. */
     void hit(Limit limit, String what) {
+        hit(limit, what, false);
+    }
+
+    /** {@link #hit(Limit, String)} at WARN: a peer that is misconfigured, not merely busy (TLS on one side only). */
+    void warn(Limit limit, String what) {
+        hit(limit, what, true);
+    }
+
+    private void hit(Limit limit, String what, boolean warn) {
         long now = System.nanoTime();
         long[] s = state.get(limit);
         if (s != null && now - s[0] < TimeUnit.SECONDS.toNanos(INTERVAL_SECONDS)) {
@@ -53,7 +65,11 @@ final class LimitLog {
         }
         long missed = s == null ? 0 : s[1];
         state.put(limit, new long[] {now, 0});
-        log.info("{} ({}){}", what, limit.option,
-                missed == 0 ? "" : "; " + missed + " more hits of this limit in the last " + INTERVAL_SECONDS + " s not logged");
+        String more = missed == 0 ? "" : "; " + missed + " more hits of this limit in the last " + INTERVAL_SECONDS + " s not logged";
+        if (warn) {
+            log.warn("{} ({}){}", what, limit.option, more);
+        } else {
+            log.info("{} ({}){}", what, limit.option, more);
+        }
     }
 }

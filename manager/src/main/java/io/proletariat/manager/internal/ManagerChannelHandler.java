@@ -26,6 +26,25 @@ final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The TLS handshake is done: with mutual TLS, the verified client certificate's subject becomes the principal. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && done.isSuccess() && connection != null) {
+            io.netty.handler.ssl.SslHandler tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (tls != null) {
+                try {
+                    java.security.cert.Certificate[] peer = tls.engine().getSession().getPeerCertificates();
+                    if (peer.length > 0 && peer[0] instanceof java.security.cert.X509Certificate x509) {
+                        connection.certificateSubject = x509.getSubjectX500Principal().getName();
+                    }
+                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                    // No client certificate asked for (TLS without --tls-client-ca): no principal.
+                }
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (connection != null) {
@@ -64,9 +83,33 @@ final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
             core.frameTooLarge(connection);
             return;
         }
+        if (cause instanceof TlsDetector.TlsOnPlaintext) {
+            core.tlsRefused(LimitLog.Limit.TLS_ON_PLAINTEXT, "closing " + peer(ctx) + ": a TLS client connected to a plaintext port:"
+                    + " start the manager with --tls-cert/--tls-key or connect without --tls");
+            ctx.close();
+            return;
+        }
+        // The SslHandler's errors come wrapped in a DecoderException; NotSslRecordException is an SSLException too.
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof io.netty.handler.ssl.NotSslRecordException) {
+                core.tlsRefused(LimitLog.Limit.PLAINTEXT_ON_TLS, "closing " + peer(ctx) + ": a plaintext peer connected to the TLS port"
+                        + " (peers must connect with --tls)");
+                ctx.close();
+                return;
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                core.tlsRefused(LimitLog.Limit.TLS_HANDSHAKE, "closing " + peer(ctx) + ": TLS handshake failed: " + t.getMessage());
+                ctx.close();
+                return;
+            }
+        }
         if (!(cause instanceof IOException)) {
             core.unexpected("closing " + (connection == null ? ctx.channel() : connection), cause);
         }
         ctx.close();
+    }
+
+    private String peer(ChannelHandlerContext ctx) {
+        return connection != null ? connection.id + " from " + connection.address : String.valueOf(ctx.channel().remoteAddress());
     }
 }

@@ -7,20 +7,30 @@ import io.proletariat.protocol.FrameDecoder;
 
 /**
  * Builds each connection's pipeline: framing and JSON decoding on the channel's I/O thread, then
- * the handler that feeds the dispatch core, on the core's event loop (the same thread when the
+ * the handler that feeds the dispatch core. TLS, when configured, is first (see {@link #initChannel}), on the core's event loop (the same thread when the
  * manager runs with one I/O thread, so nothing is handed over).
  */
 final class ManagerChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final DispatchCore core;
     private final int maxFrameLength;
+    /** The TLS context when the port speaks TLS, else null. */
+    private final ServerTls tls;
 
-    ManagerChannelInitializer(DispatchCore core, int maxFrameLength) {
+    ManagerChannelInitializer(DispatchCore core, int maxFrameLength, ServerTls tls) {
         this.core = core;
         this.maxFrameLength = maxFrameLength;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        // TLS first, so that everything after it sees plaintext; on a plaintext port, a detector that
+        // tells a TLS client apart (and leaves after the first bytes).
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+        } else {
+            ch.pipeline().addLast("tls-detect", new TlsDetector());
+        }
         if (ch instanceof EpollSocketChannel) {
             ch.pipeline().addLast("quickack", QuickAckHandler.INSTANCE);
         }

@@ -49,6 +49,8 @@ public final class ManagerServer {
     private final HttpServer httpServer;
     /** The HTTP listener's thread, apart from the dispatch core's; null when HTTP is off. */
     private final EventLoopGroup httpGroup;
+    /** TLS for the protocol port and the HTTP listener; null when off. */
+    private final ServerTls tls;
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ManagerServer.class);
     /** Once a fatal error was handled: later ones (other threads failing alike) change nothing. */
@@ -60,6 +62,7 @@ public final class ManagerServer {
         this.options = options;
         this.onFatal = onFatal;
         io.proletariat.manager.internal.auth.AuthFile auth = options.authFile() == null ? null : readAuth(options);
+        this.tls = options.tlsEnabled() ? new ServerTls(options) : null; // before any thread starts: a bad file fails here
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -88,7 +91,7 @@ public final class ManagerServer {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .childHandler(new ManagerChannelInitializer(core, options.maxFrameLength()));
+                    .childHandler(new ManagerChannelInitializer(core, options.maxFrameLength(), tls));
             InetSocketAddress address = options.bindAddress() == null
                     ? new InetSocketAddress(options.port())
                     : new InetSocketAddress(options.bindAddress(), options.port());
@@ -97,7 +100,7 @@ public final class ManagerServer {
             try {
                 this.httpServer = options.httpEnabled()
                         ? HttpServer.start(httpGroup, channelType, options, this::statsAsync,
-                                new HttpServer.ManagerInfo(localAddress(), transport, options))
+                                new HttpServer.ManagerInfo(localAddress(), transport, options), tls)
                         : null;
             } catch (RuntimeException e) {
                 serverChannel.close().syncUninterruptibly();
@@ -216,6 +219,29 @@ public final class ManagerServer {
     /** The HTTP listener's bound address, or null when it is off. */
     public InetSocketAddress httpAddress() {
         return httpServer == null ? null : httpServer.localAddress();
+    }
+
+    /**
+     * Reads the TLS certificate, key and client CA files again; new connections use them, open ones
+     * keep theirs. On a bad file nothing changes and the {@link IllegalArgumentException} says why.
+     *
+     * @throws IllegalStateException when TLS is off
+     */
+    public void reloadTls() {
+        if (tls == null) {
+            throw new IllegalStateException("TLS is off: no --tls-cert/--tls-key to reload");
+        }
+        tls.reload();
+        log.info("TLS certificate reloaded from {} and {}", options.tlsCert(), options.tlsKey());
+    }
+
+    /** The verified client certificate's subject (mutual TLS) of each open connection, by id; for tests. */
+    java.util.Map<String, String> certificateSubjects() {
+        return query(() -> {
+            java.util.Map<String, String> m = new java.util.TreeMap<>();
+            core.connections.forEach((id, c) -> m.put(id, c.certificateSubject));
+            return m;
+        });
     }
 
     /** "epoll" or "nio". */

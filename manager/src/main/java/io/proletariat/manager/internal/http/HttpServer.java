@@ -54,10 +54,12 @@ public final class HttpServer {
      * @param channelType the server channel class matching {@code ioGroup}'s transport
      * @param stats asks the dispatch core for a snapshot; the future completes on the core thread
      * @param info fixed facts about this manager shown by {@code /api/status}
+     * @param tls the manager's TLS context when it speaks TLS (HTTPS here too), else null
      * @throws ProletariatManagerException if the address cannot be bound
      */
     public static HttpServer start(EventLoopGroup ioGroup, Class<? extends ServerChannel> channelType,
-                                   ManagerOptions options, Supplier<Future<ManagerStats>> stats, ManagerInfo info) {
+                                   ManagerOptions options, Supplier<Future<ManagerStats>> stats, ManagerInfo info,
+                                   io.proletariat.manager.internal.ServerTls tls) {
         StatusSource source = new StatusSource(stats, info);
         Resources resources = Resources.load();
         History history = new History(ioGroup.next(), source);
@@ -74,6 +76,9 @@ public final class HttpServer {
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
+                        if (tls != null) {
+                            p.addLast("tls", tls.newHandler(ch.alloc())); // HTTPS: first, as on the protocol port
+                        }
                         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS));
                         p.addLast("codec", new HttpServerCodec());
                         p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
