@@ -155,18 +155,7 @@ public final class ZooKeeperLeadership implements Leadership {
                 log.debug("cluster {}: reading the leader node: {}", cluster, e.toString());
             }
         }, every, every, TimeUnit.MILLISECONDS);
-        latch = new LeaderLatch(client, root + "/latch", advertised);
-        latch.addListener(new LeaderLatchListener() {
-            @Override
-            public void isLeader() {
-                renewer.execute(ZooKeeperLeadership.this::becomeLeader);
-            }
-
-            @Override
-            public void notLeader() {
-                renewer.execute(ZooKeeperLeadership.this::stepDown);
-            }
-        }, renewer);
+        latch = newLatch();
         try {
             latch.start();
         } catch (Exception e) {
@@ -345,22 +334,28 @@ public final class ZooKeeperLeadership implements Leadership {
         }
     }
 
+    /** A candidacy in the election, whose verdicts reach the renewer thread in order. */
+    private LeaderLatch newLatch() {
+        LeaderLatch l = new LeaderLatch(client, root + "/latch", advertised);
+        l.addListener(new LeaderLatchListener() {
+            @Override
+            public void isLeader() {
+                renewer.execute(ZooKeeperLeadership.this::becomeLeader);
+            }
+
+            @Override
+            public void notLeader() {
+                renewer.execute(ZooKeeperLeadership.this::stepDown);
+            }
+        }, renewer);
+        return l;
+    }
+
     /** Elected but without an epoch: leave the election and join it again, behind the others. */
     private void rejoin() {
         try {
             latch.close(LeaderLatch.CloseMode.SILENT);
-            latch = new LeaderLatch(client, root + "/latch", advertised);
-            latch.addListener(new LeaderLatchListener() {
-                @Override
-                public void isLeader() {
-                    renewer.execute(ZooKeeperLeadership.this::becomeLeader);
-                }
-
-                @Override
-                public void notLeader() {
-                    renewer.execute(ZooKeeperLeadership.this::stepDown);
-                }
-            }, renewer);
+            latch = newLatch();
             latch.start();
         } catch (Exception e) {
             log.warn("cluster {}: cannot rejoin the election: {}", cluster, e.toString());
