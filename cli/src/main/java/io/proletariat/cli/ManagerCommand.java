@@ -212,7 +212,10 @@ final class ManagerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--sysmsg-roles: " + e.getMessage(), e);
         }
-        options.authFile(auth == null || auth.toString().isBlank() ? null : auth); // "auth =" in a configuration file: none
+        options.authFile(orNone(auth));
+        tlsCert = orNone(tlsCert);
+        tlsKey = orNone(tlsKey);
+        tlsClientCa = orNone(tlsClientCa);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together: " + (tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing");
         }
@@ -306,6 +309,11 @@ final class ManagerCommand implements Callable<Integer> {
         }
         return "protected mode: serving loopback" + (options.trustedNetworks().isEmpty() ? "" : " and " + String.join(",", options.trustedNetworks()))
                 + " only; open it with --auth FILE or --trust CIDR (docs/security.md)";
+    }
+
+    /** A file option, or null when it is absent or empty ({@code "tls-cert ="} in a configuration file: none). */
+    private static java.nio.file.Path orNone(java.nio.file.Path file) {
+        return file == null || file.toString().isBlank() ? null : file;
     }
 
     /** Runs a manager with these options until it is stopped; the exit code. */
