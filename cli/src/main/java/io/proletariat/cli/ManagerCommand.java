@@ -49,8 +49,14 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port of the dashboard, /api/status and /metrics; 0 turns HTTP off (default: ${DEFAULT-VALUE}).")
     int httpPort = ManagerOptions.DEFAULT_HTTP_PORT;
 
-    @Option(names = "--http-bind", paramLabel = "ADDR", description = "Address the HTTP listener binds; it has no authentication (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--http-bind", paramLabel = "ADDR", description = "Address the HTTP listener binds; any but loopback needs --http-token-file or --http-open (default: ${DEFAULT-VALUE}).")
     String httpBind = ManagerOptions.DEFAULT_HTTP_BIND_ADDRESS;
+
+    @Option(names = "--http-token-file", paramLabel = "FILE", description = "A bearer token (FILE's first line) that /api/status, /api/history and /metrics require: Authorization: Bearer TOKEN; the dashboard asks for it once.")
+    java.nio.file.Path httpTokenFile;
+
+    @Option(names = "--http-open", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Let --http-bind name an address other than loopback without --http-token-file (a proxy of yours authenticates).")
+    boolean httpOpen;
 
     @Option(names = "--http-allowed-hosts", split = ",", paramLabel = "NAME[,NAME...]", description = "Host names the HTTP listener answers besides IP addresses and localhost; other Host headers get 403 (DNS rebinding); * allows all.")
     java.util.List<String> httpAllowedHosts = new java.util.ArrayList<>();
@@ -223,6 +229,7 @@ final class ManagerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
         }
         options.tls(tlsCert, tlsKey).tlsClientCa(tlsClientCa);
+        options.httpToken(httpToken()).httpOpen(httpOpen);
         return options
                     .exitOnFatalError(true)
                     .port(port)
@@ -251,6 +258,30 @@ final class ManagerCommand implements Callable<Integer> {
                     .httpBindAddress(httpBind)
                     .httpAllowedHosts(httpAllowedHosts)
                     .httpShowErrors(httpShowErrors);
+    }
+
+    /**
+     * The first line of {@code --http-token-file}; null without it (an empty value, as the sample
+     * configuration file has, is none).
+     *
+     * @throws IllegalArgumentException when the file cannot be read or holds no token
+     */
+    String httpToken() {
+        if (httpTokenFile == null || httpTokenFile.toString().isBlank()) {
+            return null;
+        }
+        String token;
+        try {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(httpTokenFile, java.nio.charset.StandardCharsets.UTF_8);
+            token = lines.isEmpty() ? "" : lines.get(0).strip();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("--http-token-file: cannot read " + httpTokenFile + " (" + e.getMessage() + ")", e);
+        }
+        if (token.isEmpty() || token.length() > 4096 || token.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("--http-token-file: " + httpTokenFile
+                    + " must hold a token of 1 to 4096 characters without control characters on its first line");
+        }
+        return token;
     }
 
     /**
