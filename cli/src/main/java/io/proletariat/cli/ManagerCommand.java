@@ -64,7 +64,7 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--http-show-errors", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Show the error payloads of recent failed works in /api/status and the dashboard (codes and ids are always shown).")
     boolean httpShowErrors;
 
-    @Option(names = "--auth", paramLabel = "FILE", description = "Turn authentication on: FILE lists principals, each NAME ROLES SHA256-OF-TOKEN (roles client, worker, admin); every peer outside --trust must send its token first; SIGHUP reads FILE again (docs/security.md).")
+    @Option(names = "--auth", paramLabel = "FILE", description = "Turn authentication on: FILE lists principals, each NAME ROLES SHA256-OF-TOKEN or NAME ROLES subject:CERT-SUBJECT (mutual TLS; roles client, worker, admin); every peer outside --trust must send its token first; SIGHUP reads FILE again (docs/security.md).")
     java.nio.file.Path auth;
 
     @Option(names = "--trust", split = ",", paramLabel = "CIDR[,CIDR...]", description = "Networks served without authentication (e.g. 10.0.0.0/8), for the original node.js peers that cannot authenticate. Without --auth, loopback is trusted too and every other peer is refused with EPROTECTED (protected mode).")
