@@ -83,6 +83,49 @@ class TlsCommandsTest {
         assertThat(daemon.process.isAlive()).isTrue();
     }
 
+    /** The "done when": a manager with --auth and TLS serves the tools with their tokens and refuses everyone else. */
+    @Test
+    void aManagerWithTokensAndTlsServesTheToolsWithTheirTokensOnly() throws Exception {
+        String clientToken = "client-token-" + System.nanoTime();
+        String workerToken = "worker-token-" + System.nanoTime();
+        Path auth = Files.writeString(dir.resolve("auth"), "app client " + sha256(clientToken) + "\nrender worker " + sha256(workerToken) + "\n");
+        Path workerTokenFile = Files.writeString(dir.resolve("worker.token"), workerToken + "\n");
+        Launcher.Background daemon = launcher.startLogging("info", "manager", "--port", "0", "--bind", "127.0.0.1", "--http-port", "0",
+                "--auth", auth.toString(), "--tls-cert", certs.serverCert().toString(), "--tls-key", certs.serverKey().toString());
+        Pattern listening = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\([a-z]+, TLS\\)");
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            assertThat(daemon.process.isAlive()).as(daemon.stderr()).isTrue();
+            return listening.matcher(daemon.stdout()).find();
+        });
+        Matcher m = listening.matcher(daemon.stdout());
+        assertThat(m.find()).isTrue();
+        String port = m.group(1);
+        assertThat(daemon.stdout()).contains("authentication on");
+        launcher.start("worker", "--port", port, "--tls-ca", certs.ca().toString(), "--token-file", workerTokenFile.toString(), "--", "cat");
+
+        Launcher.Result pushed = launcher.run(null, "push", "--port", port, "--tls-ca", certs.ca().toString(), "--token", clientToken, "\"secret\"");
+        assertThat(pushed.exitCode()).as(pushed.stderr()).isZero();
+        assertThat(pushed.lines()).containsExactly("{\"err\":null,\"data\":\"secret\"}");
+
+        // A client's token does not open the status of everything (admin), nor does a wrong one, nor none.
+        Launcher.Result status = launcher.run(null, "status", "--port", port, "--tls-ca", certs.ca().toString(), "--token", clientToken);
+        assertThat(status.exitCode()).isNotZero();
+        assertThat(status.stderr()).contains("EPERM");
+        Launcher.Result wrong = launcher.run(null, "status", "--port", port, "--tls-ca", certs.ca().toString(), "--token", "not-" + clientToken);
+        assertThat(wrong.exitCode()).isNotZero();
+        assertThat(wrong.stderr()).contains("EAUTH");
+        // Without TLS nothing is even read: the manager logs why.
+        Launcher.Result plain = launcher.run(null, "status", "--port", port, "--token", clientToken);
+        assertThat(plain.exitCode()).isNotZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> daemon.stderr().contains("a plaintext peer connected to the TLS port"));
+        assertThat(daemon.stdout() + daemon.stderr()).doesNotContain(clientToken).doesNotContain(workerToken).doesNotContain("secret");
+    }
+
+    private static String sha256(String token) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     @Test
     void badTlsOptionsAreUsageErrors() throws Exception {
         Path missing = dir.resolve("missing.pem");
