@@ -61,6 +61,9 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--auth", paramLabel = "FILE", description = "Turn authentication on: FILE lists principals, each NAME ROLES SHA256-OF-TOKEN (roles client, worker, admin); every peer outside --trust must send its token first; SIGHUP reads FILE again (docs/security.md).")
     java.nio.file.Path auth;
 
+    @Option(names = "--auth-timeout", paramLabel = "MS", description = "With --auth: how long a peer that must authenticate may take to send its token; then it gets EAUTH and is closed (default: ${DEFAULT-VALUE}).")
+    long authTimeout = ManagerOptions.DEFAULT_AUTH_TIMEOUT.toMillis();
+
     @Option(names = "--trust", split = ",", paramLabel = "CIDR[,CIDR...]", description = "Networks served without authentication (e.g. 10.0.0.0/8), for the original node.js peers that cannot authenticate. Without --auth, loopback is trusted too and every other peer is refused with EPROTECTED (protected mode).")
     List<String> trust = new java.util.ArrayList<>();
 
@@ -213,6 +216,11 @@ final class ManagerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--sysmsg-roles: " + e.getMessage(), e);
         }
         options.authFile(auth == null || auth.toString().isBlank() ? null : auth); // "auth =" in a configuration file: none
+        try {
+            options.authTimeout(Duration.ofMillis(authTimeout));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--auth-timeout must be > 0 ms: " + authTimeout, e);
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together: " + (tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing");
         }
