@@ -286,7 +286,8 @@ final class Connection {
                 return;
             }
             if (!msg.isObject()) {
-                log.warn("{}: ignoring a frame from the manager that is not a JSON object: {}", name, abbreviate(msg));
+                log.warn("{}: ignoring a frame from the manager that is not a JSON object ({} bytes)", name, payload.length);
+                log.debug("{}: the frame: {}", name, abbreviate(msg));
                 return;
             }
             Map<String, RawJson> fields = msg.fields();
@@ -303,14 +304,17 @@ final class Connection {
                 } else if (error != null) {
                     log.warn("{}: the manager reported an error: {}", name, abbreviate(error));
                 } else {
-                    log.warn("{}: ignoring a frame from the manager without a command: {}", name, abbreviate(msg));
+                    log.warn("{}: ignoring a frame from the manager without a command ({} bytes)", name, payload.length);
+                    log.debug("{}: the frame: {}", name, abbreviate(msg));
                 }
                 return;
             }
             try {
                 listener.onMessage(FromManager.decode(command.asText(), fields));
             } catch (RuntimeException e) {
-                log.warn("{}: failed to handle a frame from the manager: {}", name, abbreviate(msg), e);
+                // The frame may carry work arguments or results (the application's data): its content only at DEBUG.
+                log.warn("{}: failed to handle a '{}' frame from the manager ({} bytes)", name, command.asText(), payload.length, e);
+                log.debug("{}: the frame: {}", name, abbreviate(msg));
             }
         }
 
