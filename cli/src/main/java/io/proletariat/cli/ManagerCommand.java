@@ -151,7 +151,7 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--resume-grace", paramLabel = "MS", description = "How long after it begins to serve (started, or elected) the manager holds works that clients resend after losing their manager, so that returning workers hand over their results instead of running them twice (default: ${DEFAULT-VALUE}; 0 queues them at once).")
     long resumeGrace = ManagerOptions.DEFAULT_RESUME_GRACE.toMillis();
 
-    @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running.")
+    @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running. Not with --auth or --tls-cert: the demo's peers have no token and no TLS.")
     boolean demo;
 
     /** Characters of a system message the daemon prints: peers may send megabytes, and every one is printed. */
@@ -220,6 +220,14 @@ final class ManagerCommand implements Callable<Integer> {
             options.authTimeout(Duration.ofMillis(authTimeout));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--auth-timeout must be > 0 ms: " + authTimeout, e);
+        }
+        boolean authOn = auth != null && !auth.toString().isBlank();
+        if (demo && (authOn || tlsCert != null)) {
+            // The demo's worker and client have no token and no TLS; a throwaway principal for them would
+            // be a token in the manager's memory that the operator never configured.
+            throw new IllegalArgumentException("--demo cannot be combined with " + (authOn ? "--auth" : "--tls-cert")
+                    + ": the demo's worker and client connect without a token or TLS; run the demo on a manager without them,"
+                    + " then connect your own peers with --token/--tls (docs/security.md)");
         }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together: " + (tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing");
