@@ -49,8 +49,14 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port of the dashboard, /api/status and /metrics; 0 turns HTTP off (default: ${DEFAULT-VALUE}).")
     int httpPort = ManagerOptions.DEFAULT_HTTP_PORT;
 
-    @Option(names = "--http-bind", paramLabel = "ADDR", description = "Address the HTTP listener binds; it has no authentication (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--http-bind", paramLabel = "ADDR", description = "Address the HTTP listener binds; any but loopback needs --http-token-file or --http-open (default: ${DEFAULT-VALUE}).")
     String httpBind = ManagerOptions.DEFAULT_HTTP_BIND_ADDRESS;
+
+    @Option(names = "--http-token-file", paramLabel = "FILE", description = "A bearer token (FILE's first line) that /api/status, /api/history and /metrics require: Authorization: Bearer TOKEN; the dashboard asks for it once.")
+    java.nio.file.Path httpTokenFile;
+
+    @Option(names = "--http-open", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Let --http-bind name an address other than loopback without --http-token-file (a proxy of yours authenticates).")
+    boolean httpOpen;
 
     @Option(names = "--http-allowed-hosts", split = ",", paramLabel = "NAME[,NAME...]", description = "Host names the HTTP listener answers besides IP addresses and localhost; other Host headers get 403 (DNS rebinding); * allows all.")
     java.util.List<String> httpAllowedHosts = new java.util.ArrayList<>();
@@ -215,13 +221,16 @@ final class ManagerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--sysmsg-roles: " + e.getMessage(), e);
         }
-        options.authFile(auth == null || auth.toString().isBlank() ? null : auth); // "auth =" in a configuration file: none
+        options.authFile(orNone(auth));
+        tlsCert = orNone(tlsCert);
+        tlsKey = orNone(tlsKey);
+        tlsClientCa = orNone(tlsClientCa);
         try {
             options.authTimeout(Duration.ofMillis(authTimeout));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--auth-timeout must be > 0 ms: " + authTimeout, e);
         }
-        boolean authOn = auth != null && !auth.toString().isBlank();
+        boolean authOn = orNone(auth) != null;
         if (demo && (authOn || tlsCert != null)) {
             // The demo's worker and client have no token and no TLS; a throwaway principal for them would
             // be a token in the manager's memory that the operator never configured.
@@ -236,6 +245,7 @@ final class ManagerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
         }
         options.tls(tlsCert, tlsKey).tlsClientCa(tlsClientCa);
+        options.httpToken(httpToken()).httpOpen(httpOpen);
         return options
                     .exitOnFatalError(true)
                     .port(port)
@@ -264,6 +274,30 @@ final class ManagerCommand implements Callable<Integer> {
                     .httpBindAddress(httpBind)
                     .httpAllowedHosts(httpAllowedHosts)
                     .httpShowErrors(httpShowErrors);
+    }
+
+    /**
+     * The first line of {@code --http-token-file}; null without it (an empty value, as the sample
+     * configuration file has, is none).
+     *
+     * @throws IllegalArgumentException when the file cannot be read or holds no token
+     */
+    String httpToken() {
+        if (httpTokenFile == null || httpTokenFile.toString().isBlank()) {
+            return null;
+        }
+        String token;
+        try {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(httpTokenFile, java.nio.charset.StandardCharsets.UTF_8);
+            token = lines.isEmpty() ? "" : lines.get(0).strip();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("--http-token-file: cannot read " + httpTokenFile + " (" + e.getMessage() + ")", e);
+        }
+        if (token.isEmpty() || token.length() > 4096 || token.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("--http-token-file: " + httpTokenFile
+                    + " must hold a token of 1 to 4096 characters without control characters on its first line");
+        }
+        return token;
     }
 
     /**
@@ -322,6 +356,11 @@ final class ManagerCommand implements Callable<Integer> {
         }
         return "protected mode: serving loopback" + (options.trustedNetworks().isEmpty() ? "" : " and " + String.join(",", options.trustedNetworks()))
                 + " only; open it with --auth FILE or --trust CIDR (docs/security.md)";
+    }
+
+    /** A file option, or null when it is absent or empty ({@code "tls-cert ="} in a configuration file: none). */
+    private static java.nio.file.Path orNone(java.nio.file.Path file) {
+        return file == null || file.toString().isBlank() ? null : file;
     }
 
     /** Runs a manager with these options until it is stopped; the exit code. */

@@ -75,6 +75,37 @@ class OptionParsingTest {
     }
 
     @Test
+    void managerReadsItsHttpTokenFromAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("http-token");
+        java.nio.file.Files.writeString(file, "  s3cret-http-token \nignored\n");
+        ManagerOptions options = InProcess.<ManagerCommand>parsed("manager", "--http-token-file", file.toString(), "--http-open")
+                .optionsBuilder().build();
+        assertThat(options.httpToken()).isEqualTo("s3cret-http-token");
+        assertThat(options.httpOpen()).isTrue();
+        ManagerOptions none = InProcess.<ManagerCommand>parsed("manager", "--http-token-file", " ").optionsBuilder().build();
+        assertThat(none.httpToken()).as("an empty value, as the sample configuration has, is none").isNull();
+        assertThat(none.httpOpen()).isFalse();
+
+        java.nio.file.Files.writeString(file, "\n");
+        Launcher.Result empty = InProcess.run(null, "manager", "--http-token-file", file.toString());
+        assertThat(empty.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(empty.stderr().strip()).isEqualTo("proletariat manager: --http-token-file: " + file
+                + " must hold a token of 1 to 4096 characters without control characters on its first line");
+        Launcher.Result missing = InProcess.run(null, "manager", "--http-token-file", dir.resolve("none").toString());
+        assertThat(missing.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(missing.stderr()).contains("--http-token-file: cannot read " + dir.resolve("none"));
+    }
+
+    @Test
+    void managerRefusesAnOpenHttpListenerOnTheNetwork() {
+        Launcher.Result r = InProcess.run(null, "manager", "--port", "0", "--http-port", "18917", "--http-bind", "0.0.0.0");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.stderr().strip()).isEqualTo("proletariat manager: the HTTP listener would serve 0.0.0.0 without a token:"
+                + " give --http-token-file FILE (clients send Authorization: Bearer TOKEN), bind it to 127.0.0.1 (--http-bind),"
+                + " or add --http-open if a proxy of yours authenticates (docs/security.md)");
+    }
+
+    @Test
     void managerJoinsAClusterWithZookeeper() {
         ManagerCommand m = InProcess.parsed("manager", "--zookeeper", "zk1:2181,zk2:2181,[::1]:2182/apps", "--cluster", "blue",
                 "--advertise", "m1.example.com:1917", "--zk-session-timeout", "2500");

@@ -99,6 +99,8 @@ public final class ManagerOptions {
     private final long maxBufferBytes;
     private final java.util.Set<String> httpAllowedHosts;
     private final boolean httpShowErrors;
+    private final String httpToken;
+    private final boolean httpOpen;
     private final java.util.List<String> trustedNetworks;
     private final java.nio.file.Path authFile;
     private final Duration authTimeout;
@@ -143,6 +145,8 @@ public final class ManagerOptions {
         this.maxBufferBytes = b.maxBufferBytes;
         this.httpAllowedHosts = b.httpAllowedHosts;
         this.httpShowErrors = b.httpShowErrors;
+        this.httpToken = b.httpToken;
+        this.httpOpen = b.httpOpen;
         this.trustedNetworks = b.trustedNetworks;
         this.authFile = b.authFile;
         this.authTimeout = b.authTimeout;
@@ -302,6 +306,16 @@ public final class ManagerOptions {
         return httpShowErrors;
     }
 
+    /** The bearer token every HTTP API request must carry; null (default) when none. See {@link Builder#httpToken}. */
+    public String httpToken() {
+        return httpToken;
+    }
+
+    /** Whether the HTTP listener may serve a non-loopback address without a token; see {@link Builder#httpOpen}. */
+    public boolean httpOpen() {
+        return httpOpen;
+    }
+
     /**
      * Networks whose peers are served without authentication, besides loopback (docs/security.md,
      * "Protected mode"); empty by default.
@@ -421,6 +435,8 @@ public final class ManagerOptions {
         private long maxBufferBytes;
         private java.util.Set<String> httpAllowedHosts = java.util.Set.of();
         private boolean httpShowErrors;
+        private String httpToken;
+        private boolean httpOpen;
         private java.util.List<String> trustedNetworks = java.util.List.of();
         private java.nio.file.Path authFile;
         private Duration authTimeout = DEFAULT_AUTH_TIMEOUT;
@@ -468,6 +484,8 @@ public final class ManagerOptions {
             maxBufferBytes = o.maxBufferBytes;
             httpAllowedHosts = o.httpAllowedHosts;
             httpShowErrors = o.httpShowErrors;
+            httpToken = o.httpToken;
+            httpOpen = o.httpOpen;
             trustedNetworks = o.trustedNetworks;
             authFile = o.authFile;
             authTimeout = o.authTimeout;
@@ -741,7 +759,7 @@ public final class ManagerOptions {
 
         /**
          * Address the HTTP listener binds, e.g. {@code "127.0.0.1"} (default) or {@code "0.0.0.0"} for
-         * every IPv4 interface. The endpoints have no authentication: expose them only where that is fine.
+         * every IPv4 interface. Any address but loopback needs a {@link #httpToken} (or {@link #httpOpen}).
          */
         public Builder httpBindAddress(String httpBindAddress) {
             Objects.requireNonNull(httpBindAddress, "httpBindAddress");
@@ -782,6 +800,35 @@ public final class ManagerOptions {
          */
         public Builder httpShowErrors(boolean httpShowErrors) {
             this.httpShowErrors = httpShowErrors;
+            return this;
+        }
+
+        /**
+         * A bearer token for the HTTP listener (docs/security.md, "The HTTP listener"): every request
+         * to {@code /api/status}, {@code /api/history} and {@code /metrics} must carry
+         * {@code Authorization: Bearer TOKEN}, else it is answered 401; the dashboard's page asks for
+         * the token once and keeps it for the browser tab. Compared in constant time, never logged.
+         * Null (default): no token, which {@code Manager.start()} accepts only for a loopback
+         * {@link #httpBindAddress} or with {@link #httpOpen}.
+         *
+         * @throws IllegalArgumentException for an empty token, one above 4,096 characters, or one with control characters
+         */
+        public Builder httpToken(String httpToken) {
+            if (httpToken != null && (httpToken.isEmpty() || httpToken.length() > 4096
+                    || httpToken.chars().anyMatch(Character::isISOControl))) {
+                throw new IllegalArgumentException("httpToken must be 1 to 4096 characters without control characters");
+            }
+            this.httpToken = httpToken;
+            return this;
+        }
+
+        /**
+         * Lets the HTTP listener serve a non-loopback {@link #httpBindAddress} without a
+         * {@link #httpToken}: the operator accepts an open status page (e.g. behind a proxy of theirs
+         * that authenticates). Default false: such a manager does not start.
+         */
+        public Builder httpOpen(boolean httpOpen) {
+            this.httpOpen = httpOpen;
             return this;
         }
 

@@ -169,9 +169,15 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param busy slots in use
      * @param ranges its priority ranges
      * @param finished results it delivered
+     * @param principal who it authenticated as (by token or certificate), or null (docs/security.md)
      */
     public record WorkerStats(String id, String address, long connectedSince, long slots, long busy,
-                              List<RangeStats> ranges, long finished) {
+                              List<RangeStats> ranges, long finished, String principal) {
+        /** A worker served without authentication. */
+        public WorkerStats(String id, String address, long connectedSince, long slots, long busy,
+                           List<RangeStats> ranges, long finished) {
+            this(id, address, connectedSince, slots, busy, ranges, finished, null);
+        }
     }
 
     /**
@@ -182,8 +188,13 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param connectedSince epoch ms
      * @param type {@code client} once it pushed, else {@code unknown}
      * @param pendingWorks its works not yet answered
+     * @param principal who it authenticated as (by token or certificate), or null (docs/security.md)
      */
-    public record ClientStats(String id, String address, long connectedSince, String type, long pendingWorks) {
+    public record ClientStats(String id, String address, long connectedSince, String type, long pendingWorks, String principal) {
+        /** A connection served without authentication. */
+        public ClientStats(String id, String address, long connectedSince, String type, long pendingWorks) {
+            this(id, address, connectedSince, type, pendingWorks, null);
+        }
     }
 
     /**

@@ -390,6 +390,31 @@ class SecurityTest {
         }
     }
 
+    @Test
+    void theStatusNamesEachConnectionsPrincipalNeverItsToken() throws Exception {
+        try (Manager m = start(ManagerOptions.builder().authFile(defaultAuthFile()).http(true).httpPort(0));
+             RawPeer client = authenticated(m, CLIENT_TOKEN); RawPeer w = authenticated(m, WORKER_TOKEN);
+             RawPeer admin = authenticated(m, ADMIN_TOKEN)) {
+            w.offer("1");
+            client.push("r", "[1]", "");
+            w.takeDispatch();
+            admin.send("{'command':'status'}");
+            JsonNode status = admin.answer("status");
+            assertThat(status.get("workers").get(0).get("principal").asText()).isEqualTo("w1");
+            List<String> clients = new java.util.ArrayList<>();
+            status.get("clients").forEach(c -> clients.add(c.get("principal").asText()));
+            assertThat(clients).containsExactlyInAnyOrder("alice", "ops");
+            assertThat(status.toString()).doesNotContain(CLIENT_TOKEN).doesNotContain(hash(CLIENT_TOKEN));
+
+            JsonNode http = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get("http://127.0.0.1:" + m.httpAddress().getPort() + "/api/status"));
+            assertThat(http.get("workers").get(0).get("principal").asText()).isEqualTo("w1");
+            List<String> httpClients = new java.util.ArrayList<>();
+            http.get("clients").forEach(c -> httpClients.add(c.get("principal").asText()));
+            assertThat(httpClients).containsExactlyInAnyOrder("alice", "ops");
+            assertThat(http.toString()).doesNotContain(WORKER_TOKEN).doesNotContain(hash(WORKER_TOKEN));
+        }
+    }
+
     private static String get(String url) throws IOException {
         java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
         c.setRequestProperty("Connection", "close");

@@ -20,7 +20,8 @@ final class Connection {
     /**
      * Who the peer proved to be: with mutual TLS, its verified certificate's subject (RFC 2253, e.g.
      * {@code CN=worker-1,O=example}), set when the handshake completes, before any frame is read;
-     * null otherwise. Not yet mapped to roles: the roles come from the token ({@link #principal}).
+     * null otherwise. With authentication on, a principal of the file with that subject becomes
+     * {@link #principal} ({@code DispatchCore.certificateVerified}).
      */
     String certificateSubject;
     /** Results this worker delivered. */
@@ -38,7 +39,7 @@ final class Connection {
     // Authentication (docs/security.md).
     /** What it may send; null until it authenticated (authentication on, an untrusted peer). */
     java.util.Set<io.proletariat.manager.internal.auth.Role> roles;
-    /** Who it authenticated as; null when served without authentication. */
+    /** Who it authenticated as, by its token or its certificate; null when served without authentication. */
     io.proletariat.manager.internal.auth.AuthFile.Principal principal;
     /** A frame arrived: an auth frame is accepted only as the first. */
     boolean framesSeen;

@@ -363,6 +363,28 @@ final class DispatchCore {
         replies.authenticated(c, p.name(), p.roles());
     }
 
+    /**
+     * Mutual TLS verified the peer's certificate ({@link Connection#certificateSubject} is set),
+     * before any frame: with authentication on, a principal of that subject ({@code subject:} in the
+     * file) is the connection's, with its roles, and no auth frame is needed. A token sent after
+     * still names its own principal. Core thread.
+     */
+    void certificateVerified(Connection c) {
+        AuthFile file = auth;
+        if (file == null || !c.open || c.closing || c.framesSeen) {
+            return;
+        }
+        AuthFile.Principal p = file.bySubject(c.certificateSubject);
+        if (p == null) {
+            return; // it may still authenticate with a token
+        }
+        c.principal = p;
+        c.roles = p.roles();
+        cancelAuthTimer(c);
+        connectionLog.info("{} from {} authenticated by its certificate ({}) as {} ({})", c.id, c.address, c.certificateSubject,
+                p.name(), p.roles());
+    }
+
     private static void cancelAuthTimer(Connection c) {
         if (c.authTimer != null) {
             c.authTimer.cancel(false);
@@ -433,7 +455,7 @@ final class DispatchCore {
 
     /**
      * The authentication file was read again (SIGHUP): connections keep their principal with its
-     * new roles; a principal removed, or whose token changed, is cut off with EAUTH.
+     * new roles; a principal removed, or whose token or certificate subject changed, is cut off with EAUTH.
      */
     void authReloaded(AuthFile file) {
         if (auth == null) {
@@ -447,9 +469,10 @@ final class DispatchCore {
                 continue;
             }
             AuthFile.Principal now = file.principals().get(was.name());
-            if (now == null || !java.security.MessageDigest.isEqual(now.hash(), was.hash())) {
+            if (now == null || !now.sameCredential(was)) {
                 cut++;
-                log.info("{} from {}: principal {} is no longer in {}, or its token changed: closing", c.id, c.address, was.name(), file.path());
+                log.info("{} from {}: principal {} is no longer in {}, or its token or certificate subject changed: closing",
+                        c.id, c.address, was.name(), file.path());
                 replies.bareError(c, WireError.EAUTH, null);
                 closeForAbuse(c);
             } else {

@@ -26,7 +26,10 @@ final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The TLS handshake is done: with mutual TLS, the verified client certificate's subject becomes the principal. */
+    /**
+     * The TLS handshake is done: with mutual TLS, the verified client certificate's subject is kept,
+     * and names the principal when the authentication file has a line for it.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && done.isSuccess() && connection != null) {
@@ -36,6 +39,7 @@ final class ManagerChannelHandler extends ChannelInboundHandlerAdapter {
                     java.security.cert.Certificate[] peer = tls.engine().getSession().getPeerCertificates();
                     if (peer.length > 0 && peer[0] instanceof java.security.cert.X509Certificate x509) {
                         connection.certificateSubject = x509.getSubjectX500Principal().getName();
+                        core.certificateVerified(connection);
                     }
                 } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
                     // No client certificate asked for (TLS without --tls-client-ca): no principal.

@@ -63,6 +63,7 @@ public final class ManagerServer {
         this.onFatal = onFatal;
         io.proletariat.manager.internal.auth.AuthFile auth = options.authFile() == null ? null : readAuth(options);
         this.tls = options.tlsEnabled() ? new ServerTls(options) : null; // before any thread starts: a bad file fails here
+        HttpServer.checkExposure(options);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

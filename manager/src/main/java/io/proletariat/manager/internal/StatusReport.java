@@ -74,6 +74,7 @@ final class StatusReport {
             out.name("offer").beginObject();
             w.offer.forEach((k, v) -> out.name(Integer.toString(k)).value(v));
             out.endObject().name("slots").value(w.totalSlots).name("busy").value(w.busy);
+            writePrincipal(out, w);
             if (w == c) {
                 out.name("you").value(true);
             }
@@ -86,12 +87,25 @@ final class StatusReport {
             }
             out.beginObject().name("id").value(other.id).name("status").value(other.status()).name("type").value(other.type())
                     .name("requests").value(other.requests.size());
+            writePrincipal(out, other);
             if (other == c) {
                 out.name("you").value(true);
             }
             out.endObject();
         }
         out.endArray().name("command").value("answer").endObject().endFrame();
+    }
+
+    /** The name the connection authenticated as (never its token), or null. */
+    private static String principal(Connection c) {
+        return c.principal == null ? null : c.principal.name();
+    }
+
+    /** Only for a connection that authenticated: without authentication the answer stays the original's. */
+    private static void writePrincipal(JsonWriter out, Connection c) {
+        if (c.principal != null) {
+            out.name("principal").value(c.principal.name());
+        }
     }
 
     private static void writeRanges(JsonWriter out, Connection c) {
@@ -111,7 +125,8 @@ final class StatusReport {
             for (Range r : w.ranges) {
                 ranges.add(new ManagerStats.RangeStats(r.from, r.limit, r.used));
             }
-            workerStats.add(new ManagerStats.WorkerStats(w.id, w.address, w.connectedAt, w.totalSlots, w.busy, ranges, w.finished));
+            workerStats.add(new ManagerStats.WorkerStats(w.id, w.address, w.connectedAt, w.totalSlots, w.busy, ranges, w.finished,
+                    principal(w)));
         }
         return workerStats;
     }
@@ -134,7 +149,7 @@ final class StatusReport {
                 for (Request r : c.requests.values()) {
                     pending += r.open;
                 }
-                clientStats.add(new ManagerStats.ClientStats(c.id, c.address, c.connectedAt, c.type(), pending));
+                clientStats.add(new ManagerStats.ClientStats(c.id, c.address, c.connectedAt, c.type(), pending, principal(c)));
             }
         }
         long total = scheduler.totalSlots();

@@ -15,17 +15,75 @@
     return { t: [], pushed: [], finished: [], failed: [], p50: [], p99: [], q50: [] };
   }
 
+  // ------------------------------------------------------------------ token
+
+  // With --http-token-file the API answers 401 without "Authorization: Bearer TOKEN". The token is
+  // asked once and kept in sessionStorage (this tab only, never a cookie: no request carries it
+  // unless this script adds it). A link may carry it as #token=... : the fragment never reaches a
+  // server, and it is taken off the address at once.
+  var TOKEN_KEY = 'proletariat-http-token';
+  var waitingForToken = false;
+
+  function token() {
+    try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+  }
+
+  function keepToken(t) {
+    try { sessionStorage.setItem(TOKEN_KEY, t); } catch (e) { /* storage off: ask again next time */ }
+  }
+
+  function tokenFromFragment() {
+    var m = /^#token=(.+)$/.exec(location.hash);
+    if (m) {
+      keepToken(decodeURIComponent(m[1]));
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+  }
+
+  function api(path) {
+    var headers = {};
+    var t = token();
+    if (t) { headers.Authorization = 'Bearer ' + t; }
+    return fetch(path, { cache: 'no-store', headers: headers });
+  }
+
+  function askToken(wrong) {
+    waitingForToken = true;
+    live(false, wrong ? 'wrong token' : 'token needed');
+    $('token-form').hidden = false;
+    $('token-input').focus();
+  }
+
+  $('token-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var t = $('token-input').value.trim();
+    if (!t) { return; }
+    keepToken(t);
+    $('token-input').value = '';
+    $('token-form').hidden = true;
+    live(false, 'connecting');
+    if (waitingForToken) {
+      waitingForToken = false;
+      seed().then(poll);
+    }
+  });
+
   // ------------------------------------------------------------------ polling
 
   function poll() {
-    fetch('api/status', { cache: 'no-store' })
+    api('api/status')
       .then(function (r) {
+        if (r.status === 401) { askToken(!!token()); return null; }
         if (!r.ok) { throw new Error('HTTP ' + r.status); }
         return r.json();
       })
-      .then(function (s) { update(s); live(true, 'live'); })
+      .then(function (s) {
+        if (s) { update(s); live(true, 'live'); }
+      })
       .catch(function (e) { live(false, 'unreachable: ' + e.message); })
-      .then(function () { setTimeout(poll, POLL_MS); });
+      .then(function () {
+        if (!waitingForToken) { setTimeout(poll, POLL_MS); } // else the token form starts it again
+      });
   }
 
   function live(ok, text) {
@@ -363,7 +421,7 @@
 
   /** The last five minutes as the manager recorded them, so the charts start full. */
   function seed() {
-    return fetch('api/history', { cache: 'no-store' })
+    return api('api/history')
       .then(function (r) { return r.ok ? r.json() : { points: [] }; })
       .then(function (h) {
         var keys = ['t', 'pushed', 'finished', 'failed', 'p50', 'p99', 'q50'];
@@ -374,5 +432,6 @@
       .catch(function () { /* no history: the charts fill as the page polls */ });
   }
 
+  tokenFromFragment();
   seed().then(poll);
 })();

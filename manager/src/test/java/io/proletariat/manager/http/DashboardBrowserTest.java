@@ -62,6 +62,22 @@ class DashboardBrowserTest {
         }
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void withATokenTheDashboardAsksForItAndShowsTheStatusOnceGiven() throws Exception {
+        String chromium = chromium();
+        String token = "dashboard-test-token-4711";
+        ManagerOptions options = ManagerOptions.builder().port(0).bindAddress("127.0.0.1").httpPort(0).httpToken(token).build();
+        try (Manager manager = new Manager(options).start()) {
+            String url = "http://127.0.0.1:" + manager.httpAddress().getPort() + "/";
+            String asks = run(chromium, "--virtual-time-budget=3000", "--dump-dom", url);
+            assertThat(asks).contains("token needed").contains("<form id=\"token-form\" class=\"token\">");
+            String shows = run(chromium, "--virtual-time-budget=3000", "--dump-dom", url + "#token=" + token);
+            assertThat(shows).contains("port " + manager.address().getPort()).contains("<form id=\"token-form\" class=\"token\" hidden=\"\">");
+            assertThat(shows).doesNotContain(token); // taken off the address, never written into the page
+        }
+    }
+
     /** Runs one headless Chromium with a fresh profile; returns its standard output. */
     private static String run(String chromium, String... args) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("proletariat-chromium");

@@ -102,6 +102,40 @@ class TlsTest {
         await().atMost(TIMEOUT).until(() -> server.certificateSubjects().isEmpty());
     }
 
+    @Test
+    void aCertificateSubjectInTheAuthFileAuthenticatesWithoutAToken() throws Exception {
+        Path auth = dir.resolve("auth-subjects");
+        Files.writeString(auth, "tls-admin admin subject:" + TestCertificates.CLIENT_SUBJECT + "\n"
+                + "ops client " + io.proletariat.manager.internal.auth.AuthFile.hashLine("ops-token") + "\n");
+        start(ManagerOptions.builder().tls(certs.serverCert(), certs.serverKey()).tlsClientCa(certs.ca()).authFile(auth));
+        javax.net.ssl.SSLSocketFactory mutual = Tls.socketFactory(certs.ca(), certs.clientCert(), certs.clientKey());
+        // No auth frame: the certificate names the principal, whose role allows status.
+        try (BlockingConnection c = BlockingConnection.connect("127.0.0.1", port(), TIMEOUT, mutual)) {
+            assertThat(status(c)).contains("\"to\":\"status\"").contains("\"principal\":\"tls-admin\"");
+        }
+        // A token sent first still names its own principal: a client may not ask the status.
+        try (BlockingConnection c = BlockingConnection.connect("127.0.0.1", port(), TIMEOUT, mutual)) {
+            c.writeFrame("{\"command\":\"auth\",\"token\":\"ops-token\"}");
+            c.writeFrame("{\"command\":\"status\"}");
+            String frame;
+            do {
+                frame = new String(c.readFrame(TIMEOUT), StandardCharsets.UTF_8);
+            } while (!frame.contains("EPERM"));
+        }
+        // The subject's line removed: the open connection is cut off; a new one must send a token.
+        try (BlockingConnection c = BlockingConnection.connect("127.0.0.1", port(), TIMEOUT, mutual)) {
+            status(c);
+            Files.writeString(auth, "ops client " + io.proletariat.manager.internal.auth.AuthFile.hashLine("ops-token") + "\n");
+            server.reloadAuth();
+            assertThat(c.awaitPeerClose(TIMEOUT)).isTrue();
+        }
+        try (BlockingConnection c = BlockingConnection.connect("127.0.0.1", port(), TIMEOUT, mutual)) {
+            c.writeFrame("{\"command\":\"status\"}");
+            String frame = new String(c.readFrame(TIMEOUT), StandardCharsets.UTF_8);
+            assertThat(frame).contains("EAUTH");
+        }
+    }
+
     /** With TLS 1.3 the client may finish its handshake before the server refuses its certificate: the refusal then ends the first read. */
     private static void assertRefused(Connect connect) {
         assertThatThrownBy(() -> {

@@ -37,14 +37,16 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Set<String> DYNAMIC = Set.of(STATUS_PATH, HISTORY_PATH, METRICS_PATH);
 
     private final HostCheck hosts;
+    private final HttpAuth auth;
     private final StatusSource source;
     private final Resources resources;
     private final History history;
     /** The last response queued on this connection; owned by its event loop. */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
-    HttpHandler(HostCheck hosts, StatusSource source, Resources resources, History history) {
+    HttpHandler(HostCheck hosts, HttpAuth auth, StatusSource source, Resources resources, History history) {
         this.hosts = hosts;
+        this.auth = auth;
         this.source = source;
         this.resources = resources;
         this.history = history;
@@ -92,8 +94,19 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return done(r);
         }
         if (resource != null) {
+            // The dashboard's files hold no data and are the same in every jar: public, even with a token.
             FullHttpResponse r = response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(resource.bytes()), resource.contentType());
             r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+            return done(r);
+        }
+        HttpAuth.Outcome allowed = auth.check(request);
+        if (allowed != HttpAuth.Outcome.ALLOWED) {
+            FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, allowed == HttpAuth.Outcome.MISSING
+                    ? "unauthorized: send Authorization: Bearer TOKEN (the token of the manager's --http-token-file)\n"
+                    : "unauthorized: wrong token\n");
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE,
+                    allowed == HttpAuth.Outcome.MISSING ? HttpAuth.CHALLENGE : HttpAuth.CHALLENGE_INVALID);
+            r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
             return done(r);
         }
         if (HISTORY_PATH.equals(path)) {
@@ -107,7 +120,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return source.snapshot().thenApplyAsync(stats -> {
             FullHttpResponse r = status
                     ? response(HttpResponseStatus.OK, StatusJson.write(stats, source.info, history.last()), "application/json; charset=utf-8")
-                    : response(HttpResponseStatus.OK, PrometheusMetrics.write(stats), PrometheusMetrics.CONTENT_TYPE);
+                    : response(HttpResponseStatus.OK, PrometheusMetrics.write(stats, auth.failures()), PrometheusMetrics.CONTENT_TYPE);
             r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
             return r;
         }, ctx.executor());

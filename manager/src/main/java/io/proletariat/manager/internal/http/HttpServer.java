@@ -23,7 +23,9 @@ import java.util.function.Supplier;
 /**
  * The manager's HTTP listener: {@code GET /api/status} (JSON), {@code GET /api/history} (the last
  * five minutes of throughput and latency), {@code GET /metrics} (Prometheus text format) and the
- * live dashboard at {@code GET /}, served from the jar's resources.
+ * live dashboard at {@code GET /}, served from the jar's resources. With a token
+ * ({@link ManagerOptions#httpToken()}) the first three need {@code Authorization: Bearer TOKEN}
+ * ({@link HttpAuth}); the dashboard's files are public and its page sends the token the user gives.
  *
  * <p>It runs on an event loop of its own ({@code proletariat-http}). Each request asks the dispatch core for one
  * {@link ManagerStats} snapshot (the core only copies its counters); the JSON and the metrics are
@@ -64,6 +66,7 @@ public final class HttpServer {
         Resources resources = Resources.load();
         History history = new History(ioGroup.next(), source);
         HostCheck hosts = new HostCheck(options.httpBindAddress(), options.httpAllowedHosts());
+        HttpAuth auth = new HttpAuth(options.httpToken());
         ChannelGroup connections = new DefaultChannelGroup("http-connections", ioGroup.next());
         ServerBootstrap b = new ServerBootstrap()
                 .group(ioGroup)
@@ -82,7 +85,7 @@ public final class HttpServer {
                         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS));
                         p.addLast("codec", new HttpServerCodec());
                         p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
-                        p.addLast("handler", new HttpHandler(hosts, source, resources, history));
+                        p.addLast("handler", new HttpHandler(hosts, auth, source, resources, history));
                     }
                 });
         InetSocketAddress address = new InetSocketAddress(options.httpBindAddress(), options.httpPort());
@@ -96,6 +99,17 @@ public final class HttpServer {
         }
         history.start();
         return new HttpServer(bound.channel(), history, connections);
+    }
+
+    /**
+     * Refuses options whose HTTP listener would serve a non-loopback address without a token
+     * ({@link ManagerOptions#httpToken()}), unless {@link ManagerOptions#httpOpen()} says so; called
+     * before anything starts.
+     *
+     * @throws ProletariatManagerException {@code EHTTPOPEN}
+     */
+    public static void checkExposure(ManagerOptions options) {
+        HttpAuth.checkExposure(options);
     }
 
     /** The address actually bound (useful with port 0). */

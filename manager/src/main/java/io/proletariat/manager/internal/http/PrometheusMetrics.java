@@ -41,18 +41,19 @@ final class PrometheusMetrics {
     private PrometheusMetrics() {
     }
 
-    static ByteBuf write(ManagerStats s) {
+    /** The metrics of one snapshot, and {@code httpAuthFailures}: HTTP requests answered 401. */
+    static ByteBuf write(ManagerStats s, long httpAuthFailures) {
         ByteBuf buf = Unpooled.buffer(8192);
         try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-            WRITER.write(out, snapshots(s));
+            WRITER.write(out, snapshots(s, httpAuthFailures));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return buf;
     }
 
-    /** Every metric of one snapshot (the writer sorts them by name). */
-    static MetricSnapshots snapshots(ManagerStats s) {
+    /** Every metric of one snapshot, and the HTTP listener's own count (the writer sorts them by name). */
+    static MetricSnapshots snapshots(ManagerStats s, long httpAuthFailures) {
         ManagerStats.Counters c = s.counters();
         List<MetricSnapshot> m = new ArrayList<>();
         m.add(counter("proletariat_works_pushed", "Works accepted from clients.", c.pushed()));
@@ -95,6 +96,8 @@ final class PrometheusMetrics {
         m.add(counter("proletariat_connections_refused_protected", "Peers refused in protected mode (EPROTECTED): not loopback, not trusted.",
                 sec.refusedUntrusted()));
         m.add(counter("proletariat_auth_failures", "Connections refused with EAUTH: a wrong, missing or oversized token.", sec.authFailures()));
+        m.add(counter("proletariat_http_auth_failures",
+                "HTTP requests answered 401: no bearer token, or a wrong one (--http-token-file).", httpAuthFailures));
         m.add(counter("proletariat_commands_denied", "Commands answered EPERM: outside the principal's roles.", sec.denied()));
         m.add(counter("proletariat_connections_shed", "Connections closed with ENOMEM to get back within the buffer budget.", mem.connectionsShed()));
         m.add(counter("proletariat_connections_closed_backlog", "Connections closed because more than --max-outbound bytes waited for them.", mem.closedForBacklog()));

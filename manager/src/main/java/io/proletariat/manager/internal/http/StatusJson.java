@@ -114,16 +114,16 @@ final class StatusJson {
     }
 
     record Worker(String id, String address, long connectedSince, long slots, long busy, long finished,
-                  List<ManagerStats.RangeStats> ranges) {
+                  List<ManagerStats.RangeStats> ranges, String principal) {
         static Worker of(ManagerStats.WorkerStats w) {
             return new Worker(w.id(), hostPort(w.address()), w.connectedSince(), w.slots(), w.busy(), w.finished(),
-                    w.ranges());
+                    w.ranges(), w.principal());
         }
     }
 
-    record Client(String id, String address, long connectedSince, String type, long pendingWorks) {
+    record Client(String id, String address, long connectedSince, String type, long pendingWorks, String principal) {
         static Client of(ManagerStats.ClientStats c) {
-            return new Client(c.id(), hostPort(c.address()), c.connectedSince(), c.type(), c.pendingWorks());
+            return new Client(c.id(), hostPort(c.address()), c.connectedSince(), c.type(), c.pendingWorks(), c.principal());
         }
     }
 

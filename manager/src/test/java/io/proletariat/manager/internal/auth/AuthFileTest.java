@@ -56,6 +56,32 @@ class AuthFileTest {
     }
 
     @Test
+    void principalsMayBeNamedByTheirCertificateSubject() {
+        AuthFile f = parse("alice client " + AuthFile.hashLine("alice-token"),
+                "render-1 worker subject:CN=render-1,O=Example Corp",
+                "ops admin,client   subject: cn=ops , o=example");
+        assertThat(f.bySubject("CN=render-1,O=Example Corp").name()).isEqualTo("render-1");
+        assertThat(f.bySubject("CN=render-1,O=Example Corp").roles()).containsExactly(Role.WORKER);
+        assertThat(f.bySubject("CN=ops,O=example").roles()).containsExactlyInAnyOrder(Role.ADMIN, Role.CLIENT);
+        assertThat(f.bySubject("CN=render-2,O=Example Corp")).isNull();
+        assertThat(f.bySubject("CN=alice")).isNull();
+        assertThat(f.bySubject("not a subject")).isNull();
+        assertThat(f.bySubject(null)).isNull();
+        assertThat(f.verify("alice-token").name()).isEqualTo("alice");
+        assertThat(f.verify("CN=render-1,O=Example Corp")).as("a subject is no token").isNull();
+        assertThat(f.principals().get("render-1").hash()).isNull();
+        assertThat(f.principals().get("render-1").sameCredential(f.principals().get("render-1"))).isTrue();
+        assertThat(f.principals().get("render-1").sameCredential(f.principals().get("ops"))).isFalse();
+        assertThat(f.principals().get("alice").sameCredential(f.principals().get("render-1"))).isFalse();
+
+        assertThatThrownBy(() -> parse("a worker subject:CN=x", "b worker subject:cn=X"))
+                .hasMessageContaining("line 2").hasMessageContaining("same certificate subject");
+        assertThatThrownBy(() -> parse("a worker subject:no equals sign")).hasMessageContaining("line 1")
+                .hasMessageContaining("not a certificate subject");
+        assertThatThrownBy(() -> parse("a worker " + AuthFile.hashLine("t") + " extra")).hasMessageContaining("NAME ROLES SHA256");
+    }
+
+    @Test
     void rolesAllowTheirCommandsOnly() {
         Roles r = new Roles(Set.of(Role.ADMIN));
         assertThat(r.allows(Set.of(Role.CLIENT), "push")).isTrue();
