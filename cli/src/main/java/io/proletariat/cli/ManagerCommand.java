@@ -67,6 +67,9 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--auth", paramLabel = "FILE", description = "Turn authentication on: FILE lists principals, each NAME ROLES SHA256-OF-TOKEN or NAME ROLES subject:CERT-SUBJECT (mutual TLS; roles client, worker, admin); every peer outside --trust must send its token first; SIGHUP reads FILE again (docs/security.md).")
     java.nio.file.Path auth;
 
+    @Option(names = "--auth-timeout", paramLabel = "MS", description = "With --auth: how long a peer that must authenticate may take to send its token; then it gets EAUTH and is closed (default: ${DEFAULT-VALUE}).")
+    long authTimeout = ManagerOptions.DEFAULT_AUTH_TIMEOUT.toMillis();
+
     @Option(names = "--trust", split = ",", paramLabel = "CIDR[,CIDR...]", description = "Networks served without authentication (e.g. 10.0.0.0/8), for the original node.js peers that cannot authenticate. Without --auth, loopback is trusted too and every other peer is refused with EPROTECTED (protected mode).")
     List<String> trust = new java.util.ArrayList<>();
 
@@ -154,7 +157,7 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--resume-grace", paramLabel = "MS", description = "How long after it begins to serve (started, or elected) the manager holds works that clients resend after losing their manager, so that returning workers hand over their results instead of running them twice (default: ${DEFAULT-VALUE}; 0 queues them at once).")
     long resumeGrace = ManagerOptions.DEFAULT_RESUME_GRACE.toMillis();
 
-    @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running.")
+    @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running. Not with --auth or --tls-cert: the demo's peers have no token and no TLS.")
     boolean demo;
 
     /** Characters of a system message the daemon prints: peers may send megabytes, and every one is printed. */
@@ -222,6 +225,19 @@ final class ManagerCommand implements Callable<Integer> {
         tlsCert = orNone(tlsCert);
         tlsKey = orNone(tlsKey);
         tlsClientCa = orNone(tlsClientCa);
+        try {
+            options.authTimeout(Duration.ofMillis(authTimeout));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--auth-timeout must be > 0 ms: " + authTimeout, e);
+        }
+        boolean authOn = orNone(auth) != null;
+        if (demo && (authOn || tlsCert != null)) {
+            // The demo's worker and client have no token and no TLS; a throwaway principal for them would
+            // be a token in the manager's memory that the operator never configured.
+            throw new IllegalArgumentException("--demo cannot be combined with " + (authOn ? "--auth" : "--tls-cert")
+                    + ": the demo's worker and client connect without a token or TLS; run the demo on a manager without them,"
+                    + " then connect your own peers with --token/--tls (docs/security.md)");
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together: " + (tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing");
         }

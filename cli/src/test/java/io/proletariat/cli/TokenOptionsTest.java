@@ -86,6 +86,17 @@ class TokenOptionsTest {
     }
 
     @Test
+    void theDemoIsRefusedWithAuthenticationOrTls() {
+        ManagerCommand withAuth = InProcess.parsed("manager", "--demo", "--auth", "/etc/auth");
+        org.assertj.core.api.Assertions.assertThatThrownBy(withAuth::optionsBuilder).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--demo cannot be combined with --auth");
+        ManagerCommand withTls = InProcess.parsed("manager", "--demo", "--tls-cert", "/etc/cert.pem", "--tls-key", "/etc/key.pem");
+        org.assertj.core.api.Assertions.assertThatThrownBy(withTls::optionsBuilder).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--demo cannot be combined with --tls-cert");
+        InProcess.<ManagerCommand>parsed("manager", "--demo").optionsBuilder().build(); // alone: fine
+    }
+
+    @Test
     void managerOptionsReachTheManager() {
         ManagerCommand command = InProcess.parsed("manager", "--auth", "/etc/auth", "--trust", "10.0.0.0/8,fd00::/8", "--sysmsg-roles", "admin,client");
         ManagerOptions o = command.optionsBuilder().build();

@@ -520,7 +520,7 @@ public final class Client implements AutoCloseable {
 
     private void onDone(FromManager.Done done) {
         if (done.results() == null) {
-            log.warn("ignoring a done without a work list: {}", done);
+            log.warn("ignoring a done without a work list");
             return;
         }
         for (FromManager.Result item : done.results()) {

@@ -8,8 +8,10 @@ import io.proletariat.protocol.ProletariatException;
  *
  * <p>Codes: {@value #ECONNREFUSED} when connecting failed as many times as the retry limit allows
  * (check that the manager runs at the configured host and port), {@value #ECONNLOST} when the
- * connection dropped while a system message waited for its completion, and {@value #ECLOSED} when
- * the client or worker was closed with the operation still pending.
+ * connection dropped while a system message waited for its completion, {@value #ECLOSED} when
+ * the client or worker was closed with the operation still pending, and the manager's {@code EAUTH}
+ * or {@code EPROTECTED} when it refused the connection (a wrong or missing token; a host it does not
+ * trust: docs/security.md), which is not retried.
  */
 public class ConnectionException extends ProletariatException {
     /** Connecting to the manager failed until the retry limit was reached. */

@@ -570,7 +570,8 @@ public final class Worker implements AutoCloseable {
         for (FromManager.DispatchedWork item : items) {
             String workId = item.id();
             if (workId == null) {
-                log.warn("skipping a dispatched item that is not an object with an id: {}", item.item());
+                log.warn("skipping a dispatched item that is not an object with an id"); // its content may hold work arguments
+                log.debug("the item: {}", item.item());
                 continue;
             }
             RawJson args = item.args();

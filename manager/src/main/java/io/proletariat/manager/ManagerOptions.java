@@ -46,6 +46,8 @@ public final class ManagerOptions {
     public static final Duration DEFAULT_IDLE_BEFORE_PING = Duration.ofSeconds(30);
     public static final Duration DEFAULT_PING_GRACE = Duration.ofSeconds(15);
     public static final Duration DEFAULT_SYSMSG_TIMEOUT = Duration.ofSeconds(60);
+    /** Default {@code authTimeout}: 10 s. */
+    public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
     /** Works one push may carry; a larger push is answered {@code ETOOMANYWORKS}. */
     public static final int DEFAULT_MAX_WORKS_PER_PUSH = 100_000;
     /** Unanswered works one connection may have; a push beyond is answered {@code ETOOMANYPENDING}. */
@@ -101,6 +103,7 @@ public final class ManagerOptions {
     private final boolean httpOpen;
     private final java.util.List<String> trustedNetworks;
     private final java.nio.file.Path authFile;
+    private final Duration authTimeout;
     private final boolean trustLoopback;
     private final java.util.Set<String> sysmsgRoles;
     private final java.nio.file.Path tlsCert;
@@ -146,6 +149,7 @@ public final class ManagerOptions {
         this.httpOpen = b.httpOpen;
         this.trustedNetworks = b.trustedNetworks;
         this.authFile = b.authFile;
+        this.authTimeout = b.authTimeout;
         this.trustLoopback = b.trustLoopback;
         this.sysmsgRoles = b.sysmsgRoles;
         this.tlsCert = b.tlsCert;
@@ -330,6 +334,11 @@ public final class ManagerOptions {
         return authFile;
     }
 
+    /** How long a peer that must authenticate may take to send its auth frame; default 10 s. */
+    public Duration authTimeout() {
+        return authTimeout;
+    }
+
     /** The roles that may send system messages when authentication is on; default {@code admin}. */
     public java.util.Set<String> sysmsgRoles() {
         return sysmsgRoles;
@@ -430,6 +439,7 @@ public final class ManagerOptions {
         private boolean httpOpen;
         private java.util.List<String> trustedNetworks = java.util.List.of();
         private java.nio.file.Path authFile;
+        private Duration authTimeout = DEFAULT_AUTH_TIMEOUT;
         private boolean trustLoopback = true;
         private java.util.Set<String> sysmsgRoles = java.util.Set.of("admin");
         private java.nio.file.Path tlsCert;
@@ -478,6 +488,7 @@ public final class ManagerOptions {
             httpOpen = o.httpOpen;
             trustedNetworks = o.trustedNetworks;
             authFile = o.authFile;
+            authTimeout = o.authTimeout;
             trustLoopback = o.trustLoopback;
             sysmsgRoles = o.sysmsgRoles;
             tlsCert = o.tlsCert;
@@ -888,6 +899,16 @@ public final class ManagerOptions {
          */
         public Builder authFile(java.nio.file.Path authFile) {
             this.authFile = authFile;
+            return this;
+        }
+
+        /**
+         * With authentication on: how long a peer that must authenticate (not loopback nor in a trusted
+         * network) may take, from its connection, to send its {@code auth} frame; then it is answered
+         * {@code EAUTH} and closed. Must be &gt; 0; default 10 s. Without {@link #authFile} there is no deadline.
+         */
+        public Builder authTimeout(Duration authTimeout) {
+            this.authTimeout = positive("authTimeout", authTimeout);
             return this;
         }
 

@@ -156,6 +156,37 @@ class SecurityTest {
     }
 
     @Test
+    void aPeerThatDoesNotAuthenticateInTimeGetsEauthAndOneThatDoesIsServed() throws IOException {
+        try (Manager m = start(ManagerOptions.builder().authFile(defaultAuthFile()).authTimeout(java.time.Duration.ofMillis(200)));
+                RawPeer prompt = new RawPeer(m); RawPeer silent = new RawPeer(m)) {
+            prompt.send("{'command':'auth','token':'" + CLIENT_TOKEN + "'}");
+            assertThat(prompt.answer("auth").has("error")).isFalse();
+            assertRefusedWith(silent, "EAUTH"); // connected after prompt: prompt's deadline is past too
+            assertThat(prompt.push("r", "[1]", "")).hasSize(1);
+            assertThat(m.stats().security().authFailures()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutAuthenticationThereIsNoDeadline() {
+        try (Manager m = start(ManagerOptions.builder().authTimeout(java.time.Duration.ofMillis(50))); RawPeer silent = new RawPeer(m)) {
+            silent.assertSilentFor(500);
+            silent.send("{'command':'ping'}");
+            assertThat(silent.answer("ping").has("error")).isFalse();
+            assertThat(m.stats().security().authFailures()).isZero();
+        }
+    }
+
+    @Test
+    void theAuthTimeoutMustBePositive() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ManagerOptions.builder().authTimeout(java.time.Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("authTimeout");
+        assertThat(ManagerOptions.builder().build().authTimeout()).isEqualTo(ManagerOptions.DEFAULT_AUTH_TIMEOUT);
+        assertThat(ManagerOptions.builder().authTimeout(java.time.Duration.ofMillis(5)).build().toBuilder().build().authTimeout())
+                .isEqualTo(java.time.Duration.ofMillis(5));
+    }
+
+    @Test
     void aTokenServesEveryConnectionItIsGivenOnButAWrongOneAfterARightOneStillFails() throws IOException {
         try (Manager m = start(ManagerOptions.builder().authFile(defaultAuthFile()));
              RawPeer first = authenticated(m, CLIENT_TOKEN);

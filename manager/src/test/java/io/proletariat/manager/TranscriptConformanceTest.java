@@ -134,6 +134,40 @@ class TranscriptConformanceTest {
         }));
     }
 
+    /**
+     * The original peers from a trusted network are served as recorded; from another one they are
+     * refused with {@code EPROTECTED}. A socket bound to 127.0.0.2 is a peer of another address
+     * while the manager trusts only 127.0.0.1 (Linux routes all of 127/8 to lo).
+     */
+    @Test
+    void theOriginalPeersAreServedFromATrustedNetworkAndRefusedFromOthers() {
+        List<Line> lines = TranscriptReplayer.parse(transcripts().resolve("head_simple.jsonl"));
+        ManagerOptions.Builder options = ManagerOptions.builder().port(0).bindAddress("127.0.0.1").trustLoopback(false);
+        TranscriptReplayer.replay(lines, options.trustedNetworks(List.of("127.0.0.2/32")).build(), false, "127.0.0.2");
+
+        try (Manager m = new Manager(options.trustedNetworks(List.of("127.0.0.1/32")).build()).start()) {
+            for (Line line : lines) {
+                if (!line.toManager() || line.msg() == null) {
+                    continue;
+                }
+                // Every frame of the recording, each on a connection from 127.0.0.2: none is read.
+                try (RawPeer stranger = new RawPeer(new java.net.InetSocketAddress("127.0.0.1", m.port()), "127.0.0.2")) {
+                    com.fasterxml.jackson.databind.JsonNode refusal = stranger.read(); // said at once, before anything is read
+                    assertThat(refusal.path("error").path("code").asText()).as("%s", line).isEqualTo("EPROTECTED");
+                    try {
+                        stranger.send(line.msg());
+                    } catch (UncheckedIOException closedAlready) {
+                        // the manager may have closed first: the frame is not read either way
+                    }
+                    assertThat(stranger.closedByPeer()).isTrue();
+                }
+            }
+            assertThat(m.stats().security().refusedUntrusted()).isPositive();
+            assertThat(m.stats().counters().connectionsAccepted()).isZero();
+            assertThat(m.liveWorks()).isZero();
+        }
+    }
+
     @Test
     void everyTranscriptIsReplayedOrExcludedWithAReason() throws IOException {
         Set<String> files;

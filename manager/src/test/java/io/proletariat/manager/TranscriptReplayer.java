@@ -99,12 +99,17 @@ final class TranscriptReplayer {
 
     /** Replays {@code lines} against a fresh manager started with {@code options}. */
     static void replay(List<Line> lines, ManagerOptions options, boolean tolerateKeepalivePings) {
+        replay(lines, options, tolerateKeepalivePings, null);
+    }
+
+    /** Replays {@code lines} with every connection's socket bound to {@code localAddress} first (null: any), e.g. 127.0.0.2. */
+    static void replay(List<Line> lines, ManagerOptions options, boolean tolerateKeepalivePings, String localAddress) {
         // The closes at the very end are the driver's own cleanup: done after the final checks.
         int end = lines.size();
         while (end > 0 && lines.get(end - 1).toManager() && lines.get(end - 1).event() != null) {
             end--;
         }
-        try (Manager manager = new Manager(options).start(); Peers peers = new Peers(manager, tolerateKeepalivePings)) {
+        try (Manager manager = new Manager(options).start(); Peers peers = new Peers(manager, tolerateKeepalivePings, localAddress)) {
             IdMap ids = new IdMap();
             Deque<Line> expected = new ArrayDeque<>();
             for (Line line : lines.subList(0, end)) {
@@ -169,14 +174,18 @@ final class TranscriptReplayer {
         private final Manager manager;
         private final boolean tolerateKeepalivePings;
         private final Map<String, Peer> byName = new LinkedHashMap<>();
+        /** The address every connection is bound to first, or null. */
+        private final String localAddress;
 
-        Peers(Manager manager, boolean tolerateKeepalivePings) {
+        Peers(Manager manager, boolean tolerateKeepalivePings, String localAddress) {
             this.manager = manager;
             this.tolerateKeepalivePings = tolerateKeepalivePings;
+            this.localAddress = localAddress;
         }
 
         void open(String name) {
-            Peer old = byName.put(name, new Peer(name, new RawPeer(manager), tolerateKeepalivePings));
+            Peer old = byName.put(name, new Peer(name, localAddress == null ? new RawPeer(manager)
+                    : new RawPeer(new java.net.InetSocketAddress("127.0.0.1", manager.port()), localAddress), tolerateKeepalivePings));
             assertThat(old).as("%s opened twice", name).isNull();
             // The transcript's order of connections matters (status lists them, broadcasts reach them).
             int open = (int) byName.values().stream().filter(p -> !p.closedByUs && !p.closedByManager).count();

@@ -63,6 +63,12 @@ final class Connection {
          * @param leader the leader's {@code host:port}, or null when the standby knows none
          */
         void onRedirect(String leader);
+
+        /**
+         * The manager refused this connection with a bare {@code EAUTH} or {@code EPROTECTED}; it closes
+         * the connection next.
+         */
+        void onRefused(String code, String description);
     }
 
     private final EventLoop loop;
@@ -71,6 +77,12 @@ final class Connection {
     private final String name;
     private final int indexDepth;
     private Channel channel; // owned by the loop; the channel that is (or is becoming) current
+    /**
+     * The current channel is established: with TLS only once the handshake is done. A channel is active
+     * before that, and a frame sent then went ahead of the auth frame, or twice (a push written during
+     * the handshake was pushed again by onConnected: EDUPRID).
+     */
+    private boolean established; // owned by the loop
     /** The TLS context when connections speak TLS, else null. */
     private final SslContext tls;
     private boolean closed;
@@ -121,6 +133,7 @@ final class Connection {
         }
         ChannelFuture f = bootstrap.clone().handler(initializer(to)).connect(to.host(), to.port());
         channel = f.channel();
+        established = false;
         f.addListener(done -> {
             if (!done.isSuccess() && channel == f.channel()) {
                 channel = null;
@@ -148,7 +161,7 @@ final class Connection {
 
     /** True while a connection is established. */
     boolean isConnected() {
-        return channel != null && channel.isActive();
+        return channel != null && established && channel.isActive();
     }
 
     /**
@@ -159,7 +172,7 @@ final class Connection {
     boolean send(Consumer<JsonWriter> body) {
         assert loop.inEventLoop();
         Channel ch = channel;
-        if (ch == null || !ch.isActive()) {
+        if (ch == null || !established || !ch.isActive()) {
             return false;
         }
         ByteBuf buf = ch.alloc().buffer();
@@ -242,6 +255,7 @@ final class Connection {
         private void established(ChannelHandlerContext ctx) {
             log.debug("{}: connected to {}", name, ctx.channel().remoteAddress());
             lastHeardNanos = System.nanoTime();
+            established = true;
             listener.onConnected();
         }
 
@@ -251,6 +265,7 @@ final class Connection {
                 return;
             }
             channel = null;
+            established = false;
             if (!closed) {
                 log.debug("{}: disconnected from {}", name, ctx.channel().remoteAddress());
                 listener.onDisconnected();
@@ -271,7 +286,8 @@ final class Connection {
                 return;
             }
             if (!msg.isObject()) {
-                log.warn("{}: ignoring a frame from the manager that is not a JSON object: {}", name, abbreviate(msg));
+                log.warn("{}: ignoring a frame from the manager that is not a JSON object ({} bytes)", name, payload.length);
+                log.debug("{}: the frame: {}", name, abbreviate(msg));
                 return;
             }
             Map<String, RawJson> fields = msg.fields();
@@ -282,17 +298,23 @@ final class Connection {
                 if (code != null && code.isString() && code.asText().equals("ENOTLEADER")) {
                     RawJson leader = error.fields().get("leader");
                     listener.onRedirect(leader != null && leader.isString() ? leader.asText() : null);
+                } else if (code != null && code.isString() && (code.asText().equals("EAUTH") || code.asText().equals("EPROTECTED"))) {
+                    RawJson description = error.fields().get("description");
+                    listener.onRefused(code.asText(), description != null && description.isString() ? description.asText() : "");
                 } else if (error != null) {
                     log.warn("{}: the manager reported an error: {}", name, abbreviate(error));
                 } else {
-                    log.warn("{}: ignoring a frame from the manager without a command: {}", name, abbreviate(msg));
+                    log.warn("{}: ignoring a frame from the manager without a command ({} bytes)", name, payload.length);
+                    log.debug("{}: the frame: {}", name, abbreviate(msg));
                 }
                 return;
             }
             try {
                 listener.onMessage(FromManager.decode(command.asText(), fields));
             } catch (RuntimeException e) {
-                log.warn("{}: failed to handle a frame from the manager: {}", name, abbreviate(msg), e);
+                // The frame may carry work arguments or results (the application's data): its content only at DEBUG.
+                log.warn("{}: failed to handle a '{}' frame from the manager ({} bytes)", name, command.asText(), payload.length, e);
+                log.debug("{}: the frame: {}", name, abbreviate(msg));
             }
         }
 

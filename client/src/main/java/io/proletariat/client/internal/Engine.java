@@ -58,7 +58,10 @@ public final class Engine {
         /** The connection was lost: forget what belonged to it. Reconnecting follows unless leaving. */
         void onDisconnected();
 
-        /** {@link ReconnectPolicy#maxRetries()} attempts in a row failed (code {@code ECONNREFUSED}). */
+        /**
+         * {@link ReconnectPolicy#maxRetries()} attempts in a row failed (code {@code ECONNREFUSED}), or the
+         * manager refused the connection ({@code EAUTH}, {@code EPROTECTED}: retrying would not help).
+         */
         void onGaveUp(ConnectionException cause);
     }
 
@@ -99,14 +102,16 @@ public final class Engine {
     private int redirectsInRow;
     /**
      * The attempt under way follows a standby's {@code ENOTLEADER}: when it fails (the leader named is
-     * dead, or no leader is known), the policy's delay comes before the next attempt. A client is
-     * ready, which resets the failed attempts, as soon as the TCP connection to the standby is up:
+     * dead, or no leader is known), the policy's delay comes before the next attempt. The standby's
+     * redirect resets the failed attempts:
      * without this delay it went round between the standbys and the dead leader as fast as the
      * sockets allowed until the next election (over 600 connections a second, each resending every
      * unanswered work).
      */
     private boolean afterStandby;
     private ScheduledFuture<?> silenceTimer;
+    /** The manager refused this connection (EAUTH, EPROTECTED): when it closes, the participant gives up with this. */
+    private ConnectionException refused;
     /** When the current connection was made ({@link System#nanoTime()}). */
     private long connectedAtNanos;
     /** A connection that ends sooner than this after it was made counts as a failed attempt, so that a manager closing at once is not hammered. */
@@ -187,10 +192,11 @@ public final class Engine {
             return;
         }
         readyOnThisConnection = true;
-        failedAttempts = 0;
-        // Not redirectsInRow: a client is ready as soon as the TCP connection is up, a standby's too,
-        // and a client sent round between a standby naming a dead leader and that leader never moved
-        // on to the other managers. It is reset once a manager serves (onMessage, or a lasting connection).
+        // Neither failedAttempts nor redirectsInRow: a client is ready as soon as the TCP (or TLS)
+        // connection is up, a standby's too, and also one the manager refuses next (EAUTH, a missing
+        // client certificate): reset here, a refused client retried forever, and a client sent round
+        // between a standby naming a dead leader and that leader never moved on to the other managers.
+        // They are reset once the manager answers (Events.onMessage, onRedirect) or the connection lasts.
         boolean again = everReady;
         everReady = true;
         fire(again ? ConnectionListener::onReconnected : ConnectionListener::onConnected);
@@ -382,22 +388,12 @@ public final class Engine {
         }
     }
 
-    /** The code and description of a bare EAUTH or EPROTECTED, else null. */
-    private static String refusal(FromManager.Other o) {
-        io.proletariat.protocol.RawJson error = o.fields().get("error");
-        io.proletariat.protocol.RawJson code = error != null && error.isObject() ? error.fields().get("code") : null;
-        if (code == null || !code.isString() || !(code.asText().equals("EAUTH") || code.asText().equals("EPROTECTED"))) {
-            return null;
-        }
-        io.proletariat.protocol.RawJson description = error.fields().get("description");
-        return code.asText() + " " + (description != null && description.isString() ? description.asText() : "");
-    }
-
     private final class Events implements Connection.Listener {
         @Override
         public void onConnected() {
             connecting = false;
             redirectedHere = false;
+            refused = null;
             afterStandby = false;
             connectedAtNanos = System.nanoTime();
             log.debug("{} connected to the manager at {}", name, address());
@@ -413,6 +409,7 @@ public final class Engine {
         @Override
         public void onMessage(FromManager message) {
             redirectsInRow = 0; // a frame that is no redirect: this manager serves
+            failedAttempts = 0; // and the attempt succeeded (a refusal comes to onRefused instead)
             if (message instanceof FromManager.Ping) {
                 messenger.onPing();
             } else if (message instanceof FromManager.Sysmsg m) {
@@ -425,9 +422,6 @@ public final class Engine {
             } else if (message instanceof FromManager.Other o && "answer".equals(o.command()) && o.fields().get("to") != null
                     && "auth".equals(o.fields().get("to").asText())) {
                 log.debug("{} authenticated at {}: {}", name, address(), o.fields().get("principal"));
-            } else if (message instanceof FromManager.Other o && o.command() == null && refusal(o) != null) {
-                // EAUTH, EPROTECTED: the manager closes next; reconnecting follows the policy, but the cause must be seen.
-                log.error("{}: the manager at {} refused this connection: {}", name, address(), refusal(o));
             } else {
                 participant.onMessage(message);
             }
@@ -436,6 +430,9 @@ public final class Engine {
         @Override
         public void onRedirect(String leader) {
             redirectedHere = true;
+            // A standby that answers is a manager that works: during an election the standbys redirect
+            // for seconds, and a client must not give up then (redirectsInRow bounds the round trips).
+            failedAttempts = 0;
             Address to = null;
             if (leader != null) {
                 try {
@@ -446,6 +443,15 @@ public final class Engine {
             }
             log.info("{}: the manager at {} is a standby; {}", name, address(), to != null ? "the leader is at " + to : "no leader is known yet");
             redirect = to;
+        }
+
+        @Override
+        public void onRefused(String code, String description) {
+            // Final for this token and address: retrying would be refused the same way, so the participant
+            // gives up once the manager closes (a client fails its pending calls with this code, a worker stops).
+            log.error("{}: the manager at {} refused this connection: {} {}", name, address(), code, description);
+            refused = new ConnectionException(code, "the manager at " + address() + " refused this connection: " + code + " " + description);
+            connection.drop();
         }
 
         @Override
@@ -464,6 +470,16 @@ public final class Engine {
             if (leaving) {
                 connecting = false;
                 return; // leaving: the manager requeued whatever ran here
+            }
+            if (refused != null) {
+                ConnectionException e = refused;
+                refused = null;
+                redirectedHere = false;
+                connecting = false;
+                failedAttempts = 0;
+                participant.onGaveUp(e);
+                messenger.failAll(e);
+                return;
             }
             if (redirectedHere) {
                 redirectedHere = false;
@@ -486,6 +502,7 @@ public final class Engine {
                 return;
             }
             redirectsInRow = 0; // it served for a while
+            failedAttempts = 0;
             log.info("{} lost the connection to the manager at {}; reconnecting", name, address());
             if (managers.size() > 1 || redirect != null) {
                 redirect = null; // the leader may be gone: start the round with the next one

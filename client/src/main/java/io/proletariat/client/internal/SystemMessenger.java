@@ -121,7 +121,7 @@ final class SystemMessenger {
             try {
                 l.onSystemMessage(msg);
             } catch (RuntimeException e) {
-                log.warn("system message listener failed on {}", msg, e);
+                log.warn("system message listener failed on message {} from {}", msg.id(), msg.from(), e); // not its content: the application's data
             }
         });
     }

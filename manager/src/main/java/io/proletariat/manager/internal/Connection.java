@@ -65,6 +65,8 @@ final class Connection {
     int pausedTo;
     long backoffMillis;
     io.netty.util.concurrent.ScheduledFuture<?> pauseTimer;
+    /** Closes it with EAUTH when it has not authenticated within {@code authTimeout}; null once it did, or when it need not. */
+    io.netty.util.concurrent.ScheduledFuture<?> authTimer;
     /** Works chosen for it in the current distribution pass (empty between passes). */
     final java.util.List<Work> batch = new java.util.ArrayList<>();
 

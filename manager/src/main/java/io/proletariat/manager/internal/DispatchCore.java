@@ -108,8 +108,6 @@ final class DispatchCore {
     long authFailures;
     /** Commands answered {@code EPERM}. */
     long denied;
-    /** How long a connection that must authenticate may take to send its auth frame. */
-    static final long AUTH_TIMEOUT_MILLIS = 10_000;
     /** The bound of the first frame of a peer that must authenticate: a token of {@code AuthFile.MAX_TOKEN_LENGTH} characters and room around it. */
     static final int AUTH_FRAME_LIMIT = 4 * AuthFile.MAX_TOKEN_LENGTH + 256;
 
@@ -193,6 +191,16 @@ final class DispatchCore {
         Connection c = new Connection("C" + now + "." + (connectionSeq++), channel, now, System.nanoTime());
         c.roles = trusted ? Roles.ALL : null; // else it must authenticate first
         connections.put(c.id, c);
+        if (!trusted) {
+            // One timer per connection, cancelled by auth or the close: the deadline holds to the timer's precision.
+            long timeout = options.authTimeout().toNanos();
+            c.authTimer = loop.schedule(() -> {
+                c.authTimer = null;
+                if (c.open && c.roles == null && !c.closing) {
+                    authFailed(c, "no auth frame within " + options.authTimeout().toMillis() + " ms");
+                }
+            }, timeout, TimeUnit.NANOSECONDS);
+        }
         stats.connectionsAccepted++;
         connectionLog.info("{} connected from {}", c.id, c.address);
         return c;
@@ -204,6 +212,7 @@ final class DispatchCore {
         }
         c.open = false;
         connections.remove(c.id);
+        cancelAuthTimer(c);
         connectionLog.info("{} ({}) from {} disconnected{}", c.id, c.type(), c.address,
                 c.offered && !c.works.isEmpty() ? ": requeueing its " + c.works.size() + " running works"
                         : c.pendingWorks > 0 ? ": dropping its " + c.pendingWorks + " unanswered works" : "");
@@ -349,6 +358,7 @@ final class DispatchCore {
         }
         c.principal = p;
         c.roles = p.roles();
+        cancelAuthTimer(c);
         connectionLog.info("{} from {} authenticated as {} ({})", c.id, c.address, p.name(), p.roles());
         replies.authenticated(c, p.name(), p.roles());
     }
@@ -370,8 +380,16 @@ final class DispatchCore {
         }
         c.principal = p;
         c.roles = p.roles();
+        cancelAuthTimer(c);
         connectionLog.info("{} from {} authenticated by its certificate ({}) as {} ({})", c.id, c.address, c.certificateSubject,
                 p.name(), p.roles());
+    }
+
+    private static void cancelAuthTimer(Connection c) {
+        if (c.authTimer != null) {
+            c.authTimer.cancel(false);
+            c.authTimer = null;
+        }
     }
 
     /** A bare EAUTH, counted and logged with the peer's address (never the token), then closed. */
@@ -765,12 +783,7 @@ final class DispatchCore {
         long now = System.nanoTime();
         long pingAfter = options.idleBeforePing().toNanos();
         long dropAfter = pingAfter + options.pingGrace().toNanos();
-        long nowMillis = System.currentTimeMillis();
         for (Connection c : new ArrayList<>(connections.values())) {
-            if (c.roles == null && !c.closing && nowMillis - c.connectedAt > AUTH_TIMEOUT_MILLIS) {
-                authFailed(c, "no auth frame within " + AUTH_TIMEOUT_MILLIS + " ms");
-                continue;
-            }
             long idle = now - c.lastSeenNanos;
             if (idle > dropAfter) {
                 debug("{} silent for {} ms: closing", c.id, TimeUnit.NANOSECONDS.toMillis(idle));
