@@ -57,16 +57,8 @@ class TlsCommandsTest {
 
     @Test
     void pushWithTlsAgainstTheManagerCommandAndAReloadOnSighup() throws Exception {
-        Launcher.Background daemon = launcher.startLogging("info", "manager", "--port", "0", "--bind", "127.0.0.1", "--http-port", "0",
-                "--tls-cert", certs.serverCert().toString(), "--tls-key", certs.serverKey().toString());
-        Pattern listening = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\([a-z]+, TLS\\)");
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            assertThat(daemon.process.isAlive()).as(daemon.stderr()).isTrue();
-            return listening.matcher(daemon.stdout()).find();
-        });
-        Matcher m = listening.matcher(daemon.stdout());
-        assertThat(m.find()).isTrue();
-        String port = m.group(1);
+        Launcher.Background daemon = startTlsManager();
+        String port = portOf(daemon);
         launcher.start("worker", "--port", port, "--tls-ca", certs.ca().toString(), "--", "cat");
 
         Launcher.Result r = launcher.run(null, "push", "--port", port, "--tls", "--tls-ca", certs.ca().toString(), "1", "2");
@@ -90,16 +82,8 @@ class TlsCommandsTest {
         String workerToken = "worker-token-" + System.nanoTime();
         Path auth = Files.writeString(dir.resolve("auth"), "app client " + sha256(clientToken) + "\nrender worker " + sha256(workerToken) + "\n");
         Path workerTokenFile = Files.writeString(dir.resolve("worker.token"), workerToken + "\n");
-        Launcher.Background daemon = launcher.startLogging("info", "manager", "--port", "0", "--bind", "127.0.0.1", "--http-port", "0",
-                "--auth", auth.toString(), "--tls-cert", certs.serverCert().toString(), "--tls-key", certs.serverKey().toString());
-        Pattern listening = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\([a-z]+, TLS\\)");
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            assertThat(daemon.process.isAlive()).as(daemon.stderr()).isTrue();
-            return listening.matcher(daemon.stdout()).find();
-        });
-        Matcher m = listening.matcher(daemon.stdout());
-        assertThat(m.find()).isTrue();
-        String port = m.group(1);
+        Launcher.Background daemon = startTlsManager("--auth", auth.toString());
+        String port = portOf(daemon);
         assertThat(daemon.stdout()).contains("authentication on");
         launcher.start("worker", "--port", port, "--tls-ca", certs.ca().toString(), "--token-file", workerTokenFile.toString(), "--", "cat");
 
@@ -119,6 +103,26 @@ class TlsCommandsTest {
         assertThat(plain.exitCode()).isNotZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> daemon.stderr().contains("a plaintext peer connected to the TLS port"));
         assertThat(daemon.stdout() + daemon.stderr()).doesNotContain(clientToken).doesNotContain(workerToken).doesNotContain("secret");
+    }
+
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\([a-z]+, TLS\\)");
+
+    /** The real {@code manager} command with TLS (and {@code more} options), once it listens. */
+    private Launcher.Background startTlsManager(String... more) throws Exception {
+        String[] base = {"manager", "--port", "0", "--bind", "127.0.0.1", "--http-port", "0",
+            "--tls-cert", certs.serverCert().toString(), "--tls-key", certs.serverKey().toString()};
+        Launcher.Background daemon = launcher.startLogging("info", concat(base, more));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            assertThat(daemon.process.isAlive()).as(daemon.stderr()).isTrue();
+            return LISTENING.matcher(daemon.stdout()).find();
+        });
+        return daemon;
+    }
+
+    private static String portOf(Launcher.Background daemon) {
+        Matcher m = LISTENING.matcher(daemon.stdout());
+        assertThat(m.find()).isTrue();
+        return m.group(1);
     }
 
     private static String sha256(String token) throws Exception {

@@ -1,10 +1,6 @@
 package io.proletariat.testing;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -20,8 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class InfoLogCapture implements AutoCloseable {
     private static final int INFO = 20; // SimpleLogger.LOG_LEVEL_INFO
 
-    private final PrintStream original = System.err;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private io.proletariat.testsupport.StderrCapture stderr;
     private final Map<Logger, Integer> levels = new HashMap<>();
     private final Object config;
     private final int defaultLevel;
@@ -44,36 +39,17 @@ public final class InfoLogCapture implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("slf4j-simple changed: " + e, e);
         }
-        OutputStream tee = new OutputStream() {
-            @Override
-            public void write(int b) {
-                synchronized (bytes) {
-                    bytes.write(b);
-                }
-                original.write(b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                synchronized (bytes) {
-                    bytes.write(b, off, len);
-                }
-                original.write(b, off, len);
-            }
-        };
-        System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
+        stderr = new io.proletariat.testsupport.StderrCapture();
     }
 
     /** What was logged (and else written to standard error) so far. */
     public String text() {
-        synchronized (bytes) {
-            return bytes.toString(StandardCharsets.UTF_8);
-        }
+        return stderr.text();
     }
 
     @Override
     public void close() {
-        System.setErr(original);
+        stderr.close();
         try {
             Field defaultField = config.getClass().getDeclaredField("defaultLogLevel");
             defaultField.setAccessible(true);

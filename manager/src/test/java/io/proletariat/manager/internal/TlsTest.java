@@ -7,11 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.proletariat.manager.ManagerOptions;
 import io.proletariat.protocol.BlockingConnection;
 import io.proletariat.protocol.Tls;
+import io.proletariat.testsupport.StderrCapture;
 import io.proletariat.testsupport.TestCertificates;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,7 +91,7 @@ class TlsTest {
             assertThat(server.certificateSubjects()).containsValue(TestCertificates.CLIENT_SUBJECT);
         }
         // Without a certificate, and with one of another CA. (The log line is rate-limited: one for both.)
-        try (LogCapture log = new LogCapture()) {
+        try (StderrCapture log = new StderrCapture()) {
             for (Path[] client : new Path[][] {{null, null}, {certs.strangerCert(), certs.strangerKey()}}) {
                 assertRefused(() -> BlockingConnection.connect("127.0.0.1", port(), TIMEOUT, Tls.socketFactory(certs.ca(), client[0], client[1])));
             }
@@ -152,7 +150,7 @@ class TlsTest {
     @Test
     void aPlaintextPeerOnTheTlsPortIsRefusedAndLogged() throws Exception {
         start(ManagerOptions.builder().tls(certs.serverCert(), certs.serverKey()));
-        try (LogCapture log = new LogCapture();
+        try (StderrCapture log = new StderrCapture();
                 BlockingConnection c = BlockingConnection.connect("127.0.0.1", port(), TIMEOUT)) {
             c.writeFrame("{\"command\":\"status\"}");
             assertThat(c.awaitPeerClose(TIMEOUT)).isTrue();
@@ -164,7 +162,7 @@ class TlsTest {
     @Test
     void aTlsClientOnThePlaintextPortIsRefusedWithAClearLine() throws Exception {
         start(ManagerOptions.builder());
-        try (LogCapture log = new LogCapture()) {
+        try (StderrCapture log = new StderrCapture()) {
             assertThatThrownBy(() -> BlockingConnection.connect("127.0.0.1", port(), TIMEOUT, Tls.socketFactory(certs.ca(), null, null)))
                     .isInstanceOf(IOException.class);
             await().atMost(TIMEOUT).until(() -> log.text().contains(
@@ -255,41 +253,4 @@ class TlsTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** Tees standard error (where SLF4J's simple logger writes, looked up per line) while open. */
-    static final class LogCapture implements AutoCloseable {
-        private final PrintStream original = System.err;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        LogCapture() {
-            OutputStream tee = new OutputStream() {
-                @Override
-                public void write(int b) {
-                    synchronized (bytes) {
-                        bytes.write(b);
-                    }
-                    original.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    synchronized (bytes) {
-                        bytes.write(b, off, len);
-                    }
-                    original.write(b, off, len);
-                }
-            };
-            System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
-        }
-
-        String text() {
-            synchronized (bytes) {
-                return bytes.toString(StandardCharsets.UTF_8);
-            }
-        }
-
-        @Override
-        public void close() {
-            System.setErr(original);
-        }
-    }
 }
