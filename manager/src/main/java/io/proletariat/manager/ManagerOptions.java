@@ -52,6 +52,8 @@ public final class ManagerOptions {
     public static final int DEFAULT_MAX_WORKS_PER_PUSH = 100_000;
     /** Unanswered works one connection may have; a push beyond is answered {@code ETOOMANYPENDING}. */
     public static final int DEFAULT_MAX_PENDING_WORKS = 1_000_000;
+    /** Default {@link Builder#maxWorkTypes(int)}: distinct work types kept at once. */
+    public static final int DEFAULT_MAX_WORK_TYPES = 10_000;
     /** Open connections; one more is answered a bare {@code ETOOMANYCONN} and closed. */
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
     /** System messages one connection may have waiting for acknowledgements; one more is answered {@code ETOOMANYSYSMSG}. */
@@ -109,6 +111,8 @@ public final class ManagerOptions {
     private final java.nio.file.Path tlsCert;
     private final java.nio.file.Path tlsKey;
     private final java.nio.file.Path tlsClientCa;
+    private final java.util.Map<String, Integer> typeLimits;
+    private final int maxWorkTypes;
 
     private ManagerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -155,6 +159,8 @@ public final class ManagerOptions {
         this.tlsCert = b.tlsCert;
         this.tlsKey = b.tlsKey;
         this.tlsClientCa = b.tlsClientCa;
+        this.typeLimits = b.typeLimits;
+        this.maxWorkTypes = b.maxWorkTypes;
     }
 
     /** Options with every default. */
@@ -344,6 +350,16 @@ public final class ManagerOptions {
         return sysmsgRoles;
     }
 
+    /** Limits on running works per work type at start, by type; see {@link Builder#typeLimit(String, int)}. */
+    public java.util.Map<String, Integer> typeLimits() {
+        return typeLimits;
+    }
+
+    /** The most distinct work types the manager keeps at once; see {@link Builder#maxWorkTypes(int)}. */
+    public int maxWorkTypes() {
+        return maxWorkTypes;
+    }
+
     /** Bytes of live works' args; 0 (default) for half the JVM's maximum heap. See {@link Builder#maxQueuedBytes(long)}. */
     public long maxQueuedBytes() {
         return maxQueuedBytes;
@@ -445,6 +461,8 @@ public final class ManagerOptions {
         private java.nio.file.Path tlsCert;
         private java.nio.file.Path tlsKey;
         private java.nio.file.Path tlsClientCa;
+        private java.util.Map<String, Integer> typeLimits = java.util.Map.of();
+        private int maxWorkTypes = DEFAULT_MAX_WORK_TYPES;
 
         private Builder() {
         }
@@ -494,6 +512,39 @@ public final class ManagerOptions {
             tlsCert = o.tlsCert;
             tlsKey = o.tlsKey;
             tlsClientCa = o.tlsClientCa;
+            typeLimits = o.typeLimits;
+            maxWorkTypes = o.maxWorkTypes;
+        }
+
+        /**
+         * At most {@code max} works of the work type {@code type} run at once over all workers
+         * ({@code --limit type=max}; docs/protocol.md, "Work types and limits"); the {@code limit}
+         * admin command changes it at run time. 0 holds every work of the type in its queue.
+         *
+         * @throws IllegalArgumentException for an invalid type name or a negative max
+         */
+        public Builder typeLimit(String type, int max) {
+            io.proletariat.protocol.WorkTypeNames.check(type);
+            if (max < 0) {
+                throw new IllegalArgumentException("the limit of work type " + type + " must be >= 0: " + max);
+            }
+            java.util.Map<String, Integer> m = new java.util.TreeMap<>(typeLimits);
+            m.put(type, max);
+            this.typeLimits = java.util.Collections.unmodifiableMap(m);
+            return this;
+        }
+
+        /**
+         * The most distinct work types the manager keeps at once (types with queued or running works,
+         * offered by workers, or limited); beyond, pushes and offers naming a new type are refused
+         * with {@code ETOOMANYTYPES}. Default {@value ManagerOptions#DEFAULT_MAX_WORK_TYPES}.
+         */
+        public Builder maxWorkTypes(int maxWorkTypes) {
+            if (maxWorkTypes < 1) {
+                throw new IllegalArgumentException("maxWorkTypes must be >= 1: " + maxWorkTypes);
+            }
+            this.maxWorkTypes = maxWorkTypes;
+            return this;
         }
 
         /** Address to bind, e.g. {@code "127.0.0.1"} or {@code "::1"}; {@code null} (default) binds every interface. */

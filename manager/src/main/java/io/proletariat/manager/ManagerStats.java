@@ -26,12 +26,33 @@ import java.util.Map;
  * @param memory the memory budgets and their use
  * @param cluster this manager's role in its cluster ({@link ClusterRole#ALONE} without one)
  * @param security who was kept out (docs/security.md)
+ * @param types the work types the manager knows, by name (docs/protocol.md, "Work types and limits"); empty when every work is untyped
  */
 public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<Integer, Long> queued, long onHold,
                            long running, long slotsTotal, long slotsFree, Rates rates, Histogram timeInQueue,
                            Histogram runTime, Histogram endToEnd, List<WorkerStats> workers,
                            List<ClientStats> clients, List<RecentError> recentErrors, Memory memory,
-                           ClusterRole cluster, Security security) {
+                           ClusterRole cluster, Security security, List<TypeStats> types) {
+
+    /**
+     * One work type (docs/protocol.md, "Work types and limits").
+     *
+     * @param type its name
+     * @param queued its queued works per priority, highest first
+     * @param running its works assigned to or running on workers
+     * @param limit the most of its works that may run at once, or -1 for no limit
+     * @param workers the workers that offered it
+     */
+    public record TypeStats(String type, Map<Integer, Long> queued, long running, long limit, int workers) {
+        /** Its queued works, over every priority. */
+        public long queuedTotal() {
+            long n = 0;
+            for (long q : queued.values()) {
+                n += q;
+            }
+            return n;
+        }
+    }
 
     /**
      * Who was kept out (docs/security.md).

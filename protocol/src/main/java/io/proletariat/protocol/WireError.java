@@ -65,7 +65,13 @@ public enum WireError {
     EAUTH("Authentication failed: send {\"command\":\"auth\",\"token\":\"...\"} first, with a valid token;"
             + " see docs/security.md"),
     /** Java: the authenticated principal's roles do not allow this command; nothing changed. */
-    EPERM("Not allowed: the principal's roles do not permit this command (docs/security.md, Tokens and roles)");
+    EPERM("Not allowed: the principal's roles do not permit this command (docs/security.md, Tokens and roles)"),
+    /** Java: a work type ({@code type} of a push or limit, {@code types} of an offer) that is not a valid name, or too many types in one offer. */
+    EINVTYPE("Invalid work type: 1 to 64 characters of A-Z a-z 0-9 _ . : -, at most 64 types per worker"),
+    /** Java: the manager already keeps as many distinct work types as it may ({@code maxWorkTypes}). */
+    ETOOMANYTYPES("Too many distinct work types in the manager: use fewer type names"),
+    /** Java: a {@code limit}'s {@code max} is not null or an integer from 0 to 2147483647. */
+    EINVLIMIT("Invalid limit: max must be null (no limit) or an integer from 0 to 2147483647");
 
     private final String description;
 

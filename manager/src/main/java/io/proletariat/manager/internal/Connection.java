@@ -51,6 +51,10 @@ final class Connection {
     Range[] ranges;
     long totalSlots;
     long busy;
+    /** The work types it offered (docs/protocol.md, "Work types and limits"); none for a worker of the original. */
+    WorkType[] workTypes = WorkTypes.NONE;
+    /** It takes untyped works: it named no type, or said {@code untyped}. */
+    boolean takesUntyped = true;
     /** The offer, normalised, as {@code status} shows it. */
     Map<Integer, Long> offer;
     /** Works sent to it, assigned or running, in dispatch order. */

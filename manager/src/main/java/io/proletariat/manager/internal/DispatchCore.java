@@ -62,6 +62,7 @@ final class DispatchCore {
     final Works works;
     private final StatusReport status;
     private final BufferShedding shedding;
+    private final WorkTypeCommands workTypes;
 
     // All owned by the core thread.
     final Map<String, Connection> connections = new LinkedHashMap<>();
@@ -123,6 +124,8 @@ final class DispatchCore {
         this.works = new Works(loop, options, scheduler, replies, stats, events, memory, this::guarded, this::requestPass);
         this.status = new StatusReport(this, scheduler, outbox, stats);
         this.shedding = new BufferShedding(memory, connections.values(), replies, outbox, limits);
+        this.workTypes = new WorkTypeCommands(scheduler, outbox, replies, limits, this::requestPass);
+        this.status.workTypes = workTypes;
         this.leadership = options.leadership();
         this.role = leadership == null ? ClusterRole.ALONE : new ClusterRole(ClusterRole.Kind.STANDBY, null, 0, null, 0);
         this.addressPolicy = AddressPolicy.of(options.trustedNetworks(), options.trustLoopback());
@@ -326,6 +329,8 @@ final class DispatchCore {
             if (statusAllowed(c)) {
                 status.status(c);
             }
+        } else if (m instanceof Inbound.Limit l) {
+            workTypes.limit(c, l);
         } else if (m instanceof Inbound.Admin a) {
             if (a.command().equals("cleanup")) {
                 cleanup();
@@ -449,6 +454,8 @@ final class DispatchCore {
             return "status";
         } else if (m instanceof Inbound.Admin a) {
             return a.command();
+        } else if (m instanceof Inbound.Limit) {
+            return "limit";
         }
         return null;
     }
@@ -493,8 +500,13 @@ final class DispatchCore {
             replies.error(c, "offer", WireError.EINVSLOTNR);
             return;
         }
-        scheduler.offered(c, offer);
-        connectionLog.info("{} from {} offers {} slots ({})", c.id, c.address, c.totalSlots, offer);
+        WorkType[] types = workTypes.offerTypes(c, o);
+        if (types == null) {
+            return;
+        }
+        scheduler.offered(c, offer, types, o.untyped());
+        connectionLog.info("{} from {} offers {} slots ({}){}", c.id, c.address, c.totalSlots, offer,
+                types.length == 0 ? "" : " for types " + java.util.Arrays.toString(types) + (c.takesUntyped ? " and untyped works" : ""));
         replies.offerAccepted(c);
         requestPass();
     }
@@ -590,7 +602,7 @@ final class DispatchCore {
             return;
         }
         isClean = false; // as the original: status reports isClean until the first push
-        works.push(c, p);
+        works.push(c, p, workTypes.typeOf(p));
         requestPass();
     }
 
@@ -628,7 +640,8 @@ final class DispatchCore {
         if (c.requests.containsKey(p.requestKey())) {
             return WireError.EDUPRID;
         }
-        return null;
+        return workTypes.pushRefusal(c, p); // last: it makes the type known when it is accepted
+
     }
 
     // ---------------------------------------------------------------- workers' answers
@@ -803,6 +816,9 @@ final class DispatchCore {
 
     private void cleanup() {
         scheduler.queues.compact();
+        for (WorkType t : scheduler.types.all()) {
+            t.queues.compact();
+        }
         finishCount = 0;
         isClean = true;
         events.cleanup();
@@ -947,6 +963,6 @@ final class DispatchCore {
 
     /** The manager's load and health in one consistent read. */
     Manager.Counts counts() {
-        return new Manager.Counts(scheduler.queues.size(), scheduler.busySlots(), works.size(), connections.size(), unexpectedErrors);
+        return new Manager.Counts(scheduler.queuedWorks(), scheduler.busySlots(), works.size(), connections.size(), unexpectedErrors);
     }
 }

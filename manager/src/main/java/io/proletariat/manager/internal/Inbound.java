@@ -18,7 +18,28 @@ sealed interface Inbound {
     record Unknown(RawJson command) implements Inbound {
     }
 
-    record Offer(RawJson slots) implements Inbound {
+    /**
+     * A worker's offer. {@code types} and {@code untyped} are our extension (docs/protocol.md, "Work
+     * types and limits"): the work types it takes (empty: none, it takes untyped works as the
+     * original) and whether it takes untyped works too; {@code typesInvalid} when {@code types} was
+     * sent but is not an array of at most 64 valid names (EINVTYPE).
+     */
+    record Offer(RawJson slots, List<String> types, boolean untyped, boolean typesInvalid) implements Inbound {
+        /** An offer of the original: no types. */
+        Offer(RawJson slots) {
+            this(slots, List.of(), false, false);
+        }
+    }
+
+    /** A push's {@code type} that is not a valid name: refused with EINVTYPE (compared by identity). */
+    String INVALID_TYPE = new String("(invalid)");
+
+    /**
+     * Our extension, an admin command: sets ({@code max} an integer), removes ({@code max} null or
+     * absent) or, without a {@code type}, only lists the limits on running works of a type.
+     * {@code type} is {@link #INVALID_TYPE} when not a valid name; {@code max} is -1 for none, -2 when invalid (EINVLIMIT).
+     */
+    record Limit(String type, long max) implements Inbound {
     }
 
     /**
@@ -33,9 +54,15 @@ sealed interface Inbound {
      * @param runTimeout the {@code timeout} exactly as sent, forwarded to the worker; null unless {@code runTimeoutMs > 0}
      * @param runTimeoutMs the {@code timeout} in ms: 0 when absent, falsy or not a number; negative is invalid (EINVTIMEOUT)
      * @param assignTimeoutMs the {@code assigntimeout} in ms, read alike
+     * @param type our extension: the works' type; null for untyped works, {@link #INVALID_TYPE} when not a valid name (EINVTYPE)
      */
     record Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
-                RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity) implements Inbound {
+                RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity, String type) implements Inbound {
+        /** An untyped push. */
+        Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
+             RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity) {
+            this(rid, group, requestKey, works, argBytes, priority, runTimeout, runTimeoutMs, assignTimeoutMs, identity, null);
+        }
     }
 
     /**

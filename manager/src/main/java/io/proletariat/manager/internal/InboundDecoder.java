@@ -8,6 +8,7 @@ import io.proletariat.protocol.FrameParser;
 import io.proletariat.protocol.JsNumbers;
 import io.proletariat.protocol.MalformedJsonException;
 import io.proletariat.protocol.RawJson;
+import io.proletariat.protocol.WorkTypeNames;
 import java.io.IOException;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
@@ -54,6 +55,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson results;
         RawJson running;
         RawJson token;
+        /** Our extension: work types (docs/protocol.md, "Work types and limits"). */
+        RawJson type;
+        RawJson types;
+        RawJson untyped;
+        RawJson max;
+        boolean hasMax;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -83,6 +90,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             workListEnd = -1;
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
             session = resent = index = results = running = token = null;
+            type = types = untyped = max = null;
+            hasMax = false;
             acceptedIds = rejectedIds = null;
             elements = null;
             items = null;
@@ -158,6 +167,10 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "results": m.results = value; break;
                     case "running": m.running = value; break;
                     case "token": m.token = value; break;
+                    case "type": m.type = value; break;
+                    case "types": m.types = value; break;
+                    case "untyped": m.untyped = value; break;
+                    case "max": m.max = value; m.hasMax = true; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;
@@ -193,11 +206,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
 
     /** The members {@link #decode} keeps (but for arrays of work ids and the work list, read apart). */
     private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
-            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token");
+            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token",
+            "type", "types", "untyped", "max");
 
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
-        "sysmsg", "cleanup", "gc", "dumpall", "resume", "auth"};
+        "sysmsg", "cleanup", "gc", "dumpall", "resume", "auth", "limit"};
     private static final RawJson[] NAME_JSON = Arrays.stream(NAMES).map(RawJson::ofString).toArray(RawJson[]::new);
     private static final byte[][] NAME_BYTES = Arrays.stream(NAME_JSON).map(RawJson::toBytes).toArray(byte[][]::new);
 
@@ -241,7 +255,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
         switch (name) {
             case "offer":
-                return new Inbound.Offer(m.slots);
+                return offer(m);
             case "push":
                 return push(m);
             case "done":
@@ -264,6 +278,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 return sysmsg(m);
             case "auth":
                 return auth(m);
+            case "limit":
+                return limit(m);
             case "cleanup":
             case "gc":
             case "dumpall":
@@ -317,7 +333,62 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
         long runTimeoutMs = milliseconds(timeout);
         return new Inbound.Push(rid, group, requestKey, works, argBytes, priority, runTimeoutMs > 0 ? timeout : null,
-                runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works));
+                runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works), m.type == null ? null : typeName(m.type));
+    }
+
+    /** A type name as sent: null for JSON null (untyped), {@link Inbound#INVALID_TYPE} unless a valid name. */
+    private static String typeName(RawJson v) {
+        if (v.isNull()) {
+            return null;
+        }
+        if (!v.isString() || v.byteLength() > 2 + WorkTypeNames.MAX_LENGTH) { // a valid name is ASCII, never escaped
+            return Inbound.INVALID_TYPE;
+        }
+        String name = v.asText();
+        return WorkTypeNames.isValid(name) ? name : Inbound.INVALID_TYPE;
+    }
+
+    /** An offer; {@code types} (our extension) must be an array of at most 64 valid names, duplicates merged. */
+    private static Inbound offer(Members m) {
+        if (m.types == null && m.untyped == null) {
+            return new Inbound.Offer(m.slots); // as the original sends it
+        }
+        boolean untyped = m.untyped != null && m.untyped.isTruthy();
+        if (m.types == null || m.types.isNull()) {
+            return new Inbound.Offer(m.slots, List.of(), untyped, false);
+        }
+        if (!m.types.isArray()) {
+            return new Inbound.Offer(m.slots, List.of(), untyped, true);
+        }
+        List<RawJson> elements = m.types.elements();
+        if (elements.size() > WorkTypeNames.MAX_PER_WORKER) {
+            return new Inbound.Offer(m.slots, List.of(), untyped, true);
+        }
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (RawJson e : elements) {
+            String name = typeName(e);
+            if (name == null || name == Inbound.INVALID_TYPE) {
+                return new Inbound.Offer(m.slots, List.of(), untyped, true);
+            }
+            names.add(name);
+        }
+        return new Inbound.Offer(m.slots, List.copyOf(names), untyped, false);
+    }
+
+    /** A limit command: its type (absent: list only) and its max (-1 none, -2 invalid). */
+    private static Inbound limit(Members m) {
+        String type = m.type == null || m.type.isNull() ? null : typeName(m.type);
+        long max = -1;
+        if (m.max != null && !m.max.isNull()) {
+            max = -2;
+            if (m.max.isNumber()) {
+                double d = m.max.asDouble();
+                if (d >= 0 && d <= Integer.MAX_VALUE && d == Math.rint(d)) {
+                    max = (long) d;
+                }
+            }
+        }
+        return new Inbound.Limit(type, max);
     }
 
     /** Longest session id kept: the client's random id is a dozen characters. */

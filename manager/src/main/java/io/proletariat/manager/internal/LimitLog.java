@@ -18,6 +18,7 @@ final class LimitLog {
         MAX_CONNECTIONS("--max-connections"),
         MAX_WORKS_PER_PUSH("--max-works-per-push"),
         MAX_PENDING_WORKS("--max-pending-works"),
+        MAX_WORK_TYPES("--max-work-types"),
         MAX_FRAME("--max-frame"),
         MAX_PENDING_SYSMSGS("--max-pending-sysmsgs"),
         MAX_PENDING_SYSMSG_ACKS("--max-pending-sysmsg-acks"),

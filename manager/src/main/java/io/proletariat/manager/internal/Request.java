@@ -13,6 +13,8 @@ final class Request {
      * ({@link Work#uid()}); null for a push without a session (the original clients).
      */
     final String uidPrefix;
+    /** The works' type (our extension); null for untyped works, as every work of the original. */
+    WorkType type;
 
     Request(Connection client, String key, int priority, int size, String session) {
         this.client = client;

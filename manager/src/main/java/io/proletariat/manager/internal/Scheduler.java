@@ -39,7 +39,9 @@ final class Scheduler {
     /** Wraps a timer's task so that what it throws reaches the core's error handling. */
     private final UnaryOperator<Runnable> guard;
 
+    /** The untyped works' queues; each work type has its own ({@link WorkTypes}). */
     final WorkQueues queues = new WorkQueues();
+    final WorkTypes types;
     /** Workers in the order they offered. */
     final List<Connection> workers = new ArrayList<>();
     private long globalTotal;
@@ -85,6 +87,18 @@ final class Scheduler {
         this.stats = stats;
         this.requestPass = requestPass;
         this.guard = guard;
+        this.types = new WorkTypes(options.maxWorkTypes(), options.typeLimits());
+    }
+
+    /** The queues a work waits in: its type's, or the untyped ones. */
+    WorkQueues queuesOf(Work w) {
+        WorkType t = w.request.type;
+        return t == null ? queues : t.queues;
+    }
+
+    /** Works queued, of every type. */
+    long queuedWorks() {
+        return queues.size() + types.queued();
     }
 
     /** Slots of every worker. */
@@ -99,8 +113,16 @@ final class Scheduler {
 
     // ---------------------------------------------------------------- workers
 
-    /** A worker's valid offer: its slots and ranges join the pool. */
+    /** A worker's valid offer of untyped works (the original's): its slots and ranges join the pool. */
     void offered(Connection c, TreeMap<Integer, Long> offer) {
+        offered(c, offer, WorkTypes.NONE, true);
+    }
+
+    /** A worker's valid offer: its slots and ranges join the pool, for untyped works unless it named types only. */
+    void offered(Connection c, TreeMap<Integer, Long> offer, WorkType[] workTypes, boolean untyped) {
+        c.workTypes = workTypes;
+        c.takesUntyped = workTypes.length == 0 || untyped;
+        types.join(c, workTypes);
         c.offered = true;
         c.offer = offer;
         c.ranges = Offers.ranges(offer, options.sacredGuarantees());
@@ -131,6 +153,7 @@ final class Scheduler {
         if (c.offered) {
             workers.remove(c);
             globalTotal -= c.totalSlots;
+            types.leave(c);
         }
     }
 
@@ -144,6 +167,10 @@ final class Scheduler {
         w.range.used--;
         worker.busy--;
         globalBusy--;
+        WorkType type = w.request.type;
+        if (type != null) { // its share of the type's limit is free: the one place a work leaves its worker
+            type.running--;
+        }
         if (worker.draining) { // a leaving worker's capacity shrinks with each slot it frees
             worker.totalSlots--;
             globalTotal--;
@@ -203,7 +230,7 @@ final class Scheduler {
 
     /** Places queued works on workers with free slots, then sends each worker its works in one frame. */
     void pass() {
-        if (queues.size() == 0 || workers.isEmpty()) {
+        if (queues.size() == 0 && types.offered.isEmpty() || workers.isEmpty()) {
             return;
         }
         long free = globalTotal - globalBusy;
@@ -224,43 +251,19 @@ final class Scheduler {
             }
         }
         endFullWait();
-        List<Candidate> candidates = this.candidates;
-        List<Work> skipped = this.skipped;
-        for (Iterator<WorkQueues.Level> it = queues.highestFirst(); it.hasNext() && globalBusy < globalTotal; ) {
-            WorkQueues.Level level = it.next();
-            candidates.clear();
-            long total = 0;
-            for (Connection worker : workers) {
-                if (worker.pausedFor(level.priority) || worker.closing) {
-                    continue; // paused after rejections, or being closed for abuse
-                }
-                long available = worker.availableFor(level.priority);
-                if (available > 0) {
-                    candidates.add(new Candidate(worker, (int) Math.min(available, Integer.MAX_VALUE)));
-                    total += available;
-                }
+        if (types.offered.isEmpty()) {
+            // Untyped works only (the original's case): the levels in order, as they come.
+            for (Iterator<WorkQueues.Level> it = queues.highestFirst(); it.hasNext() && globalBusy < globalTotal; ) {
+                place(it.next(), workers, null);
             }
-            while (total > 0 && !candidates.isEmpty()) {
-                Work w = level.poll();
-                if (w == null) {
-                    break;
-                }
-                queues.polled();
-                Candidate chosen = select(w, candidates, (int) Math.min(total, Integer.MAX_VALUE));
-                if (chosen == null) {
-                    skipped.add(w);
-                    continue;
-                }
-                assign(w, chosen.worker);
-                total--;
-                if (--chosen.available == 0) {
-                    candidates.remove(chosen);
-                }
+        } else {
+            TypedPass.levels(this, typedLevels);
+            for (int i = 0; i < typedLevels.size() && globalBusy < globalTotal; i++) {
+                WorkQueues.Level level = typedLevels.get(i);
+                WorkType type = level.owner.type;
+                place(level, type == null ? workers : type.workers, type);
             }
-            for (int i = skipped.size() - 1; i >= 0; i--) {
-                queues.putBack(skipped.get(i));
-            }
-            skipped.clear();
+            typedLevels.clear();
         }
         candidates.clear();
         for (int i = 0; i < batched.size(); i++) {
@@ -273,10 +276,62 @@ final class Scheduler {
             batch.clear();
         }
         batched.clear();
-        if (queues.size() > 0 && globalBusy >= globalTotal && !wasFull) {
+        if (globalBusy >= globalTotal && !wasFull && (queues.size() > 0 || TypedPass.queued(types) > 0)) {
             wasFull = true;
             fullSinceNanos = loop.ticker().nanoTime(); // the loop's clock, which a test can move
         }
+    }
+
+    /** The levels of every queue a pass looks at when workers offered types (reused by every pass). */
+    private final List<WorkQueues.Level> typedLevels = new ArrayList<>();
+
+    /**
+     * Places a level's works on the workers of {@code pool} with room for its priority; for a work type,
+     * no more than its limit lets run ({@link WorkType#room()}).
+     */
+    private void place(WorkQueues.Level level, List<Connection> pool, WorkType type) {
+        List<Candidate> candidates = this.candidates;
+        List<Work> skipped = this.skipped;
+        long room = type == null ? Long.MAX_VALUE : type.room();
+        if (room == 0) {
+            return;
+        }
+        WorkQueues owner = level.owner;
+        candidates.clear();
+        long total = 0;
+        for (Connection worker : pool) {
+            if (worker.pausedFor(level.priority) || worker.closing || type == null && !worker.takesUntyped) {
+                continue; // paused after rejections, being closed for abuse, or a worker of named types only
+            }
+            long available = worker.availableFor(level.priority);
+            if (available > 0) {
+                candidates.add(new Candidate(worker, (int) Math.min(available, Integer.MAX_VALUE)));
+                total += available;
+            }
+        }
+        while (total > 0 && room > 0 && !candidates.isEmpty()) {
+            Work w = level.poll();
+            if (w == null) {
+                break;
+            }
+            owner.polled();
+            Candidate chosen = select(w, candidates, (int) Math.min(total, Integer.MAX_VALUE));
+            if (chosen == null) {
+                skipped.add(w);
+                continue;
+            }
+            assign(w, chosen.worker);
+            total--;
+            room--;
+            if (--chosen.available == 0) {
+                candidates.remove(chosen);
+            }
+        }
+        for (int i = skipped.size() - 1; i >= 0; i--) {
+            owner.putBack(skipped.get(i));
+        }
+        skipped.clear();
+        candidates.clear();
     }
 
     private void endFullWait() {
@@ -320,6 +375,10 @@ final class Scheduler {
         w.range.used++;
         worker.busy++;
         globalBusy++;
+        WorkType type = w.request.type;
+        if (type != null) {
+            type.running++;
+        }
         worker.works.put(w.id, w);
         if (worker.batch.isEmpty()) {
             batched.add(worker);

@@ -21,6 +21,8 @@ final class StatusReport {
     private final Outbox outbox;
     private final Stats stats;
     private final long bootTime = System.currentTimeMillis();
+    /** The work types' part of status; set by the core. */
+    WorkTypeCommands workTypes;
 
     StatusReport(DispatchCore core, Scheduler scheduler, Outbox outbox, Stats stats) {
         this.core = core;
@@ -47,7 +49,7 @@ final class StatusReport {
                 .name("bootTime").value(bootTime)
                 .name("canCleanup").value(core.finishCount > 0)
                 .name("isClean").value(core.isClean)
-                .name("pendingWorks").value(scheduler.queues.size())
+                .name("pendingWorks").value(scheduler.queuedWorks())
                 .name("globalAvailableSlots").value(total - busy)
                 .name("globalRunningWorks").value(busy)
                 .name("globalWorksOnHold").value(core.works.holds.heldCount())
@@ -67,6 +69,7 @@ final class StatusReport {
         out.name("queues").beginObject();
         scheduler.queues.lengths().descendingMap().forEach((p, n) -> out.name(Integer.toString(p)).value(n));
         out.endObject();
+        workTypes.writeStatus(out);
         out.name("workers").beginArray();
         for (Connection w : workers) {
             out.beginObject().name("id").value(w.id).name("status").value(w.status()).name("ranges");
@@ -74,6 +77,7 @@ final class StatusReport {
             out.name("offer").beginObject();
             w.offer.forEach((k, v) -> out.name(Integer.toString(k)).value(v));
             out.endObject().name("slots").value(w.totalSlots).name("busy").value(w.busy);
+            WorkTypeCommands.writeWorker(out, w);
             writePrincipal(out, w);
             if (w == c) {
                 out.name("you").value(true);
@@ -161,6 +165,16 @@ final class StatusReport {
                 new ManagerStats.Memory(memory.queuedBytes, memory.maxQueuedBytes, memory.bufferBytes(), memory.maxBufferBytes,
                         memory.refusedPushes, memory.shedConnections, outbox.closedForBacklog),
                 core.role,
-                new ManagerStats.Security(core.auth != null, core.refusedUntrusted, core.authFailures, core.denied));
+                new ManagerStats.Security(core.auth != null, core.refusedUntrusted, core.authFailures, core.denied), typeStats());
+    }
+
+    private List<ManagerStats.TypeStats> typeStats() {
+        List<ManagerStats.TypeStats> types = new ArrayList<>(scheduler.types.size());
+        for (WorkType t : scheduler.types.all()) {
+            Map<Integer, Long> queued = new LinkedHashMap<>();
+            t.queues.lengths().descendingMap().forEach((p, n) -> queued.put(p, (long) n));
+            types.add(new ManagerStats.TypeStats(t.name, queued, t.running, t.limit, t.workers.size()));
+        }
+        return types;
     }
 }

@@ -14,12 +14,15 @@ import java.util.TreeMap;
 final class WorkQueues {
     static final class Level {
         final int priority;
+        /** The queues it belongs to. */
+        final WorkQueues owner;
         final ArrayDeque<Work> works = new ArrayDeque<>();
         int live;
         int dead;
 
-        Level(int priority) {
+        Level(int priority, WorkQueues owner) {
             this.priority = priority;
+            this.owner = owner;
         }
 
         /** The next live queued work, removed; null when none. */
@@ -38,6 +41,17 @@ final class WorkQueues {
 
     private final NavigableMap<Integer, Level> levels = new TreeMap<>();
     private long size;
+    /** The work type these queues hold; null for the untyped works' queues. */
+    final WorkType type;
+
+    /** The untyped works' queues. */
+    WorkQueues() {
+        this(null);
+    }
+
+    WorkQueues(WorkType type) {
+        this.type = type;
+    }
 
     long size() {
         return size;
@@ -152,6 +166,11 @@ final class WorkQueues {
     }
 
     private Level level(int priority) {
-        return levels.computeIfAbsent(priority, Level::new);
+        Level l = levels.get(priority);
+        if (l == null) {
+            l = new Level(priority, this);
+            levels.put(priority, l);
+        }
+        return l;
     }
 }

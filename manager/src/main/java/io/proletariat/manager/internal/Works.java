@@ -66,13 +66,17 @@ final class Works {
      * their key). A resent work whose result a returning worker handed over is answered at once; one
      * that such a worker still runs is parked until its result comes ({@link Resumption}).
      */
-    void push(Connection c, Inbound.Push p) {
+    void push(Connection c, Inbound.Push p, WorkType type) {
         List<RawJson> args = p.works();
         c.pushed = true;
         c.pendingWorks += args.size();
         memory.queuedBytes += p.argBytes();
         Inbound.Identity identity = p.identity();
         Request request = new Request(c, p.requestKey(), (int) p.priority(), args.size(), identity == null ? null : identity.session());
+        if (type != null) {
+            request.type = type;
+            type.live += args.size();
+        }
         c.requests.put(request.key, request);
         String prefix = workIdPrefix();
         for (int i = 0; i < args.size(); i++) {
@@ -109,7 +113,7 @@ final class Works {
                 }
             }
             if (w.key == null || !holds.hold(w)) {
-                scheduler.queues.addLast(w);
+                scheduler.queuesOf(w).addLast(w);
             }
             armAssignTimer(w);
             events.receive(w);
@@ -141,7 +145,7 @@ final class Works {
                 }
                 stats.rerun++; // it ran twice: here, and on the worker that was lost
             }
-            case QUEUED -> scheduler.queues.removed(w);
+            case QUEUED -> scheduler.queuesOf(w).removed(w);
             case HELD -> holds.unhold(w);
             default -> { } // PARKED: nothing holds it but the index
         }
@@ -180,7 +184,7 @@ final class Works {
         graceEndScheduled = false;
         for (Work w : graceParked) {
             if (w.state() == Work.State.PARKED && resumption.runner(w.uid()) == null) {
-                scheduler.queues.addLast(w);
+                scheduler.queuesOf(w).addLast(w);
                 armAssignTimer(w);
             }
         }
@@ -194,7 +198,7 @@ final class Works {
             Work w = resumption.work(uid);
             if (w != null && w.state() == Work.State.PARKED) {
                 w.lostRun = true;
-                scheduler.queues.addFirst(w);
+                scheduler.queuesOf(w).addFirst(w);
                 armAssignTimer(w);
             }
         }
@@ -243,7 +247,7 @@ final class Works {
             }
             w.lostRun |= lost;
             scheduler.detach(w);
-            scheduler.queues.addFirst(w);
+            scheduler.queuesOf(w).addFirst(w);
             armAssignTimer(w);
         }
     }
@@ -338,7 +342,7 @@ final class Works {
         }
         w.moveTo(Work.State.DONE);
         if (was == Work.State.QUEUED) {
-            scheduler.queues.removed(w);
+            scheduler.queuesOf(w).removed(w);
         } else if (was == Work.State.HELD) {
             holds.unhold(w);
         }
@@ -355,7 +359,7 @@ final class Works {
         closeOne(w.request);
         Work next = holds.release(w);
         if (next != null) {
-            scheduler.queues.addLast(next);
+            scheduler.queuesOf(next).addLast(next);
         }
     }
 
@@ -366,6 +370,10 @@ final class Works {
         }
         if (live.remove(w.id) != null) {
             memory.queuedBytes -= w.args.byteLength();
+            WorkType type = w.request.type;
+            if (type != null && --type.live == 0) {
+                scheduler.types.release(type); // its queues hold only works that left: forgotten with it
+            }
         }
     }
 

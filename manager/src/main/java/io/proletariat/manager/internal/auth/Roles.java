@@ -33,7 +33,8 @@ public final class Roles {
             Map.entry("status", EnumSet.of(Role.ADMIN)),
             Map.entry("cleanup", EnumSet.of(Role.ADMIN)),
             Map.entry("gc", EnumSet.of(Role.ADMIN)),
-            Map.entry("dumpall", EnumSet.of(Role.ADMIN)));
+            Map.entry("dumpall", EnumSet.of(Role.ADMIN)),
+            Map.entry("limit", EnumSet.of(Role.ADMIN)));
 
     /** The commands whose senders the table restricts, as on the wire (for docs and tests). */
     public static Set<String> commands() {
