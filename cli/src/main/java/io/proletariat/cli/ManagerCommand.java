@@ -9,6 +9,7 @@ import io.proletariat.protocol.SystemMessage;
 import io.proletariat.protocol.Wire;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -96,6 +97,14 @@ final class ManagerCommand implements Callable<Integer> {
 
     @Option(names = "--distrib-randmax", paramLabel = "MS", description = "DISTRIB_RANDMAX: upper bound in ms on the wait before a distribution pass (default: ${DEFAULT-VALUE}).")
     long distribRandMax = ManagerOptions.DEFAULT_DISTRIB_RANDMAX.toMillis();
+
+    @Option(names = "--limit", split = ",", paramLabel = "TYPE=MAX[,TYPE=MAX...]",
+            description = "At most MAX works of work type TYPE run at once over all workers (repeatable); `proletariat limit` changes it at run time.")
+    Map<String, Integer> limits;
+
+    @Option(names = "--max-work-types", paramLabel = "N", description = "Distinct work types kept at once (queued, running, offered or limited); "
+            + "a push or offer of one more gets ETOOMANYTYPES (default: ${DEFAULT-VALUE}).")
+    int maxWorkTypes = ManagerOptions.DEFAULT_MAX_WORK_TYPES;
 
     @Option(names = "--cleanup-reqs", paramLabel = "N", description = "CLEANUP_REQS: finished works between cleanups (default: ${DEFAULT-VALUE}).")
     int cleanupReqs = ManagerOptions.DEFAULT_CLEANUP_REQS;
@@ -221,6 +230,15 @@ final class ManagerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--sysmsg-roles: " + e.getMessage(), e);
         }
+        if (limits != null) {
+            limits.forEach((type, max) -> {
+                try {
+                    options.typeLimit(type, max);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--limit: " + e.getMessage() + "; e.g. --limit resize=5", e);
+                }
+            });
+        }
         options.authFile(orNone(auth));
         tlsCert = orNone(tlsCert);
         tlsKey = orNone(tlsKey);
@@ -260,6 +278,7 @@ final class ManagerCommand implements Callable<Integer> {
                     .maxFrameLength(maxFrame)
                     .maxWorksPerPush(maxWorksPerPush)
                     .maxPendingWorks(maxPendingWorks)
+                    .maxWorkTypes(maxWorkTypes)
                     .maxConnections(maxConnections)
                     .maxOutboundBuffer(maxOutbound)
                     .maxPendingSysmsgs(maxPendingSysmsgs, maxPendingSysmsgAcks)

@@ -79,6 +79,10 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--priority", paramLabel = "N", description = "Priority of the works, >= 0; higher goes first (default: 0).")
     Integer priority;
 
+    @Option(names = "--type", paramLabel = "TYPE", description = "Work type of the works: only workers started with --type TYPE take them "
+            + "(1 to 64 characters of A-Z a-z 0-9 _ . : -; default: untyped).")
+    String type;
+
     @Option(names = "--timeout", paramLabel = "MS", description = "Overall timeout: works unanswered after MS fail with ECSTO and are aborted.")
     Long timeout;
 
@@ -109,6 +113,9 @@ final class PushCommand implements Callable<Integer> {
             WorkOptions.Builder b = WorkOptions.builder();
             if (priority != null) {
                 b.priority(priority);
+            }
+            if (type != null) {
+                b.type(type);
             }
             if (timeout != null) {
                 b.overallTimeout(timeout);

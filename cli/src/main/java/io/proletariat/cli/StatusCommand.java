@@ -124,13 +124,25 @@ final class StatusCommand implements Callable<Integer> {
      * @throws IOException the failure of the most telling attempt: one that reached a manager, else the last
      */
     static String ask(ManagerAddress manager, int timeoutMillis) throws IOException {
+        return ask(manager, timeoutMillis, STATUS);
+    }
+
+    /** The status request: its frame, the {@code to} of its answer, and what EPERM means for it. */
+    static final Request STATUS = new Request("{\"command\":\"status\"}", "status", "status of everything needs the admin role");
+
+    /** A request of an admin tool: one frame, answered by a frame whose {@code to} is {@code to}. */
+    record Request(String frame, String to, String needs) {
+    }
+
+    /** {@link #ask(ManagerAddress, int)} with another request ({@code proletariat limit}); its answer, errors but EPERM included. */
+    static String ask(ManagerAddress manager, int timeoutMillis, Request request) throws IOException {
         IOException failure = null;
         javax.net.ssl.SSLSocketFactory tls = manager.socketFactory();
         for (ManagerAddress.Endpoint first : manager.endpoints()) {
             ManagerAddress.Endpoint to = first;
             try {
                 for (int hops = 0; ; hops++) {
-                    Answer answer = ask(to, timeoutMillis, manager.token, tls);
+                    Answer answer = ask(to, timeoutMillis, manager.token, tls, request);
                     if (answer.status() != null) {
                         return answer.status();
                     }
@@ -170,6 +182,11 @@ final class StatusCommand implements Callable<Integer> {
 
     /** {@link #ask(ManagerAddress.Endpoint, int)}, over TLS when {@code tls} is not null, authenticating first with {@code token} when it is not null. */
     static Answer ask(ManagerAddress.Endpoint manager, int timeoutMillis, String token, javax.net.ssl.SSLSocketFactory tls) throws IOException {
+        return ask(manager, timeoutMillis, token, tls, STATUS);
+    }
+
+    private static Answer ask(ManagerAddress.Endpoint manager, int timeoutMillis, String token, javax.net.ssl.SSLSocketFactory tls,
+                              Request request) throws IOException {
         Duration timeout = Duration.ofMillis(timeoutMillis);
         try (BlockingConnection connection = BlockingConnection.connect(manager.host(), manager.port(), timeout, tls)) {
             IOException notWritten = null;
@@ -177,7 +194,7 @@ final class StatusCommand implements Callable<Integer> {
                 if (token != null) {
                     connection.writeFrame(Json.MAPPER.writeValueAsString(java.util.Map.of("command", "auth", "token", token)));
                 }
-                connection.writeFrame("{\"command\":\"status\"}");
+                connection.writeFrame(request.frame());
             } catch (IOException e) {
                 notWritten = e; // closed already: perhaps a standby, whose answer waits to be read
             }
@@ -194,7 +211,7 @@ final class StatusCommand implements Callable<Integer> {
                     continue;
                 }
                 JsonNode error = node.path("error");
-                if ("status".equals(node.path("to").asText()) && "answer".equals(node.path("command").asText())
+                if (request.to().equals(node.path("to").asText()) && "answer".equals(node.path("command").asText())
                         && !"EPERM".equals(error.path("code").asText())) {
                     return new Answer(text, null);
                 }
@@ -204,7 +221,7 @@ final class StatusCommand implements Callable<Integer> {
                 String code = error.path("code").asText();
                 if (code.equals("EAUTH") || code.equals("EPROTECTED") || code.equals("EPERM")) {
                     throw new IOException("the manager at " + manager + " refused: " + code + " " + error.path("description").asText()
-                            + (code.equals("EPERM") ? " (status of everything needs the admin role)" : ""));
+                            + (code.equals("EPERM") ? " (" + request.needs() + ")" : ""));
                 }
             }
         } catch (FrameTooLargeException e) {
@@ -251,6 +268,13 @@ final class StatusCommand implements Callable<Integer> {
 
         List<String[]> workers = new ArrayList<>();
         workers.add(new String[] {"WORKER", "STATUS", "SLOTS", "BUSY", "RANGES (from:used/limit)"});
+        boolean typed = false;
+        for (JsonNode w : s.path("workers")) {
+            typed |= w.has("types");
+        }
+        if (typed) {
+            workers.set(0, new String[] {"WORKER", "STATUS", "SLOTS", "BUSY", "RANGES (from:used/limit)", "TYPES"});
+        }
         for (JsonNode w : s.path("workers")) {
             StringBuilder ranges = new StringBuilder();
             for (JsonNode r : w.path("ranges")) {
@@ -259,9 +283,14 @@ final class StatusCommand implements Callable<Integer> {
                 }
                 ranges.append(r.path("from").asText()).append(':').append(r.path("used").asText()).append('/').append(r.path("limit").asText());
             }
-            workers.add(new String[] {w.path("id").asText() + (w.path("you").asBoolean() ? " *" : ""),
+            String[] row = {w.path("id").asText() + (w.path("you").asBoolean() ? " *" : ""),
                     w.path("status").asText(w.has("busy") ? (w.path("busy").asLong() > 0 ? "busy" : "available") : ""),
-                    w.path("slots").asText(""), w.path("busy").asText(""), ranges.toString()});
+                    w.path("slots").asText(""), w.path("busy").asText(""), ranges.toString()};
+            if (typed) {
+                row = java.util.Arrays.copyOf(row, 6);
+                row[5] = workerTypes(w);
+            }
+            workers.add(row);
         }
         table(out, workers, "no workers");
 
@@ -284,6 +313,7 @@ final class StatusCommand implements Callable<Integer> {
             queues.add(new String[] {e.getKey(), e.getValue().asText()});
         }
         table(out, queues, "no works queued");
+        renderTypes(out, s);
 
         out.append("pending ").append(s.path("pendingWorks").asText("?"))
                 .append(", running ").append(s.path("globalRunningWorks").asText("?"))
@@ -292,6 +322,44 @@ final class StatusCommand implements Callable<Integer> {
                 .append(", finished ").append(s.path("finishCount").asText("?"))
                 .append('\n');
         return out.toString();
+    }
+
+    /** A worker's work types, {@code +untyped} when it takes untyped works too; {@code untyped} for a worker of none. */
+    private static String workerTypes(JsonNode w) {
+        if (!w.has("types")) {
+            return "untyped";
+        }
+        List<String> names = new ArrayList<>();
+        w.path("types").forEach(t -> names.add(t.asText()));
+        return String.join(",", names) + (w.path("untyped").asBoolean() ? ",+untyped" : "");
+    }
+
+    /** The work types (our extension), when the manager knows any: queues, running works, limits, workers; then the types no worker takes. */
+    private static void renderTypes(StringBuilder out, JsonNode s) {
+        JsonNode types = s.path("types");
+        if (!types.isArray() || types.isEmpty()) {
+            return;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"TYPE", "QUEUED", "BY PRIORITY", "RUNNING", "LIMIT", "WORKERS"});
+        for (JsonNode t : types) {
+            StringBuilder byPriority = new StringBuilder();
+            for (Iterator<Map.Entry<String, JsonNode>> it = t.path("queues").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                byPriority.append(byPriority.length() > 0 ? " " : "").append(e.getKey()).append(':').append(e.getValue().asText());
+            }
+            JsonNode limit = t.path("limit");
+            rows.add(new String[] {t.path("type").asText(), t.path("queued").asText("0"), byPriority.length() == 0 ? "-" : byPriority.toString(),
+                    t.path("running").asText("0"), limit.isNumber() ? limit.asText() : "none", t.path("workers").asText("0")});
+        }
+        table(out, rows, "no work types");
+        JsonNode orphans = s.path("typesWithoutWorkers");
+        if (orphans.isArray() && !orphans.isEmpty()) {
+            List<String> names = new ArrayList<>();
+            orphans.forEach(t -> names.add(t.asText()));
+            out.append("no worker takes type").append(names.size() > 1 ? "s " : " ").append(String.join(", ", names))
+                    .append(": their works wait\n\n");
+        }
     }
 
     private static long parseLong(String s) {

@@ -59,6 +59,13 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Slots guaranteed to priorities, e.g. 1=30,2=20 (of --slots; the rest take any priority).")
     Map<Integer, Integer> prioritySlots;
 
+    @Option(names = "--type", paramLabel = "TYPE",
+            description = "Take works of this work type (repeatable); then untyped works only with --untyped (default: untyped works only).")
+    List<String> types;
+
+    @Option(names = "--untyped", description = "With --type: take untyped works too.")
+    boolean untyped;
+
     @Option(names = "--answer-threshold", paramLabel = "N", description = "ANSWER_THRESHOLD: results sent per done message (default: ${DEFAULT-VALUE}).")
     int answerThreshold = WorkerOptions.DEFAULT_ANSWER_THRESHOLD;
 
@@ -89,6 +96,11 @@ final class WorkerCommand implements Callable<Integer> {
                         .answerThreshold(answerThreshold).shutdownGrace(Duration.ofSeconds(graceSeconds));
                 if (prioritySlots != null) {
                     b.prioritySlots(prioritySlots);
+                }
+                if (types != null) {
+                    b.types(types).untyped(untyped);
+                } else if (untyped) {
+                    throw new IllegalArgumentException("--untyped needs --type: a worker without types takes untyped works already");
                 }
                 options = b.build();
             } catch (IllegalArgumentException | IllegalStateException e) {

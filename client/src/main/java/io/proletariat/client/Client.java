@@ -463,6 +463,9 @@ public final class Client implements AutoCloseable {
             if (o.assignTimeout() != null) {
                 w.name("assigntimeout").value(o.assignTimeout().toMillis());
             }
+            if (o.type() != null) {
+                w.name("type").value(o.type());
+            }
             w.name("command").value("push");
         });
         if (sent) {

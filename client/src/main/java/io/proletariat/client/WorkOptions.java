@@ -14,6 +14,7 @@ import java.time.Duration;
  *         .runTimeout(Duration.ofSeconds(10))     // running time on the worker: ETO
  *         .assignTimeout(Duration.ofSeconds(5))   // waiting for a worker: EATO
  *         .priority(1)
+ *         .type("resize")                         // only workers of type resize take it
  *         .build();
  * }</pre>
  */
@@ -25,12 +26,14 @@ public final class WorkOptions {
     private final Duration runTimeout;
     private final Duration assignTimeout;
     private final Integer priority;
+    private final String type;
 
     private WorkOptions(Builder b) {
         this.overallTimeout = b.overallTimeout;
         this.runTimeout = b.runTimeout;
         this.assignTimeout = b.assignTimeout;
         this.priority = b.priority;
+        this.type = b.type;
     }
 
     /** A builder with nothing set. */
@@ -63,10 +66,15 @@ public final class WorkOptions {
         return priority;
     }
 
+    /** The work type, or {@code null} for an untyped work (the default). */
+    public String type() {
+        return type;
+    }
+
     @Override
     public String toString() {
         return "WorkOptions{overallTimeout=" + ms(overallTimeout) + ", runTimeout=" + ms(runTimeout) + ", assigntimeout=" + ms(assignTimeout)
-                + ", priority=" + priority + "}";
+                + ", priority=" + priority + (type == null ? "" : ", type=" + type) + "}";
     }
 
     private static String ms(Duration d) {
@@ -79,6 +87,7 @@ public final class WorkOptions {
         private Duration runTimeout;
         private Duration assignTimeout;
         private Integer priority;
+        private String type;
 
         private Builder() {
         }
@@ -88,6 +97,7 @@ public final class WorkOptions {
             runTimeout = o.runTimeout;
             assignTimeout = o.assignTimeout;
             priority = o.priority;
+            type = o.type;
         }
 
         /**
@@ -142,6 +152,17 @@ public final class WorkOptions {
                 throw new IllegalArgumentException("priority must be >= 0: " + priority);
             }
             this.priority = priority;
+            return this;
+        }
+
+        /**
+         * {@code type} (our extension): only a worker that offered this work type runs the works
+         * ({@code WorkerOptions.Builder.types}); an original node.js manager ignores it. 1 to 64
+         * characters of {@code A-Z a-z 0-9 _ . : -}; {@code null} (the default) for an untyped work,
+         * which goes to workers that named no type, or said they take untyped works too.
+         */
+        public Builder type(String type) {
+            this.type = type == null ? null : io.proletariat.protocol.WorkTypeNames.check(type);
             return this;
         }
 

@@ -378,6 +378,16 @@ public final class Worker implements AutoCloseable {
                 }
                 w.endObject();
             }
+            if (!options.types().isEmpty()) { // our extension: without types the offer is the original's
+                w.name("types").beginArray();
+                for (String t : options.types()) {
+                    w.value(t);
+                }
+                w.endArray();
+                if (options.untyped()) {
+                    w.name("untyped").value(true);
+                }
+            }
             w.name("command").value("offer");
         });
     }

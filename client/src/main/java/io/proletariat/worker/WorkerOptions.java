@@ -54,6 +54,8 @@ public final class WorkerOptions extends ConnectionOptions {
     private final Duration offerRetryTime;
     private final Duration shutdownGrace;
     private final Executor executor;
+    private final java.util.List<String> types;
+    private final boolean untyped;
 
     private WorkerOptions(Builder b, Map<Integer, Integer> guarantees) {
         super(b);
@@ -66,6 +68,18 @@ public final class WorkerOptions extends ConnectionOptions {
         this.offerRetryTime = b.offerRetryTime;
         this.shutdownGrace = b.shutdownGrace;
         this.executor = b.executor;
+        this.types = b.types;
+        this.untyped = b.untyped;
+    }
+
+    /** The work types the worker takes; empty (the default) for untyped works only, as the original. */
+    public java.util.List<String> types() {
+        return types;
+    }
+
+    /** Whether a worker of {@link #types()} takes untyped works too; default {@code false}. */
+    public boolean untyped() {
+        return untyped;
     }
 
     /** A builder with every default. */
@@ -138,7 +152,8 @@ public final class WorkerOptions extends ConnectionOptions {
         return "WorkerOptions{slots=" + slots + ", " + connectionString() + ", prioritySlots=" + prioritySlots
                 + ", CLEANUP_REQS=" + cleanupReqs + ", CLEANUP_CHECKINT=" + cleanupCheckInterval.toMillis()
                 + ", ANSWER_THRESHOLD=" + answerThreshold
-                + ", answerFlushInterval=" + answerFlushInterval.toMillis() + "}";
+                + ", answerFlushInterval=" + answerFlushInterval.toMillis()
+                + (types.isEmpty() ? "" : ", types=" + types + ", untyped=" + untyped) + "}";
     }
 
     /** Builds {@link WorkerOptions}. Setters reject bad values; {@link #build()} rejects bad combinations. */
@@ -152,6 +167,8 @@ public final class WorkerOptions extends ConnectionOptions {
         private Duration offerRetryTime = DEFAULT_OFFER_RETRY_TIME;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private Executor executor;
+        private java.util.List<String> types = java.util.List.of();
+        private boolean untyped;
 
         private Builder() {
             super(ReconnectPolicy.giveUpAfter(DEFAULT_MAX_RETRIES));
@@ -168,6 +185,42 @@ public final class WorkerOptions extends ConnectionOptions {
             offerRetryTime = o.offerRetryTime;
             shutdownGrace = o.shutdownGrace;
             executor = o.executor;
+            types = o.types;
+            untyped = o.untyped;
+        }
+
+        /**
+         * {@code types} (our extension, docs/protocol.md, "Work types and limits"): the work types this
+         * worker takes; then it gets only works pushed with one of them, and untyped works only with
+         * {@link #untyped(boolean) untyped(true)}. Each 1 to 64 characters of {@code A-Z a-z 0-9 _ . : -},
+         * at most 64 types; duplicates count once. None (the default): untyped works only, and the
+         * offer is the original's. An original node.js manager ignores the types and sends any work.
+         */
+        public Builder types(java.util.Collection<String> types) {
+            java.util.LinkedHashSet<String> set = new java.util.LinkedHashSet<>();
+            for (String t : Objects.requireNonNull(types, "types")) {
+                set.add(io.proletariat.protocol.WorkTypeNames.check(t));
+            }
+            if (set.size() > io.proletariat.protocol.WorkTypeNames.MAX_PER_WORKER) {
+                throw new IllegalArgumentException("a worker takes at most " + io.proletariat.protocol.WorkTypeNames.MAX_PER_WORKER
+                        + " work types: " + set.size());
+            }
+            this.types = java.util.List.copyOf(set);
+            return this;
+        }
+
+        /** {@link #types(java.util.Collection)} from names. */
+        public Builder types(String... types) {
+            return types(java.util.Arrays.asList(types));
+        }
+
+        /**
+         * {@code untyped}: a worker of {@link #types(java.util.Collection) types} takes untyped works
+         * too. Default {@code false}; a worker with no types always takes untyped works.
+         */
+        public Builder untyped(boolean untyped) {
+            this.untyped = untyped;
+            return this;
         }
 
         @Override

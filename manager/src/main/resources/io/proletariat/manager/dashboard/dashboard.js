@@ -187,19 +187,34 @@
 
   function renderQueues(s) {
     var priorities = Object.keys(s.queues).map(Number).sort(function (a, b) { return b - a; });
+    var types = s.types || [];
     var total = 0;
     var max = 0;
     priorities.forEach(function (p) { total += s.queues[p]; max = Math.max(max, s.queues[p]); });
-    text('queue-total', priorities.length ? count(total) + ' waiting' : '');
-    if (!priorities.length) {
+    types.forEach(function (t) {
+      Object.keys(t.queues).forEach(function (p) { total += t.queues[p]; max = Math.max(max, t.queues[p]); });
+    });
+    text('queue-total', total ? count(total) + ' waiting' : '');
+    if (!priorities.length && !types.length) {
       $('queues').innerHTML = '<p class="empty">The queues are empty.</p>';
       return;
     }
-    $('queues').innerHTML = priorities.map(function (p) {
-      var n = s.queues[p];
-      return '<div class="queue" data-priority="' + p + '"><span class="name">priority ' + p + '</span>'
+    var bar = function (attrs, name, n) {
+      return '<div class="queue" ' + attrs + '><span class="name">' + name + '</span>'
         + '<div class="bar"><i style="width:' + pct(n, max) + '%"></i></div>'
         + '<span class="count">' + count(n) + '</span></div>';
+    };
+    // Untyped works by priority, as always; then each work type (our extension) by priority, with its running works and limit.
+    $('queues').innerHTML = priorities.map(function (p) {
+      return bar('data-priority="' + p + '"', 'priority ' + p, s.queues[p]);
+    }).join('') + types.map(function (t) {
+      var ps = Object.keys(t.queues).map(Number).sort(function (a, b) { return b - a; });
+      var head = '<div class="queue-type" data-type="' + esc(t.type) + '"><span class="name">type ' + esc(t.type) + '</span> '
+        + '<span class="count">running ' + count(t.running) + (t.limit === null ? '' : ' / limit ' + count(t.limit))
+        + ' · ' + (t.workers ? count(t.workers) + ' workers' : '<b>no worker</b>') + '</span></div>';
+      return head + ps.map(function (p) {
+        return bar('data-type="' + esc(t.type) + '" data-priority="' + p + '"', esc(t.type) + ' priority ' + p, t.queues[p]);
+      }).join('');
     }).join('');
   }
 

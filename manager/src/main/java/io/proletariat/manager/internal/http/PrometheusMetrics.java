@@ -107,8 +107,32 @@ final class PrometheusMetrics {
         s.queued().forEach((priority, n) -> queue.dataPoint(
                 GaugeDataPointSnapshot.builder().labels(Labels.of("priority", Integer.toString(priority))).value(n).build()));
         m.add(queue.build());
-        m.add(gauge("proletariat_works_queued", "Works waiting in the queues, every priority.",
-                s.queued().values().stream().mapToLong(Long::longValue).sum()));
+        m.add(gauge("proletariat_works_queued", "Works waiting in the queues, every priority and work type.",
+                s.queued().values().stream().mapToLong(Long::longValue).sum()
+                        + s.types().stream().mapToLong(ManagerStats.TypeStats::queuedTotal).sum()));
+        if (!s.types().isEmpty()) { // work types (our extension): absent while every work is untyped
+            GaugeSnapshot.Builder typeQueue = GaugeSnapshot.builder().name("proletariat_type_queue_length")
+                    .help("Works of a work type waiting in its queue, by priority.");
+            GaugeSnapshot.Builder typeRunning = GaugeSnapshot.builder().name("proletariat_type_running")
+                    .help("Works of a work type assigned to or running on workers.");
+            GaugeSnapshot.Builder typeLimit = GaugeSnapshot.builder().name("proletariat_type_limit")
+                    .help("The most works of a work type that may run at once (--limit, proletariat limit); absent for no limit.");
+            GaugeSnapshot.Builder typeWorkers = GaugeSnapshot.builder().name("proletariat_type_workers")
+                    .help("Workers that offered a work type; 0 while its works wait for one.");
+            for (ManagerStats.TypeStats t : s.types()) {
+                t.queued().forEach((priority, n) -> typeQueue.dataPoint(gaugePoint(
+                        Labels.of("type", t.type(), "priority", Integer.toString(priority)), n)));
+                typeRunning.dataPoint(gaugePoint(Labels.of("type", t.type()), t.running()));
+                if (t.limit() >= 0) {
+                    typeLimit.dataPoint(gaugePoint(Labels.of("type", t.type()), t.limit()));
+                }
+                typeWorkers.dataPoint(gaugePoint(Labels.of("type", t.type()), t.workers()));
+            }
+            m.add(typeQueue.build());
+            m.add(typeRunning.build());
+            m.add(typeLimit.build());
+            m.add(typeWorkers.build());
+        }
         m.add(gauge("proletariat_works_on_hold", "Works held behind a similar work (HOLDSIMILARWORK).", s.onHold()));
         m.add(gauge("proletariat_works_running", "Works assigned to or running on workers.", s.running()));
         m.add(gauge("proletariat_slots_offered", "Slots offered by every connected worker.", s.slotsTotal()));

@@ -44,14 +44,17 @@ final class StatusJson {
                 (s.takenAt() - s.bootTime()) / 1000,
                 new Manager(info.protocolAddress().getPort(), hostPort(info.protocolAddress()), info.transport(),
                         sacred, info.options().holdSimilarWork()),
-                c.finished() > 0, s.queued().values().stream().mapToLong(Long::longValue).sum(), s.slotsFree(),
+                c.finished() > 0, s.queued().values().stream().mapToLong(Long::longValue).sum()
+                        + s.types().stream().mapToLong(ManagerStats.TypeStats::queuedTotal).sum(), s.slotsFree(),
                 s.running(), s.onHold(), c.finished(), sacred, Cluster.of(s.cluster()), mergedRanges(s.workers()), queues,
                 new Slots(s.slotsTotal(), s.slotsFree(), s.slotsTotal() - s.slotsFree()),
                 Counters.of(c), s.memory(), s.rates(), latency, LastSecond.of(lastSecond),
                 new Connections(s.workers().size(), clients, s.clients().size() - clients),
                 s.workers().stream().map(Worker::of).toList(),
                 s.clients().stream().map(Client::of).toList(),
-                s.recentErrors().stream().map(e -> RecentError.of(e, info.options().httpShowErrors())).toList());
+                s.recentErrors().stream().map(e -> RecentError.of(e, info.options().httpShowErrors())).toList(),
+                s.types().stream().map(WorkType::of).toList(),
+                s.types().stream().filter(t -> t.workers() == 0 && (t.queuedTotal() > 0 || t.running() > 0)).map(ManagerStats.TypeStats::type).toList());
     }
 
     record Status(long bootTime, String bootTimeIso, long takenAt, long uptimeSeconds, Manager manager,
@@ -63,7 +66,20 @@ final class StatusJson {
                   Map<String, Long> queues, Slots slots, Counters counters, ManagerStats.Memory memory,
                   ManagerStats.Rates rates, Map<String, Latency> latency, LastSecond lastSecond,
                   Connections connections, List<Worker> workers, List<Client> clients,
-                  List<RecentError> recentErrors) {
+                  List<RecentError> recentErrors,
+                  // Work types, as the protocol status shows them; left out while every work is untyped.
+                  @JsonInclude(JsonInclude.Include.NON_EMPTY) List<WorkType> types,
+                  @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> typesWithoutWorkers) {
+    }
+
+    /** One work type, the protocol status's names: queued works per priority, running works, limit (null for none), workers. */
+    record WorkType(String type, long queued, Map<String, Long> queues, long running,
+                    @JsonInclude(JsonInclude.Include.ALWAYS) Long limit, int workers) {
+        static WorkType of(ManagerStats.TypeStats t) {
+            Map<String, Long> queues = new LinkedHashMap<>();
+            t.queued().forEach((p, n) -> queues.put(Integer.toString(p), n));
+            return new WorkType(t.type(), t.queuedTotal(), queues, t.running(), t.limit() < 0 ? null : t.limit(), t.workers());
+        }
     }
 
     record Manager(int port, String address, String transport, boolean sacredGuarantees, boolean holdSimilarWork) {
