@@ -33,15 +33,15 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class ProtocolFuzzTest {
     private static final int MAX_FRAME = 64 * 1024;
     private static final String[] COMMANDS = {"offer", "push", "done", "answer", "abort", "ping", "mystatus", "status",
-            "sysmsg", "cleanup", "gc", "dumpall", "nonsense", ""};
+            "sysmsg", "cleanup", "gc", "dumpall", "limit", "nonsense", ""};
     private static final String[] FIELDS = {"command", "work", "rid", "group", "priority", "timeout", "assigntimeout",
-            "runTimeout", "slots", "to", "id", "content", "accepted", "rejected", "ok"};
+            "runTimeout", "slots", "to", "id", "content", "accepted", "rejected", "ok", "type", "types", "untyped", "max"};
     private static final String[] LEAVES = {"null", "true", "false", "0", "-0", "-1", "1", "1.5", "-2.5e-300", "1e308", "-1e308",
             "9007199254740993", "99999999999999999999999999999999999", "-2147483649", "2147483648", "4294967296", "\"\"", "\"x\"",
             "\"push\"", "\"offer\"", "\"answer\"", "\"-5\"", "\"1e3\"", "\"NaN\"", "\"Infinity\"", "\"0x10\"", "\"MANAGER\"",
             "\"\\u0000\"", "\"\\ud800\"", "[]", "{}", "[null]", "[1,2]", "[\"a\",\"b\"]", "{\"0\":5}", "{\"0\":-5}",
             "{\"0\":1e10}", "{\"a\":1}", "[{\"id\":\"W1\"}]", "[{\"id\":5,\"result\":1}]", "[{\"id\":\"W1\",\"result\":{\"err\":{\"code\":7}}}]",
-            "[[[]]]", "{\"_key\":[1]}"};
+            "[[[]]]", "{\"_key\":[1]}", "\"resize\"", "\"a.b:c-d_e\"", "[\"resize\",\"x\"]", "[\"resize\",\"\"]"};
 
     private static final AtomicLong FRAMES = new AtomicLong();
     private static Manager manager;
@@ -238,7 +238,10 @@ class ProtocolFuzzTest {
                 "{\"command\":\"abort\",\"rid\":\"r1\",\"work\":[\"W000001R1\"]}",
                 "{\"command\":\"answer\",\"to\":\"push\",\"accepted\":[\"W1\"],\"rejected\":[\"W2\"]}",
                 "{\"command\":\"sysmsg\",\"id\":\"M1\",\"to\":\"MANAGER\",\"content\":{\"x\":[1,2]}}",
-                "{\"command\":\"status\"}");
+                "{\"command\":\"status\"}",
+                "{\"command\":\"push\",\"rid\":\"t1\",\"work\":[1],\"type\":\"resize\",\"assigntimeout\":50}",
+                "{\"command\":\"offer\",\"slots\":2,\"types\":[\"resize\",\"thumb\"],\"untyped\":true}",
+                "{\"command\":\"limit\",\"type\":\"resize\",\"max\":1}");
         return Combinators.combine(valid, Arbitraries.integers().between(1, 6), Arbitraries.longs())
                 .as((frame, edits, seed) -> mutate(frame.getBytes(StandardCharsets.UTF_8), edits, new java.util.Random(seed)));
     }
