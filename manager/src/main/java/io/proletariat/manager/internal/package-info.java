@@ -18,6 +18,8 @@
  *       without one (abort, assign timeout, client gone) by the same steps.</li>
  *   <li>{@code Scheduler} with {@code WorkQueues}, {@code Offers} and {@code Range}: which worker runs
  *       which work (the pass, the selector, guaranteed ranges, the AVAIL_THRESHOLD wait, reject backoff).</li>
+ *   <li>{@code WorkTypes}, {@code WorkType}, {@code TypedPass} and {@code WorkTypeCommands}: work types,
+ *       each with its own queues, workers and limit, and the wire's fields and {@code limit} command for them.</li>
  *   <li>{@code Work}: one work, moving between states only through the table of {@code Work.State}.</li>
  *   <li>{@code KeyHolds}: works held behind another with the same {@code _key}.</li>
  *   <li>{@code Replies}: every frame written to a peer, through the {@code Outbox}, which flushes
