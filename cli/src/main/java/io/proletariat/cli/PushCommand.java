@@ -152,7 +152,7 @@ final class PushCommand implements Callable<Integer> {
         }, "proletariat-push-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Progress progress = stderrIsTerminal() ? new Progress(group.size()) : null;
-        WaitNotice waiting = new WaitNotice(manager, group.size());
+        WaitNotice waiting = new WaitNotice(manager, group.size(), type);
         client.addConnectionListener(waiting);
         try {
             List<WorkResult> results;
@@ -301,6 +301,8 @@ final class PushCommand implements Callable<Integer> {
         static final long NOTICE_INTERVAL_SECONDS = 10;
         private final ManagerAddress manager;
         private final int works;
+        /** The works' type; null for untyped works. */
+        private final String type;
         private final long start = System.nanoTime();
         private final java.util.concurrent.ScheduledExecutorService timer;
 
@@ -308,8 +310,13 @@ final class PushCommand implements Callable<Integer> {
         private volatile boolean lost;
 
         WaitNotice(ManagerAddress manager, int works) {
+            this(manager, works, null);
+        }
+
+        WaitNotice(ManagerAddress manager, int works, String type) {
             this.manager = manager;
             this.works = works;
+            this.type = type;
             this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("proletariat-push-notice", true));
             timer.scheduleWithFixedDelay(this::tell, FIRST_NOTICE_SECONDS, NOTICE_INTERVAL_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
         }
@@ -336,7 +343,14 @@ final class PushCommand implements Callable<Integer> {
             try {
                 com.fasterxml.jackson.databind.JsonNode status = Json.MAPPER.readTree(StatusCommand.ask(manager, 2_000));
                 int workers = status.path("workers").size();
-                why = workers == 0
+                boolean orphan = false;
+                for (com.fasterxml.jackson.databind.JsonNode t : status.path("typesWithoutWorkers")) {
+                    orphan |= t.asText().equals(type);
+                }
+                why = orphan && workers > 0
+                        ? "no worker connected to the manager at " + manager + " takes type " + type
+                                + " (start one: proletariat worker --type " + type + " -- COMMAND)"
+                        : workers == 0
                         ? "no worker is connected to the manager at " + manager + " (start one: proletariat worker -- COMMAND)"
                         : workers + (workers == 1 ? " worker is" : " workers are") + " connected, "
                                 + status.path("globalAvailableSlots").asLong() + " slots free, "

@@ -54,6 +54,10 @@ class WorkTypesCommandsTest extends ManagerTestBase {
         Launcher.Result orphan = launcher.run(null, "push", "--port", port, "--type", "render", "--assign-timeout", "300", "1");
         assertThat(orphan.exitCode()).isEqualTo(Main.EXIT_FAILURE);
         assertThat(orphan.stdout()).contains("EATO");
+        Launcher.Background waiting = launcher.start("push", "--port", port, "--type", "render", "1");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> waiting.stderr().contains("takes type render"));
+        assertThat(waiting.stderr()).contains("no worker connected to the manager at 127.0.0.1:" + port
+                + " takes type render (start one: proletariat worker --type render -- COMMAND)");
     }
 
     @Test
