@@ -260,6 +260,44 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void workTypesShowInStatusAndMetricsPerTypeAndPriority() {
+        Manager plain = startWithHttp();
+        peer(plain).offer("1");
+        assertThat(HttpTestSupport.status(plain).has("types")).as("nothing typed: the document as before").isFalse();
+        assertThat(metrics(plain).keySet()).noneMatch(k -> k.startsWith("proletariat_type_"));
+
+        Manager manager = start(ManagerOptions.builder().httpPort(0).typeLimit("resize", 1));
+        peer(manager).offer("1"); // untyped: takes none of them
+
+        RawPeer worker = peer(manager);
+        worker.send("{'command':'offer','slots':4,'types':['resize']}");
+        worker.answer("offer");
+        RawPeer client = peer(manager);
+        client.push("r", "[1,2,3]", "'type':'resize','priority':2");
+        client.push("o", "[1]", "'type':'render'");
+        await().until(() -> manager.stats().types().stream().anyMatch(t -> t.type().equals("resize") && t.running() == 1));
+
+        JsonNode status = HttpTestSupport.status(manager);
+        assertThat(status.path("pendingWorks").asLong()).isEqualTo(3);
+        JsonNode resize = status.path("types").get(1);
+        assertThat(resize.path("type").asText()).isEqualTo("resize");
+        assertThat(resize.path("queues").path("2").asLong()).isEqualTo(2);
+        assertThat(resize.path("running").asLong()).isEqualTo(1);
+        assertThat(resize.path("limit").asLong()).isEqualTo(1);
+        assertThat(status.path("types").get(0).path("limit").isNull()).isTrue();
+        assertThat(status.path("typesWithoutWorkers").toString()).isEqualTo("[\"render\"]");
+
+        Map<String, Double> m = metrics(manager);
+        assertThat(m).containsEntry("proletariat_type_queue_length{priority=\"2\",type=\"resize\"}", 2.0)
+                .containsEntry("proletariat_type_queue_length{priority=\"0\",type=\"render\"}", 1.0)
+                .containsEntry("proletariat_type_running{type=\"resize\"}", 1.0)
+                .containsEntry("proletariat_type_limit{type=\"resize\"}", 1.0)
+                .containsEntry("proletariat_type_workers{type=\"render\"}", 0.0)
+                .containsEntry("proletariat_works_queued", 3.0)
+                .doesNotContainKey("proletariat_type_limit{type=\"render\"}");
+    }
+
+    @Test
     void historyRecordsOnePointASecond() {
         Manager manager = startWithHttp();
         await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
