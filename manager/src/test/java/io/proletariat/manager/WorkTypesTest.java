@@ -110,6 +110,32 @@ class WorkTypesTest {
     }
 
     @Test
+    void typesShareAWorkersSlotsRangesAndSacredGuaranteesAndTheHighestPriorityGoesFirstWhateverItsType() {
+        try (Manager m = start(ManagerOptions.builder().sacredGuarantees(true)); RawPeer client = new RawPeer(m); RawPeer worker = new RawPeer(m)) {
+            // Queued before the worker comes: untyped priority 0, then typed priority 5, 2 and 0.
+            List<String> low = client.push("u0", "[1]", "");
+            List<String> high = client.push("a5", "[1]", "'type':'a','priority':5");
+            List<String> mid = client.push("b2", "[1,2]", "'type':'b','priority':2");
+            client.push("a0", "[1,2]", "'type':'a'");
+            // Sacred: range 0 has 1 slot, range 2 has 1 + 1; 2 slots in all.
+            worker.send("{'command':'offer','slots':{'0':1,'2':1},'types':['a','b'],'untyped':true}");
+            String w = worker.answer("offer").path("you").asText();
+            List<String> first = RawPeer.ids(worker.takeDispatch());
+            // The priority 5 work first, then one of priority 2: the 2 slots, whatever the types.
+            assertThat(first).containsExactly(high.get(0), mid.get(0));
+            await().until(() -> busy(m, w) == 2);
+            worker.finish(List.of(high.get(0)), "1");
+            assertThat(RawPeer.ids(worker.takeDispatch())).containsExactly(mid.get(1)); // priority 2 still before 0
+            worker.finish(List.of(mid.get(0), mid.get(1)), "1");
+            // Priority 0 works use range 0 alone in sacred mode: one at a time, the untyped work first (it came first in its priority).
+            assertThat(RawPeer.ids(worker.takeDispatch())).containsExactly(low.get(0));
+            await().until(() -> busy(m, w) == 1);
+            worker.assertSilentFor(200);
+            assertThat(client.status().path("pendingWorks").asLong()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aManagerOfUntypedWorksAnswersStatusAsBefore() {
         try (Manager m = start(ManagerOptions.builder()); RawPeer worker = new RawPeer(m); RawPeer client = new RawPeer(m)) {
             worker.offer("1");
