@@ -60,7 +60,6 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson types;
         RawJson untyped;
         RawJson max;
-        boolean hasMax;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -91,7 +90,6 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
             session = resent = index = results = running = token = null;
             type = types = untyped = max = null;
-            hasMax = false;
             acceptedIds = rejectedIds = null;
             elements = null;
             items = null;
@@ -170,7 +168,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "type": m.type = value; break;
                     case "types": m.types = value; break;
                     case "untyped": m.untyped = value; break;
-                    case "max": m.max = value; m.hasMax = true; break;
+                    case "max": m.max = value; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Which worker runs which work: the queues, the workers' slots and priority ranges (guaranteed
  * ranges in sacred mode), and the distribution pass that places queued works, highest priority
- * first, through the {@link WorkSelector}. Also the two waits of the pass: {@code AVAIL_THRESHOLD}
+ * first, through the {@link WorkSelector}; works of a named type only on the workers that offered
+ * it, and no more at once than its limit ({@link WorkTypes}, {@link TypedPass}). Also the two waits of the pass: {@code AVAIL_THRESHOLD}
  * (after a full moment, wait for enough free slots, never past {@code DISTRIB_RANDMAX}) and the
  * backoff of a worker that rejected works. Core thread only; the pass runs once per batch of events
  * ({@link DispatchCore}).
