@@ -88,6 +88,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--priorities", paramLabel = "P,P,...", split = ",", description = "Priorities to cycle through, e.g. 0,0,0,2 (default: 0).")
     List<Integer> priorities = List.of(0);
 
+    @Option(names = "--type", paramLabel = "TYPE", description = "Push the works with this work type, to workers that offer only it (default: untyped).")
+    String type;
+
     @Option(names = "--warmup", paramLabel = "S", description = "Seconds of unmeasured load first (default: ${DEFAULT-VALUE}).")
     double warmup = 3;
 
@@ -119,6 +122,9 @@ final class BenchCommand implements Callable<Integer> {
         if (bad == null) {
             bad = ManagerAddress.checkSilence(managerSilence);
         }
+        if (bad == null && type != null && !io.proletariat.protocol.WorkTypeNames.isValid(type)) {
+            bad = "invalid work type '" + type + "': 1 to 64 characters of A-Z a-z 0-9 _ . : -";
+        }
         if (bad != null) {
             System.err.println("proletariat bench: " + bad);
             return Main.EXIT_USAGE;
@@ -148,7 +154,11 @@ final class BenchCommand implements Callable<Integer> {
                 return Main.EXIT_UNAVAILABLE;
             }
             for (int i = 0; i < workers; i++) {
-                Worker w = new Worker(manager.applyTo(WorkerOptions.builder()).slots(slots)
+                WorkerOptions.Builder wb = manager.applyTo(WorkerOptions.builder());
+                if (type != null) {
+                    wb.types(type);
+                }
+                Worker w = new Worker(wb.slots(slots)
                         .managerSilence(Duration.ofMillis(managerSilence))
                         .answerThreshold(answerThreshold).executor(Runnable::run).build());
                 w.onWork((work, done) -> {
@@ -234,7 +244,8 @@ final class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         for (long g = 0; g < groups; g++) {
             int size = (int) Math.min(group, preload - g * group);
-            client.work(Collections.nCopies(size, args), WorkOptions.DEFAULT, (error, results) -> {
+            client.work(Collections.nCopies(size, args), type == null ? WorkOptions.DEFAULT : WorkOptions.builder().type(type).build(),
+                    (error, results) -> {
                 if (error != null) {
                     run.errors.addAndGet(size);
                 } else {
@@ -354,7 +365,7 @@ final class BenchCommand implements Callable<Integer> {
                 return;
             }
             int priority = priorities.get(round++ % priorities.size());
-            WorkOptions options = WorkOptions.builder().priority(priority).build();
+            WorkOptions options = WorkOptions.builder().priority(priority).type(type).build();
             long start = System.nanoTime();
             if (group == 1) {
                 // Per-work callbacks: each work's own latency.
