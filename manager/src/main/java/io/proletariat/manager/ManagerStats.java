@@ -191,10 +191,18 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param ranges its priority ranges
      * @param finished results it delivered
      * @param principal who it authenticated as (by token or certificate), or null (docs/security.md)
+     * @param types the work types it offered; empty for a worker of untyped works only (docs/protocol.md, "Work types and limits")
+     * @param untyped whether it takes untyped works
      */
     public record WorkerStats(String id, String address, long connectedSince, long slots, long busy,
-                              List<RangeStats> ranges, long finished, String principal) {
-        /** A worker served without authentication. */
+                              List<RangeStats> ranges, long finished, String principal, List<String> types, boolean untyped) {
+        /** A worker of untyped works. */
+        public WorkerStats(String id, String address, long connectedSince, long slots, long busy,
+                           List<RangeStats> ranges, long finished, String principal) {
+            this(id, address, connectedSince, slots, busy, ranges, finished, principal, List.of(), true);
+        }
+
+        /** A worker of untyped works served without authentication. */
         public WorkerStats(String id, String address, long connectedSince, long slots, long busy,
                            List<RangeStats> ranges, long finished) {
             this(id, address, connectedSince, slots, busy, ranges, finished, null);

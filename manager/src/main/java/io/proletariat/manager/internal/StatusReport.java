@@ -129,8 +129,12 @@ final class StatusReport {
             for (Range r : w.ranges) {
                 ranges.add(new ManagerStats.RangeStats(r.from, r.limit, r.used));
             }
+            List<String> types = new ArrayList<>(w.workTypes.length);
+            for (WorkType t : w.workTypes) {
+                types.add(t.name);
+            }
             workerStats.add(new ManagerStats.WorkerStats(w.id, w.address, w.connectedAt, w.totalSlots, w.busy, ranges, w.finished,
-                    principal(w)));
+                    principal(w), types, w.takesUntyped));
         }
         return workerStats;
     }

@@ -227,7 +227,9 @@
     }
     body.innerHTML = s.workers.map(function (w) {
       return '<tr data-worker="' + esc(w.id) + '">'
-        + '<td class="id">' + esc(w.id) + '</td>'
+        + '<td class="id">' + esc(w.id)
+        + (w.types ? ' <span class="types" title="work types">' + esc(w.types.join(',') + (w.untyped ? ',+untyped' : '')) + '</span>' : '')
+        + '</td>'
         + '<td class="addr">' + esc(w.address) + '</td>'
         + '<td>' + ranges(w.ranges) + '</td>'
         + '<td class="num">' + count(w.busy) + ' / ' + count(w.slots) + '</td>'

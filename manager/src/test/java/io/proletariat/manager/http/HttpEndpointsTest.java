@@ -286,6 +286,9 @@ class HttpEndpointsTest {
         assertThat(resize.path("limit").asLong()).isEqualTo(1);
         assertThat(status.path("types").get(0).path("limit").isNull()).isTrue();
         assertThat(status.path("typesWithoutWorkers").toString()).isEqualTo("[\"render\"]");
+        assertThat(status.path("workers").get(0).has("types")).isFalse();
+        assertThat(status.path("workers").get(1).path("types").toString()).isEqualTo("[\"resize\"]");
+        assertThat(status.path("workers").get(1).path("untyped").asBoolean()).isFalse();
 
         Map<String, Double> m = metrics(manager);
         assertThat(m).containsEntry("proletariat_type_queue_length{priority=\"2\",type=\"resize\"}", 2.0)
