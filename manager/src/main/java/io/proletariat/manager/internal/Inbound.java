@@ -33,9 +33,15 @@ sealed interface Inbound {
      * @param runTimeout the {@code timeout} exactly as sent, forwarded to the worker; null unless {@code runTimeoutMs > 0}
      * @param runTimeoutMs the {@code timeout} in ms: 0 when absent, falsy or not a number; negative is invalid (EINVTIMEOUT)
      * @param assignTimeoutMs the {@code assigntimeout} in ms, read alike
+     * @param timing its retries and delay (our extension); null when it asked neither (the original clients)
      */
     record Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
-                RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity) implements Inbound {
+                RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity, PushTiming timing) implements Inbound {
+        /** A push without retries or delay. */
+        Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
+             RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity) {
+            this(rid, group, requestKey, works, argBytes, priority, runTimeout, runTimeoutMs, assignTimeoutMs, identity, null);
+        }
     }
 
     /**

@@ -54,6 +54,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson results;
         RawJson running;
         RawJson token;
+        /** A push's retries and delay (our extension, {@link PushTiming}). */
+        RawJson retries, backoff, backoffMax, retryOn, delay, notBefore;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -83,6 +85,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             workListEnd = -1;
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
             session = resent = index = results = running = token = null;
+            retries = backoff = backoffMax = retryOn = delay = notBefore = null;
             acceptedIds = rejectedIds = null;
             elements = null;
             items = null;
@@ -158,6 +161,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "results": m.results = value; break;
                     case "running": m.running = value; break;
                     case "token": m.token = value; break;
+                    case "retries": m.retries = value; break;
+                    case "backoff": m.backoff = value; break;
+                    case "backoffMax": m.backoffMax = value; break;
+                    case "retryOn": m.retryOn = value; break;
+                    case "delay": m.delay = value; break;
+                    case "notBefore": m.notBefore = value; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;
@@ -193,7 +202,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
 
     /** The members {@link #decode} keeps (but for arrays of work ids and the work list, read apart). */
     private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
-            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token");
+            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token",
+            "retries", "backoff", "backoffMax", "retryOn", "delay", "notBefore");
 
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
@@ -317,7 +327,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
         long runTimeoutMs = milliseconds(timeout);
         return new Inbound.Push(rid, group, requestKey, works, argBytes, priority, runTimeoutMs > 0 ? timeout : null,
-                runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works));
+                runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works),
+                PushTiming.read(m.retries, m.backoff, m.backoffMax, m.retryOn, m.delay, m.notBefore));
     }
 
     /** Longest session id kept: the client's random id is a dozen characters. */
