@@ -463,6 +463,7 @@ public final class Client implements AutoCloseable {
             if (o.assignTimeout() != null) {
                 w.name("assigntimeout").value(o.assignTimeout().toMillis());
             }
+            o.writeRetriesAndDelay(w); // our extension: sent only when set
             w.name("command").value("push");
         });
         if (sent) {
@@ -534,7 +535,7 @@ public final class Client implements AutoCloseable {
             if (r.finished || r.results[slot.index] != null) {
                 continue;
             }
-            answer(r, slot.index, WorkResult.fromWire(slot.index, workId, item.result(), mapper));
+            answer(r, slot.index, WorkResult.fromWire(slot.index, workId, item.result(), mapper).withAttempts(item.attempts(), item.lastError()));
         }
     }
 
