@@ -33,11 +33,16 @@ final class WaitingWorks {
     /** When {@link #timer} fires, on the loop's clock. */
     private long timerAt;
     private final Runnable fire;
+    /** The rest of a large release, queued behind the loop's waiting events. */
+    private final Runnable releaseMore;
+    /** {@link #releaseMore} is queued: it arms the timer when it is done. */
+    private boolean releasing;
 
     WaitingWorks(EventLoop loop, UnaryOperator<Runnable> guard) {
         this.loop = loop;
         this.guard = guard;
         this.fire = guard.apply(this::fire);
+        this.releaseMore = guard.apply(this::release);
     }
 
     /** Who takes the works that come due. */
@@ -104,7 +109,7 @@ final class WaitingWorks {
 
     /** Sets the one timer for the head, unless one fires before it already (firing early only re-arms). */
     private void arm() {
-        if (size == 0) {
+        if (size == 0 || releasing) {
             return;
         }
         long due = heap[0].dueNanos;
@@ -120,12 +125,18 @@ final class WaitingWorks {
 
     private void fire() {
         timer = null;
+        release();
+    }
+
+    /** Hands over the works that are due, at most {@link #RELEASE_PER_TASK}, then arms the timer for the next. */
+    private void release() {
+        releasing = false;
         long now = now();
         int released = 0;
         while (size > 0 && heap[0].dueNanos - now <= 0) {
             if (released++ == RELEASE_PER_TASK) {
-                timerAt = now;
-                timer = loop.schedule(fire, 0, TimeUnit.NANOSECONDS); // the rest in the next task, behind waiting events
+                releasing = true;
+                loop.execute(releaseMore); // the rest in the next task, behind the events waiting
                 return;
             }
             Work w = heap[0];
