@@ -142,8 +142,12 @@ public final class WorkOptions {
         return notBefore;
     }
 
-    /** Writes the push members of the retries and the delay that are set (our extension; none for the defaults). */
-    void writeRetriesAndDelay(JsonWriter w) {
+    /**
+     * Writes the push members of the retries and the delay that are set (our extension; none for the
+     * defaults). A resend ({@code firstSentMillis} > 0) sends its {@code delay} as the {@code notBefore}
+     * it came to at the first push, so a reconnect does not start the delay again.
+     */
+    void writeRetriesAndDelay(JsonWriter w, long firstSentMillis) {
         if (retries != null) {
             w.name("retries").value(retries);
         }
@@ -160,11 +164,14 @@ public final class WorkOptions {
             }
             w.endArray();
         }
-        if (delay != null) {
+        long at = notBefore == null ? -1 : notBefore.toEpochMilli();
+        if (delay != null && firstSentMillis > 0) {
+            at = Math.max(at, firstSentMillis + delay.toMillis());
+        } else if (delay != null) {
             w.name("delay").value(delay.toMillis());
         }
-        if (notBefore != null) {
-            w.name("notBefore").value(notBefore.toEpochMilli());
+        if (at >= 0) {
+            w.name("notBefore").value(at);
         }
     }
 
