@@ -61,6 +61,23 @@ class PushRetriesAndDelayTest extends ManagerTestBase {
     }
 
     @Test
+    void theManagersRetryAndDelayOptionsReachItsOptions() {
+        io.proletariat.manager.ManagerOptions defaults = InProcess.<ManagerCommand>parsed("manager").optionsBuilder().build();
+        assertThat(defaults.retries()).isZero();
+        assertThat(defaults.maxDelayed()).isEqualTo(io.proletariat.manager.ManagerOptions.DEFAULT_MAX_DELAYED);
+        io.proletariat.manager.ManagerOptions o = InProcess.<ManagerCommand>parsed("manager", "--retries", "2", "--backoff", "50ms",
+                "--backoff-max", "2s", "--retry-on", "lost,ETO", "--max-delayed", "10").optionsBuilder().build();
+        assertThat(o.retries()).isEqualTo(2);
+        assertThat(o.backoff()).isEqualTo(Duration.ofMillis(50));
+        assertThat(o.backoffMax()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(o.retryOn()).containsExactlyInAnyOrder("lost", "ETO");
+        assertThat(o.maxDelayed()).isEqualTo(10);
+        Launcher.Result bad = InProcess.run(null, "manager", "--port", "0", "--http-port", "0", "--retry-on", "sometimes");
+        assertThat(bad.exitCode()).as(bad.stderr()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(bad.stderr()).contains("retryOn");
+    }
+
+    @Test
     void badValuesExitTwoNamingTheOption() {
         String far = Instant.now().plus(WorkOptions.MAX_DELAY).plus(Duration.ofDays(1)).toString();
         String[][] bad = {
