@@ -78,6 +78,16 @@ class PushRetriesAndDelayTest extends ManagerTestBase {
     }
 
     @Test
+    void statusSaysHowManyWorksWaitForATimeOnlyWhileSomeDo() throws Exception {
+        JsonNode none = JSON.readTree("{\"pendingWorks\":0,\"globalRunningWorks\":0,\"globalAvailableSlots\":0,\"globalWorksOnHold\":0,"
+                + "\"finishCount\":0,\"workers\":[],\"clients\":[],\"queues\":{},\"ranges\":[]}");
+        assertThat(StatusCommand.render(none)).contains("on hold 0, finished 0").doesNotContain("delayed");
+        JsonNode some = ((com.fasterxml.jackson.databind.node.ObjectNode) none.deepCopy()).put("globalWorksDelayed", 120)
+                .put("globalWorksWaitingRetry", 2);
+        assertThat(StatusCommand.render(some)).contains("on hold 0, delayed 120, waiting to retry 2, finished 0");
+    }
+
+    @Test
     void badValuesExitTwoNamingTheOption() {
         String far = Instant.now().plus(WorkOptions.MAX_DELAY).plus(Duration.ofDays(1)).toString();
         String[][] bad = {
