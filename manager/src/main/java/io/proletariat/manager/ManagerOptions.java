@@ -954,7 +954,7 @@ public final class ManagerOptions {
         }
 
         /**
-         * Memory budget for the args of live works (queued, held, assigned or running), in bytes over
+         * Memory budget for the args of live works (queued, held, delayed, waiting for a retry, assigned or running), in bytes over
          * all connections: 0 (default) for half the JVM's maximum heap ({@code -Xmx}), else >= 1024.
          * A push whose works would take the total past it is refused with {@code ENOMEM}; the client
          * may push again once works are answered.

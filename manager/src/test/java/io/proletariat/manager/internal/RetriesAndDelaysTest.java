@@ -469,6 +469,21 @@ class RetriesAndDelaysTest {
     }
 
     @Test
+    void delayedWorksCountAgainstTheWorksMemoryBudget() {
+        core(ManagerOptions.builder().maxQueuedBytes(2000));
+        Connection client = connect();
+        String big = "'" + "x".repeat(800) + "'";
+        send(client, "{'command':'push','rid':'a','work':[" + big + "," + big + "],'delay':60000}");
+        send(client, "{'command':'push','rid':'b','work':[" + big + "],'delay':60000}");
+        List<JsonNode> answers = frames(client);
+        assertThat(answers.get(0).has("error")).isFalse();
+        assertThat(answers.get(1).at("/error/code").asText()).isEqualTo("ENOMEM");
+        assertThat(core.memory.queuedBytes).isEqualTo(2 * 802);
+        send(client, "{'command':'abort','rid':'a'}");
+        assertThat(core.memory.queuedBytes).isZero();
+    }
+
+    @Test
     void statusAndTheSnapshotCountWaitingWorks() {
         core(ManagerOptions.builder());
         Connection client = connect();
