@@ -13,7 +13,9 @@ import java.util.function.UnaryOperator;
 /**
  * The live works and their lives: created by a push, queued or held, finished by a result, or
  * leaving without one (aborted, assign timeout, client gone), each by the same steps, and their
- * assign timeouts. Which worker runs a work is the {@link Scheduler}'s; this class asks it to queue,
+ * assign timeouts; delayed works and retries, which wait in {@link WaitingWorks} (a failed attempt
+ * with retries left goes there instead of to its client). {@link #drop} removes a work from
+ * wherever it is. Which worker runs a work is the {@link Scheduler}'s; this class asks it to queue,
  * requeue and free. Core thread only.
  */
 final class Works {
