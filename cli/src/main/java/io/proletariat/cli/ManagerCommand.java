@@ -166,6 +166,21 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--resume-grace", paramLabel = "MS", description = "How long after it begins to serve (started, or elected) the manager holds works that clients resend after losing their manager, so that returning workers hand over their results instead of running them twice (default: ${DEFAULT-VALUE}; 0 queues them at once).")
     long resumeGrace = ManagerOptions.DEFAULT_RESUME_GRACE.toMillis();
 
+    @Option(names = "--retries", paramLabel = "N", description = "Retries of every work whose push asks none (this is how original clients get retries): a failed attempt (see --retry-on) is held for a backoff and queued again, up to N times (default: ${DEFAULT-VALUE}, no retries; at most 1000).")
+    int retries;
+
+    @Option(names = "--backoff", paramLabel = "DURATION", converter = Durations.class, description = "With --retries: the wait before the first retry (e.g. 100ms, 2s), doubling per attempt up to --backoff-max, each wait a random point of its upper half (default: 1s).")
+    Duration backoff = ManagerOptions.DEFAULT_BACKOFF;
+
+    @Option(names = "--backoff-max", paramLabel = "DURATION", converter = Durations.class, description = "With --retries: the longest wait between attempts (default: 60s).")
+    Duration backoffMax = ManagerOptions.DEFAULT_BACKOFF_MAX;
+
+    @Option(names = "--retry-on", paramLabel = "KINDS", split = ",", description = "With --retries: which failed attempts are retried, comma-separated: error (the handler's error), ETO (the run timeout), lost (its worker was lost; such a work then ends with EWORKERLOST after its retries) (default: error,ETO,lost).")
+    java.util.Set<String> retryOn = ManagerOptions.RETRY_ON_NAMES;
+
+    @Option(names = "--max-delayed", paramLabel = "N", description = "Works waiting for their push's delay or notBefore, at most, over all clients; a push beyond is answered ETOOMANYDELAYED (default: ${DEFAULT-VALUE}).")
+    int maxDelayed = ManagerOptions.DEFAULT_MAX_DELAYED;
+
     @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "After starting, run a greeting worker and a client pushing a few works over the real port, print the results, and keep running. Not with --auth or --tls-cert: the demo's peers have no token and no TLS.")
     boolean demo;
 
@@ -273,6 +288,11 @@ final class ManagerCommand implements Callable<Integer> {
                     .availThreshold(availThreshold)
                     .distribRandMax(Duration.ofMillis(distribRandMax))
                     .resumeGrace(Duration.ofMillis(resumeGrace))
+                    .retries(retries)
+                    .backoff(backoff)
+                    .backoffMax(backoffMax)
+                    .retryOn(retryOn)
+                    .maxDelayed(maxDelayed)
                     .cleanupReqs(cleanupReqs)
                     .cleanupCheckInterval(Duration.ofMillis(cleanupCheckInt))
                     .maxFrameLength(maxFrame)

@@ -45,6 +45,7 @@ import picocli.CommandLine.Parameters;
  * <pre>{@code
  * proletariat push '{"n":1}' '{"n":2}'
  * seq 1000 | jq -c '{n: .}' | proletariat push --each --run-timeout 5000
+ * proletariat push --retries 3 --backoff 100ms --retry-on error,ETO --delay 5s '{"n":1}'
  * }</pre>
  */
 @Command(name = "push", mixinStandardHelpOptions = true, sortOptions = false,
@@ -92,11 +93,77 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--assign-timeout", paramLabel = "MS", description = "Works that no worker took within MS fail with EATO.")
     Long assignTimeout;
 
+    @Option(names = "--retries", paramLabel = "N", description = "The manager retries a failed attempt up to N times (0 to 1000), after a backoff; the result is the last attempt's, with attempts and lastError on its line (default: the manager's, none unless it runs with --retries).")
+    Integer retries;
+
+    @Option(names = "--backoff", paramLabel = "DURATION", converter = Durations.class, description = "With --retries: the wait before the first retry (e.g. 100ms, 2s), doubling per attempt up to --backoff-max (default: the manager's, 1s).")
+    Duration backoff;
+
+    @Option(names = "--backoff-max", paramLabel = "DURATION", converter = Durations.class, description = "With --retries: the longest wait between attempts (default: the manager's, 60s).")
+    Duration backoffMax;
+
+    @Option(names = "--retry-on", paramLabel = "KINDS", split = ",", description = "With --retries: which failed attempts are retried, comma-separated: error, ETO, lost (default: the manager's, all three).")
+    List<String> retryOn;
+
+    @Option(names = "--delay", paramLabel = "DURATION", converter = Durations.class, description = "The works become eligible this long after the push (e.g. 5s, 2h; at most 30d).")
+    Duration delay;
+
+    @Option(names = "--not-before", paramLabel = "INSTANT", description = "The works become eligible at this time, ISO-8601 (e.g. 2026-12-01T10:00:00Z); at most 30 days ahead.")
+    String notBefore;
+
     @Option(names = "--each", description = "Print each result as it finishes, tagged with its index: {\"index\":N,\"err\":..,\"data\":..}.")
     boolean each;
 
     @Parameters(arity = "0..*", paramLabel = "JSON", description = "The works, one JSON value each; read from standard input, one per line, when none is given.")
     List<String> works = new ArrayList<>();
+
+    /** The retry and delay options into the builder; an {@link IllegalArgumentException} naming the option for a bad value. */
+    private void retriesAndDelay(WorkOptions.Builder b) {
+        if (retries != null) {
+            b.retries(retries);
+        }
+        if (backoff != null && backoffMax != null) {
+            b.backoff(backoff, backoffMax);
+        } else if (backoff != null) {
+            b.backoff(backoff);
+        } else if (backoffMax != null) {
+            b.backoff(null, backoffMax);
+        }
+        if (retryOn != null) {
+            List<WorkOptions.RetryOn> kinds = new ArrayList<>();
+            for (String name : retryOn) {
+                WorkOptions.RetryOn kind = null;
+                for (WorkOptions.RetryOn k : WorkOptions.RetryOn.values()) {
+                    if (k.wireName().equals(name.trim())) {
+                        kind = k;
+                    }
+                }
+                if (kind == null) {
+                    throw new IllegalArgumentException("--retry-on takes error, ETO and lost, comma-separated: '" + name + "'");
+                }
+                kinds.add(kind);
+            }
+            if (kinds.isEmpty()) {
+                throw new IllegalArgumentException("--retry-on needs at least one of error, ETO, lost");
+            }
+            b.retryOn(kinds.get(0), kinds.toArray(new WorkOptions.RetryOn[0]));
+        }
+        if (delay != null) {
+            b.delay(delay);
+        }
+        if (notBefore != null) {
+            java.time.Instant at;
+            try {
+                at = java.time.Instant.parse(notBefore);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("--not-before takes an ISO-8601 instant such as 2026-12-01T10:00:00Z: '" + notBefore + "'");
+            }
+            if (at.isAfter(java.time.Instant.now().plus(WorkOptions.MAX_DELAY))) {
+                throw new IllegalArgumentException("--not-before must be at most 30 days ahead: " + notBefore);
+            }
+            b.notBefore(at);
+        }
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -126,6 +193,7 @@ final class PushCommand implements Callable<Integer> {
             if (assignTimeout != null) {
                 b.assignTimeout(assignTimeout);
             }
+            retriesAndDelay(b);
             options = b.build();
             group = works.isEmpty() ? readStdin() : readArguments();
             if (group.isEmpty()) {
@@ -181,7 +249,7 @@ final class PushCommand implements Callable<Integer> {
             for (WorkResult r : results) {
                 failed |= r.isFailure();
                 if (!each) {
-                    out.println(r.toJson());
+                    out.println(line(r));
                 }
             }
             out.flush();
@@ -213,11 +281,30 @@ final class PushCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code {"index":N,"err":..,"data":..}}. */
+    /** {@code {"index":N,"err":..,"data":..}} (and the attempts, as {@link #line}). */
     static RawJson indexed(WorkResult r) {
-        return JsonWriter.toBytes().beginObject().name("index").value(r.index())
-                .name("err").raw(r.error() == null ? RawJson.NULL : r.error()).name("data").raw(r.data())
-                .endObject().toRawJson();
+        JsonWriter w = JsonWriter.toBytes().beginObject().name("index").value(r.index())
+                .name("err").raw(r.error() == null ? RawJson.NULL : r.error()).name("data").raw(r.data());
+        return attempts(w, r).endObject().toRawJson();
+    }
+
+    /** {@code {"err":..,"data":..}}, with {@code "attempts"} and {@code "lastError"} for a work the manager retried. */
+    static RawJson line(WorkResult r) {
+        if (r.attempts() == 0 && r.lastError() == null) {
+            return r.toJson();
+        }
+        JsonWriter w = JsonWriter.toBytes().beginObject().name("err").raw(r.error() == null ? RawJson.NULL : r.error()).name("data").raw(r.data());
+        return attempts(w, r).endObject().toRawJson();
+    }
+
+    private static JsonWriter attempts(JsonWriter w, WorkResult r) {
+        if (r.attempts() > 0) {
+            w.name("attempts").value(r.attempts());
+        }
+        if (r.lastError() != null) {
+            w.name("lastError").raw(r.lastError());
+        }
+        return w;
     }
 
     /** One work: a JSON value other than null (the protocol has no null work). */

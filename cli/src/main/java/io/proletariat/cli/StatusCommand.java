@@ -318,8 +318,12 @@ final class StatusCommand implements Callable<Integer> {
         out.append("pending ").append(s.path("pendingWorks").asText("?"))
                 .append(", running ").append(s.path("globalRunningWorks").asText("?"))
                 .append(", available slots ").append(s.path("globalAvailableSlots").asText("?"))
-                .append(", on hold ").append(s.path("globalWorksOnHold").asText("0"))
-                .append(", finished ").append(s.path("finishCount").asText("?"))
+                .append(", on hold ").append(s.path("globalWorksOnHold").asText("0"));
+        if (s.has("globalWorksDelayed")) { // our extension, present while works wait for a time
+            out.append(", delayed ").append(s.path("globalWorksDelayed").asText("0"))
+                    .append(", waiting to retry ").append(s.path("globalWorksWaitingRetry").asText("0"));
+        }
+        out.append(", finished ").append(s.path("finishCount").asText("?"))
                 .append('\n');
         return out.toString();
     }

@@ -299,6 +299,8 @@ public final class Client implements AutoCloseable {
         boolean pushedOnThisConnection;
         /** Pushed on an earlier connection: a push now is a resend, which the manager may answer from a resumed result. */
         boolean pushedBefore;
+        /** When it was first sent (epoch ms): a resend's {@code delay} counts from then, sent as a {@code notBefore}. */
+        long firstSentMillis;
         ScheduledFuture<?> timer;
 
         Request(List<RawJson> works, boolean sentArray, String returnMode, WorkOptions options, boolean perWorkFutures,
@@ -466,6 +468,10 @@ public final class Client implements AutoCloseable {
             if (o.type() != null) {
                 w.name("type").value(o.type());
             }
+            if (r.firstSentMillis == 0) {
+                r.firstSentMillis = System.currentTimeMillis();
+            }
+            o.writeRetriesAndDelay(w, r.pushedBefore ? r.firstSentMillis : 0); // our extension: sent only when set
             w.name("command").value("push");
         });
         if (sent) {
@@ -537,7 +543,7 @@ public final class Client implements AutoCloseable {
             if (r.finished || r.results[slot.index] != null) {
                 continue;
             }
-            answer(r, slot.index, WorkResult.fromWire(slot.index, workId, item.result(), mapper));
+            answer(r, slot.index, WorkResult.fromWire(slot.index, workId, item.result(), mapper).withAttempts(item.attempts(), item.lastError()));
         }
     }
 

@@ -1,6 +1,11 @@
 package io.proletariat.client;
 
+import io.proletariat.protocol.JsonWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Immutable options of one {@code work()} / {@code submit()} call: the original's {@code timeout}
@@ -15,10 +20,21 @@ import java.time.Duration;
  *         .assignTimeout(Duration.ofSeconds(5))   // waiting for a worker: EATO
  *         .priority(1)
  *         .type("resize")                         // only workers of type resize take it
+ *         .retries(3).backoff(Duration.ofMillis(100))   // retried by the manager: up to 4 attempts
+ *         .delay(Duration.ofSeconds(5))                 // eligible 5 s after the push
  *         .build();
  * }</pre>
+ *
+ * <p>Retries and delays are our extensions (docs/protocol.md, push): an original manager ignores them.
  */
 public final class WorkOptions {
+    /** The most retries a push may ask. */
+    public static final int MAX_RETRIES = 1000;
+    /** The longest backoff: 1 day. */
+    public static final Duration MAX_BACKOFF = Duration.ofDays(1);
+    /** The longest delay: 30 days. */
+    public static final Duration MAX_DELAY = Duration.ofDays(30);
+
     /** No timeouts, priority 0 (not sent). */
     public static final WorkOptions DEFAULT = builder().build();
 
@@ -27,8 +43,41 @@ public final class WorkOptions {
     private final Duration assignTimeout;
     private final Integer priority;
     private final String type;
+    private final Integer retries;
+    private final Duration backoff;
+    private final Duration backoffMax;
+    private final Set<RetryOn> retryOn;
+    private final Duration delay;
+    private final Instant notBefore;
+
+    /** The failed attempts {@link Builder#retryOn} can name. */
+    public enum RetryOn {
+        /** The handler answered an error (any code but {@code ETO}). */
+        ERROR("error"),
+        /** The run timeout expired ({@code ETO}). */
+        ETO("ETO"),
+        /** The work's worker was lost while it ran; after its retries the work ends with {@code EWORKERLOST}. */
+        LOST("lost");
+
+        private final String wire;
+
+        RetryOn(String wire) {
+            this.wire = wire;
+        }
+
+        /** Its name on the wire: {@code error}, {@code ETO}, {@code lost}. */
+        public String wireName() {
+            return wire;
+        }
+    }
 
     private WorkOptions(Builder b) {
+        this.retries = b.retries;
+        this.backoff = b.backoff;
+        this.backoffMax = b.backoffMax;
+        this.retryOn = b.retryOn == null ? null : Collections.unmodifiableSet(EnumSet.copyOf(b.retryOn));
+        this.delay = b.delay;
+        this.notBefore = b.notBefore;
         this.overallTimeout = b.overallTimeout;
         this.runTimeout = b.runTimeout;
         this.assignTimeout = b.assignTimeout;
@@ -71,10 +120,76 @@ public final class WorkOptions {
         return type;
     }
 
+    /** The retries asked of the manager, or {@code null} (the manager's default, none unless it runs with {@code --retries}). */
+    public Integer retries() {
+        return retries;
+    }
+
+    /** The first retry's backoff, or {@code null} (the manager's default). */
+    public Duration backoff() {
+        return backoff;
+    }
+
+    /** The longest backoff, or {@code null} (the manager's default, raised to {@link #backoff()}). */
+    public Duration backoffMax() {
+        return backoffMax;
+    }
+
+    /** Which failed attempts are retried, or {@code null} (the manager's default: all). */
+    public Set<RetryOn> retryOn() {
+        return retryOn;
+    }
+
+    /** How long after the push the works become eligible, or {@code null}. */
+    public Duration delay() {
+        return delay;
+    }
+
+    /** When the works become eligible, or {@code null}. */
+    public Instant notBefore() {
+        return notBefore;
+    }
+
+    /**
+     * Writes the push members of the retries and the delay that are set (our extension; none for the
+     * defaults). A resend ({@code firstSentMillis} > 0) sends its {@code delay} as the {@code notBefore}
+     * it came to at the first push, so a reconnect does not start the delay again.
+     */
+    void writeRetriesAndDelay(JsonWriter w, long firstSentMillis) {
+        if (retries != null) {
+            w.name("retries").value(retries);
+        }
+        if (backoff != null) {
+            w.name("backoff").value(backoff.toMillis());
+        }
+        if (backoffMax != null) {
+            w.name("backoffMax").value(backoffMax.toMillis());
+        }
+        if (retryOn != null) {
+            w.name("retryOn").beginArray();
+            for (RetryOn r : retryOn) {
+                w.value(r.wire);
+            }
+            w.endArray();
+        }
+        long at = notBefore == null ? -1 : notBefore.toEpochMilli();
+        if (delay != null && firstSentMillis > 0) {
+            at = Math.max(at, firstSentMillis + delay.toMillis());
+        } else if (delay != null) {
+            w.name("delay").value(delay.toMillis());
+        }
+        if (at >= 0) {
+            w.name("notBefore").value(at);
+        }
+    }
+
     @Override
     public String toString() {
         return "WorkOptions{overallTimeout=" + ms(overallTimeout) + ", runTimeout=" + ms(runTimeout) + ", assigntimeout=" + ms(assignTimeout)
-                + ", priority=" + priority + (type == null ? "" : ", type=" + type) + "}";
+                + ", priority=" + priority + (type == null ? "" : ", type=" + type)
+                + (retries != null ? ", retries=" + retries + ", backoff=" + ms(backoff) + ", backoffMax="
+                + ms(backoffMax) + ", retryOn=" + retryOn : "") + (delay != null ? ", delay=" + ms(delay) : "")
+                + (notBefore != null ? ", notBefore=" + notBefore : "") + "}";
     }
 
     private static String ms(Duration d) {
@@ -88,11 +203,23 @@ public final class WorkOptions {
         private Duration assignTimeout;
         private Integer priority;
         private String type;
+        private Integer retries;
+        private Duration backoff;
+        private Duration backoffMax;
+        private Set<RetryOn> retryOn;
+        private Duration delay;
+        private Instant notBefore;
 
         private Builder() {
         }
 
         private Builder(WorkOptions o) {
+            retries = o.retries;
+            backoff = o.backoff;
+            backoffMax = o.backoffMax;
+            retryOn = o.retryOn;
+            delay = o.delay;
+            notBefore = o.notBefore;
             overallTimeout = o.overallTimeout;
             runTimeout = o.runTimeout;
             assignTimeout = o.assignTimeout;
@@ -166,9 +293,79 @@ public final class WorkOptions {
             return this;
         }
 
+        /**
+         * {@code retries}: after a failed attempt (see {@link #retryOn}) the manager holds the work for
+         * a backoff and queues it again, up to this many times; the result is then the last attempt's,
+         * with {@link WorkResult#attempts()} and {@link WorkResult#lastError()}. From 0 to 1000; 0 asks
+         * for none even when the manager has default retries. Not set: the manager's default.
+         */
+        public Builder retries(int retries) {
+            if (retries < 0 || retries > MAX_RETRIES) {
+                throw new IllegalArgumentException("retries must be from 0 to " + MAX_RETRIES + ": " + retries);
+            }
+            this.retries = retries;
+            return this;
+        }
+
+        /**
+         * {@code backoff}: the wait before the first retry, doubling with each failed attempt (each wait
+         * a random point of its upper half); from 0 to 1 day. Not set: the manager's default (1 s).
+         */
+        public Builder backoff(Duration backoff) {
+            this.backoff = bounded("backoff", backoff, MAX_BACKOFF);
+            return this;
+        }
+
+        /** {@link #backoff(Duration)} and {@code backoffMax}, the longest wait between attempts (at least {@code backoff}, at most 1 day). */
+        public Builder backoff(Duration backoff, Duration max) {
+            Duration b = bounded("backoff", backoff, MAX_BACKOFF);
+            Duration m = bounded("backoffMax", max, MAX_BACKOFF);
+            if (b != null && m != null && m.compareTo(b) < 0) {
+                throw new IllegalArgumentException("backoffMax must be >= backoff: " + m.toMillis() + " ms < " + b.toMillis() + " ms");
+            }
+            this.backoff = b;
+            this.backoffMax = m;
+            return this;
+        }
+
+        /** {@code retryOn}: which failed attempts are retried; at least one. Not set: the manager's default (all three). */
+        public Builder retryOn(RetryOn first, RetryOn... more) {
+            EnumSet<RetryOn> set = EnumSet.of(java.util.Objects.requireNonNull(first, "retryOn"), more);
+            this.retryOn = set;
+            return this;
+        }
+
+        /**
+         * {@code delay}: the works become eligible this long after the manager takes the push (their
+         * assign timeout counts from then); from 0 to 30 days. With {@link #notBefore} too, the later wins.
+         */
+        public Builder delay(Duration delay) {
+            this.delay = bounded("delay", delay, MAX_DELAY);
+            return this;
+        }
+
+        /** {@code notBefore}: the works become eligible at this instant (at once when it is past); at most 30 days ahead. */
+        public Builder notBefore(Instant notBefore) {
+            if (notBefore != null && notBefore.toEpochMilli() < 0) {
+                throw new IllegalArgumentException("notBefore must be after 1970: " + notBefore);
+            }
+            this.notBefore = notBefore;
+            return this;
+        }
+
         /** The options. */
         public WorkOptions build() {
             return new WorkOptions(this);
+        }
+
+        private static Duration bounded(String name, Duration d, Duration max) {
+            if (d == null) {
+                return null;
+            }
+            if (d.isNegative() || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + " must be from 0 to " + max.toMillis() + " ms: " + d.toMillis() + " ms");
+            }
+            return d;
         }
 
         private static Duration check(String name, Duration d) {

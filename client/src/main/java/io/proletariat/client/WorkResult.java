@@ -28,8 +28,16 @@ public final class WorkResult {
     private final RawJson error;
     private final RawJson data;
     private final ObjectMapper mapper;
+    private final int attempts;
+    private final RawJson lastError;
 
     WorkResult(int index, String workId, RawJson error, RawJson data, ObjectMapper mapper) {
+        this(index, workId, error, data, mapper, 0, null);
+    }
+
+    private WorkResult(int index, String workId, RawJson error, RawJson data, ObjectMapper mapper, int attempts, RawJson lastError) {
+        this.attempts = attempts;
+        this.lastError = lastError;
         this.index = index;
         this.workId = workId;
         this.error = error == null || !error.isTruthy() ? null : error;
@@ -46,6 +54,11 @@ public final class WorkResult {
         return new WorkResult(index, workId, null, result, mapper);
     }
 
+    /** This result with the attempts and last error the manager reported (works with retries). */
+    WorkResult withAttempts(int attempts, RawJson lastError) {
+        return attempts == 0 && lastError == null ? this : new WorkResult(index, workId, error, data, mapper, attempts, lastError);
+    }
+
     /** A result made on the client side, for example {@code ECSTO}. */
     static WorkResult failure(int index, String workId, String code, String message, ObjectMapper mapper) {
         return new WorkResult(index, workId, Json.error(code, message), RawJson.NULL, mapper);
@@ -59,6 +72,28 @@ public final class WorkResult {
     /** The id the manager gave the work, or {@code null} when it never got one (for example ECSTO before the push was answered). */
     public String workId() {
         return workId;
+    }
+
+    /**
+     * The attempts the work took, for a work with retries ({@link WorkOptions.Builder#retries(int)}, or
+     * the manager's {@code --retries}): 1 when the first succeeded; 0 when the manager reported none
+     * (no retries, an original manager, or a result made on the client side).
+     */
+    public int attempts() {
+        return attempts;
+    }
+
+    /**
+     * The error of the latest failed attempt (for example {@code {"code":"ETO","message":"Timeout"}}),
+     * also when a later attempt succeeded; {@code null} when none failed or the manager reported none.
+     */
+    public RawJson lastError() {
+        return lastError;
+    }
+
+    /** The {@code code} of {@link #lastError()}, or {@code null}. */
+    public String lastErrorCode() {
+        return Json.text(lastError, "code");
     }
 
     /** True when the work has no error. */

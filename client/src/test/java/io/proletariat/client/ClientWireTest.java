@@ -102,6 +102,37 @@ class ClientWireTest {
     }
 
     @Test
+    void retriesAndDelaysAreSentOnlyWhenSetAndAResendKeepsTheDelaysTime() throws Exception {
+        FakeManager.Conn conn = fake.accept();
+        long before = System.currentTimeMillis();
+        CompletableFuture<WorkResult> f = client.submitOne("w", WorkOptions.builder().retries(3).backoff(Duration.ofMillis(100), Duration.ofSeconds(5))
+                .retryOn(WorkOptions.RetryOn.ERROR, WorkOptions.RetryOn.LOST).delay(Duration.ofHours(1)).build());
+        RawJson push = conn.next("push");
+        long after = System.currentTimeMillis();
+        Map<String, RawJson> fields = push.fields();
+        assertThat(fields.get("retries").toString()).isEqualTo("3");
+        assertThat(fields.get("backoff").toString()).isEqualTo("100");
+        assertThat(fields.get("backoffMax").toString()).isEqualTo("5000");
+        assertThat(fields.get("retryOn").toString()).isEqualTo("[\"error\",\"lost\"]");
+        assertThat(fields.get("delay").toString()).isEqualTo("3600000");
+        assertThat(fields).doesNotContainKey("notBefore");
+        conn.send(ids(push, "W1"));
+        conn.close();
+
+        FakeManager.Conn again = fake.accept();
+        RawJson resend = again.next("push");
+        assertThat(resend.fields()).doesNotContainKey("delay");
+        assertThat(Long.parseLong(resend.fields().get("notBefore").toString())).isBetween(before + 3_600_000, after + 3_600_000);
+        assertThat(resend.fields().get("retries").toString()).isEqualTo("3");
+        again.send(ids(resend, "X1"));
+        again.send("{\"work\":[{\"id\":\"X1\",\"result\":{\"err\":null,\"data\":1},\"attempts\":2,\"lastError\":{\"code\":\"EX\"}}],\"command\":\"done\"}");
+        WorkResult r = f.get(30, TimeUnit.SECONDS);
+        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(r.lastErrorCode()).isEqualTo("EX");
+        assertThat(r.toJson().toString()).isEqualTo("{\"err\":null,\"data\":1}"); // the original's shape stays
+    }
+
+    @Test
     void singleWorkResultAndDuplicatesAreIgnored() throws Exception {
         FakeManager.Conn conn = fake.accept();
         List<Object> calls = new CopyOnWriteArrayList<>();

@@ -3,6 +3,7 @@ package io.proletariat.manager;
 import io.proletariat.protocol.Wire;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Settings of a {@link Manager}: immutable, built with {@link #builder()}.
@@ -42,6 +43,14 @@ public final class ManagerOptions {
     public static final Duration DEFAULT_DISTRIB_RANDMAX = Duration.ofMillis(100);
     /** Default {@code resumeGrace}: 2 s. */
     public static final Duration DEFAULT_RESUME_GRACE = Duration.ofSeconds(2);
+    /** Default {@code backoff} of retries: 1 s (the first retry waits 0.5 to 1 s). */
+    public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(1);
+    /** Default {@code backoffMax}: 60 s. */
+    public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(60);
+    /** Default {@code maxDelayed}: 1,000,000 works waiting for their {@code delay} or {@code notBefore}. */
+    public static final int DEFAULT_MAX_DELAYED = 1_000_000;
+    /** The names {@code retryOn} takes: the handler's errors, the run timeout, a lost worker. */
+    public static final Set<String> RETRY_ON_NAMES = Set.of("error", "ETO", "lost");
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_BEFORE_PING = Duration.ofSeconds(30);
     public static final Duration DEFAULT_PING_GRACE = Duration.ofSeconds(15);
@@ -89,6 +98,11 @@ public final class ManagerOptions {
     private final Duration pingGrace;
     private final Duration sysmsgTimeout;
     private final Duration resumeGrace;
+    private final int retries;
+    private final Duration backoff;
+    private final Duration backoffMax;
+    private final Set<String> retryOn;
+    private final int maxDelayed;
     private final WorkSelector workSelector;
     private final int ioThreads;
     private final boolean httpEnabled;
@@ -137,6 +151,11 @@ public final class ManagerOptions {
         this.pingGrace = b.pingGrace;
         this.sysmsgTimeout = b.sysmsgTimeout;
         this.resumeGrace = b.resumeGrace;
+        this.retries = b.retries;
+        this.backoff = b.backoff;
+        this.backoffMax = b.backoffMax.compareTo(b.backoff) < 0 ? b.backoff : b.backoffMax;
+        this.retryOn = b.retryOn;
+        this.maxDelayed = b.maxDelayed;
         this.workSelector = b.workSelector;
         this.ioThreads = b.ioThreads;
         this.httpEnabled = b.httpEnabled;
@@ -272,6 +291,31 @@ public final class ManagerOptions {
     /** How long resent works wait for returning workers after this manager began to serve; see {@link Builder#resumeGrace}. */
     public Duration resumeGrace() {
         return resumeGrace;
+    }
+
+    /** Retries of works whose push does not say; see {@link Builder#retries(int)}. */
+    public int retries() {
+        return retries;
+    }
+
+    /** The first retry's backoff for pushes that do not say; see {@link Builder#backoff(Duration)}. */
+    public Duration backoff() {
+        return backoff;
+    }
+
+    /** The longest backoff for pushes that do not say; see {@link Builder#backoffMax(Duration)}. */
+    public Duration backoffMax() {
+        return backoffMax;
+    }
+
+    /** Which failed attempts count for pushes that do not say; see {@link Builder#retryOn(Set)}. */
+    public Set<String> retryOn() {
+        return retryOn;
+    }
+
+    /** Delayed works the manager holds at most; see {@link Builder#maxDelayed(int)}. */
+    public int maxDelayed() {
+        return maxDelayed;
     }
 
     /** Threads that do socket I/O and decode frames; see {@link Builder#ioThreads(int)}. */
@@ -439,6 +483,11 @@ public final class ManagerOptions {
         private Duration pingGrace = DEFAULT_PING_GRACE;
         private Duration sysmsgTimeout = DEFAULT_SYSMSG_TIMEOUT;
         private Duration resumeGrace = DEFAULT_RESUME_GRACE;
+        private int retries;
+        private Duration backoff = DEFAULT_BACKOFF;
+        private Duration backoffMax = DEFAULT_BACKOFF_MAX;
+        private Set<String> retryOn = RETRY_ON_NAMES;
+        private int maxDelayed = DEFAULT_MAX_DELAYED;
         private WorkSelector workSelector = WorkSelector.weightedRandom();
         private int ioThreads = 1;
         private boolean httpEnabled;
@@ -490,6 +539,11 @@ public final class ManagerOptions {
             pingGrace = o.pingGrace;
             sysmsgTimeout = o.sysmsgTimeout;
             resumeGrace = o.resumeGrace;
+            retries = o.retries;
+            backoff = o.backoff;
+            backoffMax = o.backoffMax;
+            retryOn = o.retryOn;
+            maxDelayed = o.maxDelayed;
             workSelector = o.workSelector;
             ioThreads = o.ioThreads;
             httpEnabled = o.httpEnabled;
@@ -745,6 +799,73 @@ public final class ManagerOptions {
          * arrived, > 0; default 60 s. A recipient that disconnects stops counting at once.
          */
         /**
+         * Retries of every work whose push says nothing of retries (docs/protocol.md, push): after a
+         * failed attempt (see {@link #retryOn}) the manager holds the work for a backoff and queues it
+         * again, up to this many times, then answers the last attempt's result. This is how original
+         * clients get retries. From 0 (the default: no retries, the original's behaviour) to 1000; a
+         * push's own {@code retries}, 0 included, wins.
+         */
+        public Builder retries(int retries) {
+            if (retries < 0 || retries > 1000) {
+                throw new IllegalArgumentException("retries must be from 0 to 1000: " + retries);
+            }
+            this.retries = retries;
+            return this;
+        }
+
+        /**
+         * The wait before the first retry, for pushes that do not say: it doubles with each failed
+         * attempt up to {@link #backoffMax}, and each wait is a random point of its upper half
+         * (jitter). From 0 to 1 day; default 1 s.
+         */
+        public Builder backoff(Duration backoff) {
+            this.backoff = backoffBound("backoff", backoff);
+            return this;
+        }
+
+        /** The longest wait between attempts, for pushes that do not say; from 0 to 1 day, raised to {@link #backoff} when below; default 60 s. */
+        public Builder backoffMax(Duration backoffMax) {
+            this.backoffMax = backoffBound("backoffMax", backoffMax);
+            return this;
+        }
+
+        /**
+         * Which failed attempts are retried, for pushes that do not say: {@code error} (the handler
+         * answered an error), {@code ETO} (the run timeout), {@code lost} (its worker was lost while it
+         * ran: the work is no longer requeued without end, and ends with {@code EWORKERLOST} after its
+         * retries). Non-empty; default all three.
+         */
+        public Builder retryOn(Set<String> retryOn) {
+            Objects.requireNonNull(retryOn, "retryOn");
+            if (retryOn.isEmpty() || !RETRY_ON_NAMES.containsAll(retryOn)) {
+                throw new IllegalArgumentException("retryOn must be some of " + RETRY_ON_NAMES + ": " + retryOn);
+            }
+            this.retryOn = Set.copyOf(retryOn);
+            return this;
+        }
+
+        /**
+         * Works waiting for their push's {@code delay} or {@code notBefore}, at most, over all clients;
+         * a push beyond is answered {@code ETOOMANYDELAYED} (their args also count against
+         * {@code maxQueuedBytes}). At least 1; default 1,000,000.
+         */
+        public Builder maxDelayed(int maxDelayed) {
+            if (maxDelayed < 1) {
+                throw new IllegalArgumentException("maxDelayed must be >= 1: " + maxDelayed);
+            }
+            this.maxDelayed = maxDelayed;
+            return this;
+        }
+
+        private static Duration backoffBound(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException(name + " must be from 0 to 1 day: " + d);
+            }
+            return d;
+        }
+
+        /**
          * For this long after the manager begins to serve (started, or elected leader), a work that a
          * client resends after losing its manager waits before it is queued: workers coming back from
          * the lost manager may hand over its result, or say they still run it, so that it does not run
@@ -884,7 +1005,7 @@ public final class ManagerOptions {
         }
 
         /**
-         * Memory budget for the args of live works (queued, held, assigned or running), in bytes over
+         * Memory budget for the args of live works (queued, held, delayed, waiting for a retry, assigned or running), in bytes over
          * all connections: 0 (default) for half the JVM's maximum heap ({@code -Xmx}), else >= 1024.
          * A push whose works would take the total past it is refused with {@code ENOMEM}; the client
          * may push again once works are answered.

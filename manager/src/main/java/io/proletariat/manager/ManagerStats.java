@@ -27,12 +27,13 @@ import java.util.Map;
  * @param cluster this manager's role in its cluster ({@link ClusterRole#ALONE} without one)
  * @param security who was kept out (docs/security.md)
  * @param types the work types the manager knows, by name (docs/protocol.md, "Work types and limits"); empty when every work is untyped
+ * @param waiting delayed works and retries
  */
 public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<Integer, Long> queued, long onHold,
                            long running, long slotsTotal, long slotsFree, Rates rates, Histogram timeInQueue,
                            Histogram runTime, Histogram endToEnd, List<WorkerStats> workers,
                            List<ClientStats> clients, List<RecentError> recentErrors, Memory memory,
-                           ClusterRole cluster, Security security, List<TypeStats> types) {
+                           ClusterRole cluster, Security security, List<TypeStats> types, Waiting waiting) {
 
     /**
      * One work type (docs/protocol.md, "Work types and limits").
@@ -52,6 +53,17 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
             }
             return n;
         }
+    }
+
+    /**
+     * Works that wait for a time, and retries (docs/protocol.md, push: {@code retries}, {@code delay}).
+     *
+     * @param delayed works waiting for their {@code delay} or {@code notBefore}
+     * @param retryWaiting works waiting for a retry's backoff to end
+     * @param retried failed attempts that were given another one
+     * @param retriesExhausted works whose last allowed attempt failed too
+     */
+    public record Waiting(long delayed, long retryWaiting, long retried, long retriesExhausted) {
     }
 
     /**

@@ -158,11 +158,21 @@ public sealed interface FromManager {
      *
      * @param workId {@code null} when the item has no string id
      * @param result {@code {"err":..,"data":..}} as the worker sent it; {@code null} when absent
+     * @param attempts our extension, for works with retries: the attempts that ended; 0 when absent
+     * @param lastError our extension: the error of the latest failed attempt; {@code null} when absent
      */
-    record Result(String workId, RawJson result) {
+    record Result(String workId, RawJson result, int attempts, RawJson lastError) {
+        /** A result without retries. */
+        public Result(String workId, RawJson result) {
+            this(workId, result, 0, null);
+        }
+
         static Result decode(RawJson item) {
             Map<String, RawJson> f = item.fields();
-            return new Result(text(f.get("id")), f.get("result"));
+            RawJson attempts = f.get("attempts");
+            int n = attempts != null && attempts.isNumber() ? (int) Math.max(0, Math.min(Integer.MAX_VALUE, attempts.asDouble())) : 0;
+            RawJson lastError = f.get("lastError");
+            return new Result(text(f.get("id")), f.get("result"), n, lastError == null || !lastError.isTruthy() ? null : lastError);
         }
     }
 

@@ -26,6 +26,14 @@ public enum WireError {
     EINVPRIO("Invalid priority: it must be an integer from 0 to 2147483647"),
     /** Java: timeout or assigntimeout is negative. */
     EINVTIMEOUT("Invalid timeout: it must be a number of milliseconds >= 0"),
+    /** Java: a push's {@code retries}, {@code backoff}, {@code backoffMax} or {@code retryOn} is not valid. */
+    EINVRETRY("Invalid retries: retries must be an integer from 0 to 1000, backoff and backoffMax integers of milliseconds"
+            + " from 0 to 86400000 (backoffMax >= backoff), retryOn a non-empty array of \"error\", \"ETO\", \"lost\""),
+    /** Java: a push's {@code delay} or {@code notBefore} is not valid. */
+    EINVDELAY("Invalid delay: delay must be an integer of milliseconds from 0 to 2592000000 (30 days), notBefore an integer"
+            + " of epoch milliseconds at most 30 days ahead"),
+    /** Java: a delayed push would take the manager's delayed works beyond its {@code maxDelayed}. */
+    ETOOMANYDELAYED("Too many delayed works: wait for some to become due before pushing more"),
     /** Java: a frame was not valid JSON. */
     EBADJSON("Invalid JSON"),
     /** Java: the dumpall command is not supported. */

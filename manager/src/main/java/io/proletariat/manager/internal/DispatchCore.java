@@ -228,7 +228,7 @@ final class DispatchCore {
             Map<Connection, List<String>> aborts = new LinkedHashMap<>();
             for (Request r : new ArrayList<>(c.requests.values())) {
                 for (Work w : r.works) {
-                    if (w.live()) {
+                    if (w.live() && !works.keepForResend(w)) {
                         works.drop(w, aborts);
                         stats.givenUp++;
                         events.giveUp(w);
@@ -636,6 +636,10 @@ final class DispatchCore {
         }
         if (p.runTimeoutMs() < 0 || p.assignTimeoutMs() < 0) {
             return WireError.EINVTIMEOUT;
+        }
+        WireError timing = works.timingRefusal(p); // retries and delay: EINVRETRY, EINVDELAY, ETOOMANYDELAYED
+        if (timing != null) {
+            return timing;
         }
         if (c.requests.containsKey(p.requestKey())) {
             return WireError.EDUPRID;

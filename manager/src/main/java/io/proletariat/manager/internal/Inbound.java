@@ -55,13 +55,15 @@ sealed interface Inbound {
      * @param runTimeoutMs the {@code timeout} in ms: 0 when absent, falsy or not a number; negative is invalid (EINVTIMEOUT)
      * @param assignTimeoutMs the {@code assigntimeout} in ms, read alike
      * @param type our extension: the works' type; null for untyped works, {@link #INVALID_TYPE} when not a valid name (EINVTYPE)
+     * @param timing its retries and delay (our extension); null when it asked neither (the original clients)
      */
     record Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
-                RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity, String type) implements Inbound {
-        /** An untyped push. */
+                RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity, String type,
+                PushTiming timing) implements Inbound {
+        /** An untyped push without retries or delay. */
         Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
              RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity) {
-            this(rid, group, requestKey, works, argBytes, priority, runTimeout, runTimeoutMs, assignTimeoutMs, identity, null);
+            this(rid, group, requestKey, works, argBytes, priority, runTimeout, runTimeoutMs, assignTimeoutMs, identity, null, null);
         }
     }
 

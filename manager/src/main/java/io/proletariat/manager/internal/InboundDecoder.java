@@ -60,6 +60,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson types;
         RawJson untyped;
         RawJson max;
+        /** A push's retries and delay (our extension, {@link PushTiming}). */
+        RawJson retries, backoff, backoffMax, retryOn, delay, notBefore;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -90,6 +92,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
             session = resent = index = results = running = token = null;
             type = types = untyped = max = null;
+            retries = backoff = backoffMax = retryOn = delay = notBefore = null;
             acceptedIds = rejectedIds = null;
             elements = null;
             items = null;
@@ -169,6 +172,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "types": m.types = value; break;
                     case "untyped": m.untyped = value; break;
                     case "max": m.max = value; break;
+                    case "retries": m.retries = value; break;
+                    case "backoff": m.backoff = value; break;
+                    case "backoffMax": m.backoffMax = value; break;
+                    case "retryOn": m.retryOn = value; break;
+                    case "delay": m.delay = value; break;
+                    case "notBefore": m.notBefore = value; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;
@@ -205,7 +214,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
     /** The members {@link #decode} keeps (but for arrays of work ids and the work list, read apart). */
     private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
             "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token",
-            "type", "types", "untyped", "max");
+            "type", "types", "untyped", "max",
+            "retries", "backoff", "backoffMax", "retryOn", "delay", "notBefore");
 
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
@@ -331,7 +341,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
         long runTimeoutMs = milliseconds(timeout);
         return new Inbound.Push(rid, group, requestKey, works, argBytes, priority, runTimeoutMs > 0 ? timeout : null,
-                runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works), m.type == null ? null : typeName(m.type));
+                runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works), m.type == null ? null : typeName(m.type),
+                PushTiming.read(m.retries, m.backoff, m.backoffMax, m.retryOn, m.delay, m.notBefore));
     }
 
     /** A type name as sent: null for JSON null (untyped), {@link Inbound#INVALID_TYPE} unless a valid name. */

@@ -181,7 +181,14 @@ final class Replies {
         JsonWriter out = outbox.frame(client).beginObject().name("work").beginArray();
         for (int i = 0; i < works.size(); i++) { // indexed: no iterator per frame
             Work w = works.get(i);
-            out.beginObject().name("id").raw(w.idJson).name("result").raw(w.result).endObject();
+            out.beginObject().name("id").raw(w.idJson).name("result").raw(w.result);
+            if (w.retry != null) { // our extension: only for works with retries, which original clients never ask
+                out.name("attempts").value(w.retry.attempts);
+                if (w.retry.lastError != null) {
+                    out.name("lastError").raw(w.retry.lastError);
+                }
+            }
+            out.endObject();
             w.result = null;
         }
         out.endArray().name("command").value("done").endObject().endFrame();

@@ -35,6 +35,10 @@ final class Stats {
     long resumed;
     /** Works run again after a run whose result was lost (their worker died), or run twice. */
     long rerun;
+    /** Failed attempts that were given another one (retries). */
+    long retried;
+    /** Works whose last allowed attempt failed too: answered with that failure. */
+    long retriesExhausted;
     long connectionsAccepted;
     long framesIn;
     long badFrames;

@@ -55,6 +55,9 @@ final class StatusReport {
                 .name("globalWorksOnHold").value(core.works.holds.heldCount())
                 .name("finishCount").value(core.finishCount)
                 .name("sacredRanges").value(core.options.sacredGuarantees());
+        if (core.works.delayed() > 0 || core.works.retrying() > 0) { // our extension, absent while none: the original's answer
+            out.name("globalWorksDelayed").value(core.works.delayed()).name("globalWorksWaitingRetry").value(core.works.retrying());
+        }
         if (core.role.kind() != ClusterRole.Kind.ALONE) {
             writeCluster(out, core.role);
         }
@@ -169,7 +172,8 @@ final class StatusReport {
                 new ManagerStats.Memory(memory.queuedBytes, memory.maxQueuedBytes, memory.bufferBytes(), memory.maxBufferBytes,
                         memory.refusedPushes, memory.shedConnections, outbox.closedForBacklog),
                 core.role,
-                new ManagerStats.Security(core.auth != null, core.refusedUntrusted, core.authFailures, core.denied), typeStats());
+                new ManagerStats.Security(core.auth != null, core.refusedUntrusted, core.authFailures, core.denied), typeStats(),
+                new ManagerStats.Waiting(core.works.delayed(), core.works.retrying(), stats.retried, stats.retriesExhausted));
     }
 
     private List<ManagerStats.TypeStats> typeStats() {

@@ -22,6 +22,10 @@ final class Work implements WorkInfo {
          * it waits for that worker's result, and is queued if that worker leaves.
          */
         PARKED,
+        /** Pushed with a {@code delay} or {@code notBefore}: held in {@link WaitingWorks} until it is due. */
+        DELAYED,
+        /** An attempt failed and a retry is due after its backoff: held in {@link WaitingWorks} ({@link Retry}). */
+        RETRY_WAIT,
         /** Sent to a worker, not yet accepted. */
         ASSIGNED,
         /** Accepted by its worker. */
@@ -33,12 +37,14 @@ final class Work implements WorkInfo {
         private int next;
 
         static {
-            allow(NEW, HELD, QUEUED, PARKED, DONE);             // DONE: answered at once by a resumed result
+            allow(NEW, HELD, QUEUED, PARKED, DELAYED, RETRY_WAIT, DONE); // DONE: a resumed result; RETRY_WAIT: took over a resent work's backoff
+            allow(DELAYED, QUEUED, HELD, DONE);             // due; due behind its key; aborted, its client gone
+            allow(RETRY_WAIT, QUEUED, DONE);                // its backoff ended; aborted, its client gone, a resend took it over
             allow(PARKED, QUEUED, DONE);                    // its worker left; its result came, or it was aborted
             allow(HELD, QUEUED, DONE);                      // released by its key; finished with it, aborted, timed out
             allow(QUEUED, ASSIGNED, DONE);                  // placed by the pass; aborted, timed out
-            allow(ASSIGNED, RUNNING, QUEUED, DONE);         // accepted; rejected or worker gone; finished or aborted
-            allow(RUNNING, QUEUED, DONE);                   // worker gone; finished or aborted
+            allow(ASSIGNED, RUNNING, QUEUED, RETRY_WAIT, DONE); // accepted; rejected or worker gone; a counted loss; finished or aborted
+            allow(RUNNING, QUEUED, RETRY_WAIT, DONE);       // worker gone; a failed attempt with retries left; finished or aborted
         }
 
         private static void allow(State from, State... to) {
@@ -79,6 +85,12 @@ final class Work implements WorkInfo {
     long assignedNanos;
     /** Set when the work finishes, until its done frame is written. */
     RawJson result;
+    /** Its retries (attempts, last error, policy); null when its push asked none and the manager has no default. */
+    Retry retry;
+    /** When it is due ({@link WaitingWorks}, on the loop's clock), its position in that heap (-1: not in it) and its tie-break. */
+    long dueNanos;
+    int waitIndex = -1;
+    long waitSeq;
 
     Work(String id, Request request, RawJson args, RawJson runTimeout, long assignTimeoutMs, String key, int index) {
         this.id = id;

@@ -13,7 +13,9 @@ import java.util.function.UnaryOperator;
 /**
  * The live works and their lives: created by a push, queued or held, finished by a result, or
  * leaving without one (aborted, assign timeout, client gone), each by the same steps, and their
- * assign timeouts. Which worker runs a work is the {@link Scheduler}'s; this class asks it to queue,
+ * assign timeouts; delayed works and retries, which wait in {@link WaitingWorks} (a failed attempt
+ * with retries left goes there instead of to its client). {@link #drop} removes a work from
+ * wherever it is. Which worker runs a work is the {@link Scheduler}'s; this class asks it to queue,
  * requeue and free. Core thread only.
  */
 final class Works {
@@ -33,6 +35,20 @@ final class Works {
     /** Every live work by id (queued, held, assigned or running). */
     private final Map<String, Work> live = new HashMap<>();
     private long workSeq;
+    /** Delayed works and retries in their backoff, by due time: one heap, one timer. */
+    final WaitingWorks waiting;
+    /** The retries of pushes that do not ask (the manager's defaults); null for none. */
+    private final Retry.Policy defaultRetries;
+    /** The jitter of backoffs; a test sets a seeded one. */
+    java.util.random.RandomGenerator random = new java.util.SplittableRandom();
+    /** Works in {@link #waiting} that are delayed, and that wait for a retry. */
+    private int delayed;
+    private int retrying;
+    /**
+     * A retry of a client that left waits this long at least, beyond its backoff, for the client to
+     * come back and resend it (then the resend takes its place and its attempts); dropped after.
+     */
+    static final long KEEP_FOR_RESEND_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     Works(EventLoop loop, ManagerOptions options, Scheduler scheduler, Replies replies, Stats stats, Events events,
           MemoryBudget memory, UnaryOperator<Runnable> guard, Runnable requestPass) {
@@ -47,6 +63,39 @@ final class Works {
         this.requestPass = requestPass;
         this.graceEndsNanos = loop.ticker().nanoTime();
         this.resumption = new Resumption(Math.max(1 << 20, options.effectiveMaxQueuedBytes() / 8));
+        this.waiting = new WaitingWorks(loop, guard);
+        waiting.onDue(this::due);
+        int on = 0;
+        for (String name : options.retryOn()) {
+            on |= Retry.Policy.bit(name);
+        }
+        this.defaultRetries = options.retries() == 0 ? null
+                : new Retry.Policy(options.retries(), options.backoff().toMillis(), options.backoffMax().toMillis(), on);
+    }
+
+    /** Works waiting for their {@code delay} or {@code notBefore}. */
+    int delayed() {
+        return delayed;
+    }
+
+    /** Works waiting for a retry's backoff to end. */
+    int retrying() {
+        return retrying;
+    }
+
+    /** Why a push's retries or delay are refused ({@code EINVRETRY}, {@code EINVDELAY}, {@code ETOOMANYDELAYED}); null when they are fine or absent. */
+    io.proletariat.protocol.WireError timingRefusal(Inbound.Push p) {
+        PushTiming t = p.timing();
+        if (t == null) {
+            return null;
+        }
+        if (t.invalid() != null) {
+            return t.invalid();
+        }
+        if (t.delayMs() > 0 && (long) delayed + p.works().size() > options.maxDelayed()) {
+            return io.proletariat.protocol.WireError.ETOOMANYDELAYED;
+        }
+        return null;
     }
 
     /** The live work with this id, or null. */
@@ -79,10 +128,17 @@ final class Works {
         }
         c.requests.put(request.key, request);
         String prefix = workIdPrefix();
+        PushTiming timing = p.timing();
+        Retry.Policy policy = timing == null ? defaultRetries : timing.policy(defaultRetries);
+        long delayNanos = timing == null ? 0 : TimeUnit.MILLISECONDS.toNanos(timing.delayMs());
+        long due = delayNanos > 0 ? waiting.now() + delayNanos : 0;
         for (int i = 0; i < args.size(); i++) {
             RawJson a = args.get(i);
             Work w = new Work(prefix + (workSeq++), request, a, p.runTimeout(), p.assignTimeoutMs(), keyOf(a),
                     identity == null ? i : identity.index(i));
+            if (policy != null) {
+                w.retry = new Retry(policy);
+            }
             request.works[i] = w;
             live.put(w.id, w);
         }
@@ -93,6 +149,12 @@ final class Works {
         for (Work w : request.works) {
             if (identity != null && identity.resent()) {
                 String uid = w.uid();
+                Work held = resumption.work(uid);
+                if (held != null && held != w && held.state() == Work.State.RETRY_WAIT) {
+                    takeOver(held, w); // the manager holds it for a retry: the resend waits out that backoff, not a second run
+                    events.receive(w);
+                    continue;
+                }
                 RawJson result = resumption.takeResult(uid);
                 if (result != null) {
                     events.receive(w);
@@ -111,6 +173,11 @@ final class Works {
                     events.receive(w);
                     continue;
                 }
+            }
+            if (delayNanos > 0) {
+                await(w, Work.State.DELAYED, due); // its assign timeout starts when it is due
+                events.receive(w);
+                continue;
             }
             if (w.key == null || !holds.hold(w)) {
                 scheduler.queuesOf(w).addLast(w);
@@ -147,6 +214,7 @@ final class Works {
             }
             case QUEUED -> scheduler.queuesOf(w).removed(w);
             case HELD -> holds.unhold(w);
+            case DELAYED, RETRY_WAIT -> unwait(w);
             default -> { } // PARKED: nothing holds it but the index
         }
         w.cancelAssignTimer();
@@ -239,17 +307,138 @@ final class Works {
      * @param lost their worker is gone: they may have run, and running them again is a rerun
      */
     void requeue(List<Work> list, boolean lost) {
-        stats.requeued += list.size();
+        List<Connection> results = null; // clients of works whose last attempt was lost
         for (int i = list.size() - 1; i >= 0; i--) {
             Work w = list.get(i);
             if (w.request.uidPrefix != null && !w.indexed) {
                 resumption.index(w, w.uid()); // its worker may come back with its result
             }
-            w.lostRun |= lost;
             scheduler.detach(w);
+            if (lost && w.retry != null && w.retry.policy.countsLost()) {
+                // A lost run counts as an attempt: a work that kills its workers ends after its retries.
+                w.retry.attempts++;
+                w.retry.lastError = Retry.LOST_ERROR;
+                if (w.retry.left()) {
+                    retryLater(w);
+                } else {
+                    giveUp(w, Retry.LOST_RESULT, Retry.LOST_ERROR, null, results = results == null ? new ArrayList<>(1) : results);
+                }
+                continue;
+            }
+            stats.requeued++;
+            w.lostRun |= lost;
             scheduler.queuesOf(w).addFirst(w);
             armAssignTimer(w);
         }
+        if (results != null) {
+            for (Connection client : results) {
+                replies.results(client, client.results);
+                client.results.clear();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- retries and delays
+
+    /** A failed attempt with retries left: the work waits for its backoff in {@link #waiting}, then goes to the back of its queue. */
+    private void retryLater(Work w) {
+        Retry r = w.retry;
+        long due = waiting.now() + TimeUnit.MILLISECONDS.toNanos(r.policy.backoffMs(r.attempts, random));
+        r.retryDueNanos = due;
+        if (w.request.uidPrefix != null && !w.indexed) {
+            resumption.index(w, w.uid()); // a resend after a reconnect finds it, and does not run it twice
+        }
+        await(w, Work.State.RETRY_WAIT, due);
+        stats.retried++;
+    }
+
+    /** A work's last attempt failed: it finishes with that result, and so do the works held behind its key. */
+    private void giveUp(Work w, RawJson result, RawJson error, String workerId, List<Connection> results) {
+        stats.retriesExhausted++;
+        complete(w, result, results);
+        stats.failed(w, workerId, "EWORKERLOST", error);
+        if (w.key != null) {
+            for (Work held : holds.finished(w)) {
+                held.cancelAssignTimer();
+                complete(held, result, results);
+            }
+        }
+    }
+
+    /** Puts a work in {@link #waiting} until {@code due} (the loop's clock). */
+    private void await(Work w, Work.State state, long due) {
+        w.moveTo(state);
+        waiting.add(w, due);
+        if (state == Work.State.DELAYED) {
+            delayed++;
+        } else {
+            retrying++;
+        }
+    }
+
+    /** Takes a work out of {@link #waiting}, before it leaves its state. */
+    private void unwait(Work w) {
+        if (waiting.remove(w)) {
+            if (w.state() == Work.State.DELAYED) {
+                delayed--;
+            } else {
+                retrying--;
+            }
+        }
+    }
+
+    /** A waiting work is due: a delayed one is queued (or held behind its key), a retry goes to the back of its queue. */
+    private void due(Work w) {
+        if (w.state() == Work.State.DELAYED) {
+            delayed--;
+            if (w.key == null || !holds.hold(w)) {
+                scheduler.queuesOf(w).addLast(w);
+            }
+        } else {
+            retrying--;
+            if (!w.request.client.open) {
+                // Its client left and did not come back for it within KEEP_FOR_RESEND_NANOS.
+                leave(w);
+                stats.givenUp++;
+                events.giveUp(w);
+                return;
+            }
+            scheduler.queuesOf(w).addLast(w);
+        }
+        armAssignTimer(w); // the assign timeout counts from when the work is eligible
+        requestPass.run();
+    }
+
+    /**
+     * Its client left: a retry in its backoff that has an identity is kept (its backoff, and at least
+     * {@link #KEEP_FOR_RESEND_NANOS}) for the client's resend after a reconnect, which takes its place
+     * and its attempts. False for every other work, which the client's leaving drops.
+     */
+    boolean keepForResend(Work w) {
+        if (w.state() != Work.State.RETRY_WAIT || w.request.uidPrefix == null || !w.indexed) {
+            return false;
+        }
+        waiting.remove(w);
+        waiting.add(w, Math.max(w.retry.retryDueNanos, waiting.now() + KEEP_FOR_RESEND_NANOS));
+        return true;
+    }
+
+    /**
+     * A client resent a work the manager holds for a retry (after a reconnect, or a connection it has
+     * not seen die yet): the new work takes the old one's place, its attempts and its backoff's end.
+     */
+    private void takeOver(Work old, Work w) {
+        Retry was = old.retry;
+        unwait(old);
+        leave(old);
+        if (w.retry == null) {
+            w.retry = new Retry(was.policy);
+        }
+        w.retry.attempts = was.attempts;
+        w.retry.lastError = was.lastError;
+        w.retry.retryDueNanos = was.retryDueNanos;
+        resumption.index(w, w.uid());
+        await(w, Work.State.RETRY_WAIT, was.retryDueNanos);
     }
 
     // ---------------------------------------------------------------- results
@@ -259,6 +448,20 @@ final class Works {
         RawJson result = item.result();
         stats.runTime.observe(System.nanoTime() - w.assignedNanos);
         scheduler.detach(w);
+        Retry retry = w.retry;
+        if (retry != null) {
+            retry.attempts++;
+            if (item.errorCode() != null) {
+                retry.lastError = item.error();
+                if (retry.policy.retriesOn(item.errorCode())) {
+                    if (retry.left()) {
+                        retryLater(w);
+                        return;
+                    }
+                    stats.retriesExhausted++;
+                }
+            }
+        }
         complete(w, result, results);
         if (item.errorCode() != null) {
             stats.failed(w, workerId, item.errorCode(), item.error());
@@ -296,7 +499,11 @@ final class Works {
 
     // ---------------------------------------------------------------- leaving without a result
 
-    /** Removes a live work without a result, wherever it is (collecting the abort its worker is to get). */
+    /**
+     * Removes a live work without a result, wherever it is: queued, held, parked, delayed, waiting for
+     * a retry ({@link #waiting}), or on a worker (collecting the abort its worker is to get). The one
+     * way to cancel a work (a client's abort, its leaving).
+     */
     void drop(Work w, Map<Connection, List<String>> aborts) {
         if (w.state() == Work.State.ASSIGNED || w.state() == Work.State.RUNNING) {
             Connection worker = w.worker;
@@ -334,11 +541,15 @@ final class Works {
         requestPass.run();
     }
 
-    /** Takes a queued or held work out of its queue or hold, done; false when it was elsewhere. */
+    /** Takes a work that waits (queued, held, parked, delayed, retry) out of where it waits, done; false when it was elsewhere. */
     private boolean unqueue(Work w) {
         Work.State was = w.state();
-        if (was != Work.State.QUEUED && was != Work.State.HELD && was != Work.State.PARKED) {
+        if (was != Work.State.QUEUED && was != Work.State.HELD && was != Work.State.PARKED && was != Work.State.DELAYED
+                && was != Work.State.RETRY_WAIT) {
             return false;
+        }
+        if (was == Work.State.DELAYED || was == Work.State.RETRY_WAIT) {
+            unwait(w);
         }
         w.moveTo(Work.State.DONE);
         if (was == Work.State.QUEUED) {

@@ -35,13 +35,16 @@ class ProtocolFuzzTest {
     private static final String[] COMMANDS = {"offer", "push", "done", "answer", "abort", "ping", "mystatus", "status",
             "sysmsg", "cleanup", "gc", "dumpall", "limit", "nonsense", ""};
     private static final String[] FIELDS = {"command", "work", "rid", "group", "priority", "timeout", "assigntimeout",
-            "runTimeout", "slots", "to", "id", "content", "accepted", "rejected", "ok", "type", "types", "untyped", "max"};
+            "runTimeout", "slots", "to", "id", "content", "accepted", "rejected", "ok", "type", "types", "untyped", "max",
+            "retries", "backoff", "backoffMax", "retryOn", "delay", "notBefore", "session", "resent", "index"};
     private static final String[] LEAVES = {"null", "true", "false", "0", "-0", "-1", "1", "1.5", "-2.5e-300", "1e308", "-1e308",
             "9007199254740993", "99999999999999999999999999999999999", "-2147483649", "2147483648", "4294967296", "\"\"", "\"x\"",
             "\"push\"", "\"offer\"", "\"answer\"", "\"-5\"", "\"1e3\"", "\"NaN\"", "\"Infinity\"", "\"0x10\"", "\"MANAGER\"",
             "\"\\u0000\"", "\"\\ud800\"", "[]", "{}", "[null]", "[1,2]", "[\"a\",\"b\"]", "{\"0\":5}", "{\"0\":-5}",
             "{\"0\":1e10}", "{\"a\":1}", "[{\"id\":\"W1\"}]", "[{\"id\":5,\"result\":1}]", "[{\"id\":\"W1\",\"result\":{\"err\":{\"code\":7}}}]",
-            "[[[]]]", "{\"_key\":[1]}", "\"resize\"", "\"a.b:c-d_e\"", "[\"resize\",\"x\"]", "[\"resize\",\"\"]"};
+            "[[[]]]", "{\"_key\":[1]}", "\"resize\"", "\"a.b:c-d_e\"", "[\"resize\",\"x\"]", "[\"resize\",\"\"]",
+            "[\"error\",\"ETO\",\"lost\"]", "[\"lost\"]", "1000", "86400000", "2592000000",
+            "2592000001", "1001"};
 
     private static final AtomicLong FRAMES = new AtomicLong();
     private static Manager manager;
@@ -233,6 +236,8 @@ class ProtocolFuzzTest {
     Arbitrary<byte[]> mutated() {
         Arbitrary<String> valid = Arbitraries.of(
                 "{\"command\":\"push\",\"rid\":\"r1\",\"work\":[{\"a\":1},2],\"priority\":3,\"timeout\":100}",
+                "{\"command\":\"push\",\"rid\":\"r2\",\"work\":[1],\"retries\":3,\"backoff\":10,\"backoffMax\":100,"
+                        + "\"retryOn\":[\"error\",\"ETO\"],\"delay\":5,\"notBefore\":0}",
                 "{\"command\":\"offer\",\"slots\":{\"0\":2,\"3\":1}}",
                 "{\"command\":\"done\",\"work\":[{\"id\":\"W000001R1\",\"result\":{\"err\":null,\"data\":1}}]}",
                 "{\"command\":\"abort\",\"rid\":\"r1\",\"work\":[\"W000001R1\"]}",

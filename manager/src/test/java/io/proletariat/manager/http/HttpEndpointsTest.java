@@ -343,6 +343,27 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void delayedAndRetryingWorksAreShownAndCounted() {
+        Manager manager = startWithHttp();
+        assertThat(metrics(manager)).containsEntry("proletariat_works_delayed", 0.0).containsEntry("proletariat_works_retried_total", 0.0);
+        RawPeer worker = peer(manager);
+        worker.offer("1");
+        RawPeer client = peer(manager);
+        client.push("later", "[1,2]", "'delay':3600000");
+        String id = client.push("flaky", "['x']", "'retries':1,'backoff':3600000").get(0);
+        worker.takeDispatch();
+        worker.send("{'command':'done','work':[{'id':'" + id + "','result':{'err':{'code':'EX'},'data':null}}]}");
+        worker.answer("done");
+        await().untilAsserted(() -> assertThat(metrics(manager)).containsEntry("proletariat_works_delayed", 2.0)
+                .containsEntry("proletariat_works_retry_waiting", 1.0).containsEntry("proletariat_works_retried_total", 1.0)
+                .containsEntry("proletariat_works_retries_exhausted_total", 0.0));
+        JsonNode waiting = status(manager).get("waiting");
+        assertThat(waiting.get("delayed").asLong()).isEqualTo(2);
+        assertThat(waiting.get("retryWaiting").asLong()).isEqualTo(1);
+        assertThat(waiting.get("retried").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void resumedAndRerunWorksAreCounted() {
         Manager manager = startWithHttp();
         assertThat(metrics(manager)).containsEntry("proletariat_works_resumed_total", 0.0)

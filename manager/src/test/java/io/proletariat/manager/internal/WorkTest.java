@@ -16,12 +16,14 @@ import org.junit.jupiter.api.Test;
 class WorkTest {
     /** The moves the manager makes, written out again here so that a change to the table is a change to this test. */
     private static final Map<State, Set<State>> LEGAL = Map.of(
-            State.NEW, EnumSet.of(State.HELD, State.QUEUED, State.PARKED, State.DONE),
+            State.NEW, EnumSet.of(State.HELD, State.QUEUED, State.PARKED, State.DELAYED, State.RETRY_WAIT, State.DONE),
             State.PARKED, EnumSet.of(State.QUEUED, State.DONE),
             State.HELD, EnumSet.of(State.QUEUED, State.DONE),
+            State.DELAYED, EnumSet.of(State.QUEUED, State.HELD, State.DONE),
+            State.RETRY_WAIT, EnumSet.of(State.QUEUED, State.DONE),
             State.QUEUED, EnumSet.of(State.ASSIGNED, State.DONE),
-            State.ASSIGNED, EnumSet.of(State.RUNNING, State.QUEUED, State.DONE),
-            State.RUNNING, EnumSet.of(State.QUEUED, State.DONE),
+            State.ASSIGNED, EnumSet.of(State.RUNNING, State.QUEUED, State.RETRY_WAIT, State.DONE),
+            State.RUNNING, EnumSet.of(State.QUEUED, State.RETRY_WAIT, State.DONE),
             State.DONE, EnumSet.noneOf(State.class));
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
@@ -39,6 +41,12 @@ class WorkTest {
             case NEW -> { }
             case HELD -> w.moveTo(State.HELD);
             case PARKED -> w.moveTo(State.PARKED);
+            case DELAYED -> w.moveTo(State.DELAYED);
+            case RETRY_WAIT -> {
+                w.moveTo(State.QUEUED);
+                w.moveTo(State.ASSIGNED);
+                w.moveTo(State.RETRY_WAIT);
+            }
             case QUEUED -> w.moveTo(State.QUEUED);
             case ASSIGNED -> {
                 w.moveTo(State.QUEUED);
@@ -87,7 +95,7 @@ class WorkTest {
                 refused++;
             }
         }
-        assertThat(refused).isEqualTo(49 - 15);
+        assertThat(refused).isEqualTo(81 - 24);
     }
 
     @Test

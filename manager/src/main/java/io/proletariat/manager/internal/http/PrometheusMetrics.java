@@ -86,6 +86,13 @@ final class PrometheusMetrics {
                 c.resumed()));
         m.add(counter("proletariat_works_rerun", "Works run again after a run whose result was lost (its worker left), as far as this manager knows.",
                 c.rerun()));
+        ManagerStats.Waiting waiting = s.waiting();
+        m.add(counter("proletariat_works_retried", "Failed attempts given another one after their backoff (a push's retries, or --retries).",
+                waiting.retried()));
+        m.add(counter("proletariat_works_retries_exhausted", "Works whose last allowed attempt failed too, answered with that failure.",
+                waiting.retriesExhausted()));
+        m.add(gauge("proletariat_works_retry_waiting", "Works waiting for a retry's backoff to end.", waiting.retryWaiting()));
+        m.add(gauge("proletariat_works_delayed", "Works waiting for their push's delay or notBefore.", waiting.delayed()));
         ManagerStats.Memory mem = s.memory();
         m.add(gauge("proletariat_memory_queued_bytes", "Bytes of args of every live work.", mem.queuedBytes()));
         m.add(gauge("proletariat_memory_queued_bytes_max", "Budget of the args of live works (--max-queued-bytes).", mem.maxQueuedBytes()));

@@ -48,7 +48,7 @@ final class StatusJson {
                         + s.types().stream().mapToLong(ManagerStats.TypeStats::queuedTotal).sum(), s.slotsFree(),
                 s.running(), s.onHold(), c.finished(), sacred, Cluster.of(s.cluster()), mergedRanges(s.workers()), queues,
                 new Slots(s.slotsTotal(), s.slotsFree(), s.slotsTotal() - s.slotsFree()),
-                Counters.of(c), s.memory(), s.rates(), latency, LastSecond.of(lastSecond),
+                Counters.of(c), s.memory(), s.waiting(), s.rates(), latency, LastSecond.of(lastSecond),
                 new Connections(s.workers().size(), clients, s.clients().size() - clients),
                 s.workers().stream().map(Worker::of).toList(),
                 s.clients().stream().map(Client::of).toList(),
@@ -63,7 +63,7 @@ final class StatusJson {
                   long globalWorksOnHold, long finishCount, boolean sacredRanges,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Cluster cluster, List<MergedRanges.Merged> ranges,
                   // Ours.
-                  Map<String, Long> queues, Slots slots, Counters counters, ManagerStats.Memory memory,
+                  Map<String, Long> queues, Slots slots, Counters counters, ManagerStats.Memory memory, ManagerStats.Waiting waiting,
                   ManagerStats.Rates rates, Map<String, Latency> latency, LastSecond lastSecond,
                   Connections connections, List<Worker> workers, List<Client> clients,
                   List<RecentError> recentErrors,
