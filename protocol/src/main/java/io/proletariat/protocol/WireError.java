@@ -65,7 +65,13 @@ public enum WireError {
     EAUTH("Authentication failed: send {\"command\":\"auth\",\"token\":\"...\"} first, with a valid token;"
             + " see docs/security.md"),
     /** Java: the authenticated principal's roles do not allow this command; nothing changed. */
-    EPERM("Not allowed: the principal's roles do not permit this command (docs/security.md, Tokens and roles)");
+    EPERM("Not allowed: the principal's roles do not permit this command (docs/security.md, Tokens and roles)"),
+    /** Java: an operator cancelled the work ({@code cancel}); the code of its result, sent to its client in a {@code done}. */
+    ECANCELED("Cancelled by an operator"),
+    /** Java: a worker's {@code progress} value is larger than the manager relays (64 KiB); nothing was relayed. */
+    ELARGEPROGRESS("Progress too large: at most 65536 bytes of JSON per progress"),
+    /** Java: a {@code works} or {@code cancel} request with a filter or id list the manager cannot read. */
+    EINVQUERY("Invalid works or cancel request: see docs/protocol.md, Operator commands");
 
     private final String description;
 

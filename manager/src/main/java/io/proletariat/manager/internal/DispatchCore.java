@@ -62,6 +62,10 @@ final class DispatchCore {
     final Works works;
     private final StatusReport status;
     private final BufferShedding shedding;
+    /** Workers' progress reports to clients (docs/protocol.md, progress). */
+    final ProgressRelay progress;
+    /** An operator's {@code works} and {@code cancel}. */
+    final OperatorCommands operator;
 
     // All owned by the core thread.
     final Map<String, Connection> connections = new LinkedHashMap<>();
@@ -123,6 +127,8 @@ final class DispatchCore {
         this.works = new Works(loop, options, scheduler, replies, stats, events, memory, this::guarded, this::requestPass);
         this.status = new StatusReport(this, scheduler, outbox, stats);
         this.shedding = new BufferShedding(memory, connections.values(), replies, outbox, limits);
+        this.progress = new ProgressRelay(outbox);
+        this.operator = new OperatorCommands(this, works, replies, outbox);
         this.leadership = options.leadership();
         this.role = leadership == null ? ClusterRole.ALONE : new ClusterRole(ClusterRole.Kind.STANDBY, null, 0, null, 0);
         this.addressPolicy = AddressPolicy.of(options.trustedNetworks(), options.trustLoopback());
@@ -326,6 +332,17 @@ final class DispatchCore {
             if (statusAllowed(c)) {
                 status.status(c);
             }
+        } else if (m instanceof Inbound.Progress p) {
+            progress.progress(c, p);
+        } else if (m instanceof Inbound.ListWorks q) {
+            if (statusAllowed(c)) {
+                operator.works(c, q);
+            }
+        } else if (m instanceof Inbound.Cancel q) {
+            if (statusAllowed(c)) {
+                operator.cancel(c, q);
+                requestPass();
+            }
         } else if (m instanceof Inbound.Admin a) {
             if (a.command().equals("cleanup")) {
                 cleanup();
@@ -449,6 +466,12 @@ final class DispatchCore {
             return "status";
         } else if (m instanceof Inbound.Admin a) {
             return a.command();
+        } else if (m instanceof Inbound.Progress) {
+            return "progress";
+        } else if (m instanceof Inbound.ListWorks) {
+            return "works";
+        } else if (m instanceof Inbound.Cancel) {
+            return "cancel";
         }
         return null;
     }

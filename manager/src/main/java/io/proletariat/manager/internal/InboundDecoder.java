@@ -54,6 +54,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson results;
         RawJson running;
         RawJson token;
+        RawJson progress;
+        RawJson ids;
+        RawJson client;
+        RawJson worker;
+        RawJson type;
+        RawJson limit;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -83,6 +89,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             workListEnd = -1;
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
             session = resent = index = results = running = token = null;
+            progress = ids = client = worker = type = limit = null;
             acceptedIds = rejectedIds = null;
             elements = null;
             items = null;
@@ -158,6 +165,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "results": m.results = value; break;
                     case "running": m.running = value; break;
                     case "token": m.token = value; break;
+                    case "progress": m.progress = value; break;
+                    case "ids": m.ids = value; break;
+                    case "client": m.client = value; break;
+                    case "worker": m.worker = value; break;
+                    case "type": m.type = value; break;
+                    case "limit": m.limit = value; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;
@@ -193,11 +206,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
 
     /** The members {@link #decode} keeps (but for arrays of work ids and the work list, read apart). */
     private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
-            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token");
+            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token",
+            "progress", "ids", "client", "worker", "type", "limit");
 
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
-        "sysmsg", "cleanup", "gc", "dumpall", "resume", "auth"};
+        "sysmsg", "cleanup", "gc", "dumpall", "resume", "auth", "progress", "works", "cancel"};
     private static final RawJson[] NAME_JSON = Arrays.stream(NAMES).map(RawJson::ofString).toArray(RawJson[]::new);
     private static final byte[][] NAME_BYTES = Arrays.stream(NAME_JSON).map(RawJson::toBytes).toArray(byte[][]::new);
 
@@ -264,6 +278,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 return sysmsg(m);
             case "auth":
                 return auth(m);
+            case "progress":
+                return new Inbound.Progress(m.id != null && m.id.isString() ? m.id.asText() : null, m.progress);
+            case "works":
+                return OperatorCommands.listWorks(m.client, m.worker, m.type, m.running, m.limit);
+            case "cancel":
+                return OperatorCommands.cancel(m.ids, m.client);
             case "cleanup":
             case "gc":
             case "dumpall":
@@ -317,7 +337,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
         long runTimeoutMs = milliseconds(timeout);
         return new Inbound.Push(rid, group, requestKey, works, argBytes, priority, runTimeoutMs > 0 ? timeout : null,
-                runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works));
+                runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works), m.progress != null && m.progress.isTruthy());
     }
 
     /** Longest session id kept: the client's random id is a dozen characters. */

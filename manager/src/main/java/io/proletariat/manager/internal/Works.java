@@ -59,6 +59,24 @@ final class Works {
         return live.size();
     }
 
+    /** Every live work, in no order (an operator's {@code works}: {@link OperatorCommands}). */
+    Iterable<Work> all() {
+        return live.values();
+    }
+
+    /** Whether this manager ever gave out this work id ({@code W<6 digits>R<sequence>}): tells an ended work from an unknown id. */
+    boolean issued(String id) {
+        int r = id.indexOf('R');
+        if (!id.startsWith("W") || r != 7 || id.length() > 27) {
+            return false;
+        }
+        try {
+            return Long.parseLong(id.substring(r + 1)) < workSeq;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     // ---------------------------------------------------------------- a push
 
     /**
@@ -73,6 +91,7 @@ final class Works {
         memory.queuedBytes += p.argBytes();
         Inbound.Identity identity = p.identity();
         Request request = new Request(c, p.requestKey(), (int) p.priority(), args.size(), identity == null ? null : identity.session());
+        request.progress = p.progress();
         c.requests.put(request.key, request);
         String prefix = workIdPrefix();
         for (int i = 0; i < args.size(); i++) {
@@ -304,6 +323,56 @@ final class Works {
             return;
         }
         leave(w);
+    }
+
+    /**
+     * An operator cancels a live work, wherever it waits: the one switch of the cancel on
+     * {@link Work.State} (a new waiting state adds its line, or this does not compile). A worker
+     * that has it is to get an abort ({@code aborts}); its client gets the {@code ECANCELED} result
+     * in its done frame ({@link Connection#results}; {@code results} lists each such client once).
+     * False when the work was not live.
+     */
+    boolean cancel(Work w, Map<Connection, List<String>> aborts, List<Connection> results) {
+        boolean cancelled = switch (w.state()) {
+            case QUEUED -> {
+                w.moveTo(Work.State.DONE); // first: the queue's compaction keeps only QUEUED works
+                scheduler.queues.removed(w);
+                yield true;
+            }
+            case HELD -> {
+                w.moveTo(Work.State.DONE);
+                holds.unhold(w);
+                yield true;
+            }
+            case PARKED -> {
+                w.moveTo(Work.State.DONE); // only the identity index holds it: forgotten by leave
+                yield true;
+            }
+            case ASSIGNED, RUNNING -> {
+                Connection worker = w.worker;
+                scheduler.detach(w);
+                if (worker.open) {
+                    aborts.computeIfAbsent(worker, k -> new ArrayList<>()).add(w.id);
+                }
+                yield true;
+            }
+            case NEW, DONE -> false;
+        };
+        if (!cancelled) {
+            return false;
+        }
+        leave(w);
+        w.result = Replies.ECANCELED_RESULT;
+        Connection client = w.request.client;
+        if (client.results.isEmpty()) {
+            results.add(client);
+        }
+        client.results.add(w);
+        stats.aborted++;
+        stats.failed(w, null, "ECANCELED", Replies.ECANCELED_ERROR);
+        events.abort(w);
+        requestPass.run();
+        return true;
     }
 
     private void armAssignTimer(Work w) {
