@@ -25,8 +25,10 @@ public final class WorkOptions {
     private final Duration runTimeout;
     private final Duration assignTimeout;
     private final Integer priority;
+    private final ProgressListener onProgress;
 
     private WorkOptions(Builder b) {
+        this.onProgress = b.onProgress;
         this.overallTimeout = b.overallTimeout;
         this.runTimeout = b.runTimeout;
         this.assignTimeout = b.assignTimeout;
@@ -63,6 +65,11 @@ public final class WorkOptions {
         return priority;
     }
 
+    /** The listener of the works' progress, or {@code null} (then none is asked for). */
+    public ProgressListener onProgress() {
+        return onProgress;
+    }
+
     @Override
     public String toString() {
         return "WorkOptions{overallTimeout=" + ms(overallTimeout) + ", runTimeout=" + ms(runTimeout) + ", assigntimeout=" + ms(assignTimeout)
@@ -79,11 +86,13 @@ public final class WorkOptions {
         private Duration runTimeout;
         private Duration assignTimeout;
         private Integer priority;
+        private ProgressListener onProgress;
 
         private Builder() {
         }
 
         private Builder(WorkOptions o) {
+            onProgress = o.onProgress;
             overallTimeout = o.overallTimeout;
             runTimeout = o.runTimeout;
             assignTimeout = o.assignTimeout;
@@ -142,6 +151,16 @@ public final class WorkOptions {
                 throw new IllegalArgumentException("priority must be >= 0: " + priority);
             }
             this.priority = priority;
+            return this;
+        }
+
+        /**
+         * Asks for the works' progress (our extension: the push says {@code "progress":true}) and hears
+         * it on the client's callback thread, in order ({@link ProgressListener}). Workers report it
+         * with {@code Work.progress(value)}. An original manager sends none. {@code null} for none (the default).
+         */
+        public Builder onProgress(ProgressListener listener) {
+            this.onProgress = listener;
             return this;
         }
 
