@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "proletariat", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Distributed job processing made simple.",
-        subcommands = {ManagerCommand.class, WorkerCommand.class, PushCommand.class, StatusCommand.class, SysmsgCommand.class,
+        subcommands = {ManagerCommand.class, WorkerCommand.class, PushCommand.class, StatusCommand.class, WorksCommand.class, CancelCommand.class, SysmsgCommand.class,
                 BenchCommand.class, ZookeeperCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code: a work failed, or the command could not complete. */

@@ -91,6 +91,10 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--each", description = "Print each result as it finishes, tagged with its index: {\"index\":N,\"err\":..,\"data\":..}.")
     boolean each;
 
+    @Option(names = "--progress", description = "Print the progress workers report, to standard error, one line per report: "
+            + "{\"index\":N,\"id\":\"W..\",\"progress\":..}.")
+    boolean progressLines;
+
     @Parameters(arity = "0..*", paramLabel = "JSON", description = "The works, one JSON value each; read from standard input, one per line, when none is given.")
     List<String> works = new ArrayList<>();
 
@@ -119,6 +123,11 @@ final class PushCommand implements Callable<Integer> {
             if (assignTimeout != null) {
                 b.assignTimeout(assignTimeout);
             }
+            if (progressLines) {
+                // On the client's callback thread, in order; one line each, so that lines of works never mix.
+                PrintStream err = System.err;
+                b.onProgress((index, id, value) -> err.println("{\"index\":" + index + ",\"id\":" + RawJson.ofString(id) + ",\"progress\":" + value + "}"));
+            }
             options = b.build();
             group = works.isEmpty() ? readStdin() : readArguments();
             if (group.isEmpty()) {
@@ -144,7 +153,7 @@ final class PushCommand implements Callable<Integer> {
             client.close();
         }, "proletariat-push-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        Progress progress = stderrIsTerminal() ? new Progress(group.size()) : null;
+        Progress progress = stderrIsTerminal() && !progressLines ? new Progress(group.size()) : null; // one use of stderr at a time
         WaitNotice waiting = new WaitNotice(manager, group.size());
         client.addConnectionListener(waiting);
         try {
