@@ -272,8 +272,9 @@ final class OperatorCommands {
                     + "'client' a connection id");
             return;
         }
+        List<Outcome> outcomes = cancel(q.ids(), q.client()); // first: it writes frames through the outbox's one writer
         JsonWriter out = outbox.frame(c).beginObject();
-        writeOutcomes(out, cancel(q.ids(), q.client()));
+        writeOutcomes(out, outcomes);
         out.name("to").value("cancel").name("command").value("answer").endObject().endFrame();
     }
 
