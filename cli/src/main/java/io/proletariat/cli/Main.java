@@ -17,8 +17,9 @@ import picocli.CommandLine.Command;
 @Command(name = "proletariat", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Distributed job processing made simple.",
-        subcommands = {ManagerCommand.class, WorkerCommand.class, PushCommand.class, StatusCommand.class, WorksCommand.class, CancelCommand.class, SysmsgCommand.class,
-                BenchCommand.class, ZookeeperCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ManagerCommand.class, WorkerCommand.class, PushCommand.class, StatusCommand.class, SysmsgCommand.class,
+                BenchCommand.class, ZookeeperCommand.class, WorksCommand.class, CancelCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code: a work failed, or the command could not complete. */
     static final int EXIT_FAILURE = 1;
