@@ -84,8 +84,9 @@ final class WorksApi {
             return CompletableFuture.completedFuture(HttpHandler.text(HttpResponseStatus.BAD_REQUEST,
                     "bad request: the id is 1 to " + MAX_TEXT + " characters\n"));
         }
+        // The document ends with the total: {"ids":[...],"cancelled":N}.
         return operator.cancel(id).thenApply(body -> json(
-                new String(body, java.nio.charset.StandardCharsets.UTF_8).contains("\"cancelled\":0}") ? HttpResponseStatus.NOT_FOUND
+                new String(body, java.nio.charset.StandardCharsets.UTF_8).endsWith(",\"cancelled\":0}") ? HttpResponseStatus.NOT_FOUND
                         : HttpResponseStatus.OK, body));
     }
 
