@@ -66,15 +66,15 @@ final class Works {
 
     /** Whether this manager ever gave out this work id ({@code W<6 digits>R<sequence>}): tells an ended work from an unknown id. */
     boolean issued(String id) {
-        int r = id.indexOf('R');
-        if (!id.startsWith("W") || r != 7 || id.length() > 27) {
+        if (id.length() < 9 || id.length() > 26 || id.charAt(0) != 'W' || id.charAt(7) != 'R') {
             return false;
         }
-        try {
-            return Long.parseLong(id.substring(r + 1)) < workSeq;
-        } catch (NumberFormatException e) {
-            return false;
+        for (int i = 1; i < id.length(); i++) {
+            if (i != 7 && (id.charAt(i) < '0' || id.charAt(i) > '9')) {
+                return false;
+            }
         }
+        return Long.parseLong(id.substring(8)) < workSeq;
     }
 
     // ---------------------------------------------------------------- a push
