@@ -64,11 +64,24 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
     private final AtomicInteger started = new AtomicInteger();
 
+    /** The progress pipes ({@code --progress}), or null. */
+    private final ProgressPipes progress;
+
     CommandRunner(List<String> command) {
+        this(command, false);
+    }
+
+    /** @param progress whether descriptor {@value ProgressPipes#FD} of the command takes progress lines ({@link ProgressPipes}) */
+    CommandRunner(List<String> command, boolean progress) {
         this.command = List.copyOf(command);
         this.launch = SETSID == null ? this.command
                 : java.util.stream.Stream.concat(java.util.stream.Stream.of(SETSID), this.command.stream()).toList();
         this.pumps = Executors.newCachedThreadPool(new DefaultThreadFactory("proletariat-worker-pipe", true));
+        try {
+            this.progress = progress ? new ProgressPipes(pumps) : null;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make the directory of the progress pipes: " + e.getMessage(), e);
+        }
     }
 
     /** How many processes were started so far. */
@@ -79,13 +92,28 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
     @Override
     public void handle(Work work, WorkCompletion done) throws Exception {
         Process process;
+        java.nio.file.Path pipe = null;
+        java.util.concurrent.Future<?> progressReader = null;
         try {
             String missing = Executables.check(command.get(0));
             if (missing != null) {
                 throw new IOException(missing);
             }
-            process = new ProcessBuilder(launch).start();
+            if (progress == null) {
+                process = new ProcessBuilder(launch).start();
+            } else {
+                pipe = progress.take();
+                List<String> wrapped = ProgressPipes.wrap(pipe, command);
+                ProcessBuilder pb = new ProcessBuilder(SETSID == null ? wrapped
+                        : java.util.stream.Stream.concat(java.util.stream.Stream.of(SETSID), wrapped.stream()).toList());
+                pb.environment().put(ProgressPipes.ENV, Integer.toString(ProgressPipes.FD));
+                progressReader = progress.read(pipe, work);
+                process = pb.start();
+            }
         } catch (IOException | RuntimeException e) {
+            if (progressReader != null) {
+                ProgressPipes.unblock(pipe);
+            }
             String message = "cannot run " + String.join(" ", command) + ": " + e.getMessage();
             WorkerCommand.say("work " + work.id() + " failed: " + message);
             done.fail(error("ESPAWN", message));
@@ -106,6 +134,9 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
             int exit = process.waitFor();
             byte[] out = stdout.get();
             String err = stderr.get();
+            if (progressReader != null) {
+                awaitProgress(progressReader, pipe);
+            }
             if (work.isCancelled()) {
                 return;
             }
@@ -131,6 +162,21 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             running.remove(process);
+        }
+    }
+
+    /**
+     * Waits until the progress the command wrote before it ended is read, so that it reaches the
+     * client before the result: the reader ends when every writer closed the pipe. A pipe that a
+     * descendant still holds open is left to its reader after a second.
+     */
+    private static void awaitProgress(java.util.concurrent.Future<?> reader, java.nio.file.Path pipe) throws InterruptedException {
+        try {
+            reader.get(1, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            ProgressPipes.unblock(pipe); // the shell never opened it (it could not start): the reader waits for a writer
+        } catch (java.util.concurrent.ExecutionException e) {
+            // Reported by the reader.
         }
     }
 
@@ -220,5 +266,8 @@ final class CommandRunner implements WorkHandler, AutoCloseable {
             p.destroyForcibly();
         }
         pumps.shutdown();
+        if (progress != null) {
+            progress.close();
+        }
     }
 }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Distributed job processing made simple.",
         subcommands = {ManagerCommand.class, WorkerCommand.class, PushCommand.class, StatusCommand.class, SysmsgCommand.class,
-                BenchCommand.class, LimitCommand.class, ZookeeperCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, LimitCommand.class, ZookeeperCommand.class, WorksCommand.class, CancelCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code: a work failed, or the command could not complete. */
     static final int EXIT_FAILURE = 1;

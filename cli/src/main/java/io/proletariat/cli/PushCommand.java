@@ -114,6 +114,10 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--each", description = "Print each result as it finishes, tagged with its index: {\"index\":N,\"err\":..,\"data\":..}.")
     boolean each;
 
+    @Option(names = "--progress", description = "Print the progress workers report, to standard error, one line per report: "
+            + "{\"index\":N,\"id\":\"W..\",\"progress\":..}.")
+    boolean progressLines;
+
     @Parameters(arity = "0..*", paramLabel = "JSON", description = "The works, one JSON value each; read from standard input, one per line, when none is given.")
     List<String> works = new ArrayList<>();
 
@@ -194,6 +198,11 @@ final class PushCommand implements Callable<Integer> {
                 b.assignTimeout(assignTimeout);
             }
             retriesAndDelay(b);
+            if (progressLines) {
+                // On the client's callback thread, in order; one line each, so that lines of works never mix.
+                PrintStream err = System.err;
+                b.onProgress((index, id, value) -> err.println("{\"index\":" + index + ",\"id\":" + RawJson.ofString(id) + ",\"progress\":" + value + "}"));
+            }
             options = b.build();
             group = works.isEmpty() ? readStdin() : readArguments();
             if (group.isEmpty()) {
@@ -219,7 +228,7 @@ final class PushCommand implements Callable<Integer> {
             client.close();
         }, "proletariat-push-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        Progress progress = stderrIsTerminal() ? new Progress(group.size()) : null;
+        Progress progress = stderrIsTerminal() && !progressLines ? new Progress(group.size()) : null; // one use of stderr at a time
         WaitNotice waiting = new WaitNotice(manager, group.size(), type);
         client.addConnectionListener(waiting);
         try {

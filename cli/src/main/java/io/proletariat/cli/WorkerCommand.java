@@ -74,6 +74,11 @@ final class WorkerCommand implements Callable<Integer> {
                     + "what still runs then goes back to the queue at once (default: ${DEFAULT-VALUE}).")
     long graceSeconds = WorkerOptions.DEFAULT_SHUTDOWN_GRACE.toSeconds();
 
+    @Option(names = "--progress",
+            description = "COMMAND may report progress: each line it writes to file descriptor 3 (named in $PROLETARIAT_PROGRESS_FD) "
+                    + "goes to the work's client, as JSON when the line is one JSON value, else as a string.")
+    boolean progress;
+
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The program to run for each work, and its arguments.")
     List<String> command;
 
@@ -113,7 +118,7 @@ final class WorkerCommand implements Callable<Integer> {
         }
         // This command says itself what happens to its connection (below); the library's lines would repeat it.
         System.setProperty("org.slf4j.simpleLogger.log.io.proletariat.worker", "error");
-        CommandRunner runner = new CommandRunner(command);
+        CommandRunner runner = new CommandRunner(command, progress);
         Worker worker = new Worker(options).onWork(runner);
         Thread hook = new Thread(() -> {
             say("stopping: taking no more works, letting " + worker.busySlots() + " running works finish (at most " + graceSeconds + " s)");

@@ -472,6 +472,9 @@ public final class Client implements AutoCloseable {
                 r.firstSentMillis = System.currentTimeMillis();
             }
             o.writeRetriesAndDelay(w, r.pushedBefore ? r.firstSentMillis : 0); // our extension: sent only when set
+            if (o.onProgress() != null) {
+                w.name("progress").value(true); // our extension: only clients that ask are sent progress
+            }
             w.name("command").value("push");
         });
         if (sent) {
@@ -545,6 +548,30 @@ public final class Client implements AutoCloseable {
             }
             answer(r, slot.index, WorkResult.fromWire(slot.index, workId, item.result(), mapper).withAttempts(item.attempts(), item.lastError()));
         }
+    }
+
+    /** A worker's progress for one of our works: to the call's listener, in order, until the work is answered. */
+    private void onProgress(Map<String, RawJson> fields) {
+        RawJson id = fields.get("id");
+        RawJson progress = fields.get("progress");
+        Slot slot = id == null || !id.isString() || progress == null ? null : byWorkId.get(id.asText());
+        if (slot == null) {
+            return;
+        }
+        Request r = slot.request;
+        ProgressListener listener = r.options.onProgress();
+        if (listener == null || r.finished || r.results[slot.index] != null) {
+            return;
+        }
+        String workId = id.asText();
+        int index = slot.index;
+        runCallback(() -> {
+            try {
+                listener.onProgress(index, workId, progress);
+            } catch (RuntimeException e) {
+                log.warn("progress listener failed", e);
+            }
+        });
     }
 
     private void answer(Request r, int index, WorkResult result) {
@@ -688,6 +715,8 @@ public final class Client implements AutoCloseable {
                 onDone(done);
             } else if (message instanceof FromManager.PushAnswer answer) {
                 onPushAnswer(answer);
+            } else if (message instanceof FromManager.Other other && "progress".equals(other.command())) {
+                onProgress(other.fields());
             } else {
                 log.debug("ignoring {} from the manager", message); // the answer to an abort, say: informational
             }

@@ -49,6 +49,7 @@ public final class WorkOptions {
     private final Set<RetryOn> retryOn;
     private final Duration delay;
     private final Instant notBefore;
+    private final ProgressListener onProgress;
 
     /** The failed attempts {@link Builder#retryOn} can name. */
     public enum RetryOn {
@@ -78,6 +79,7 @@ public final class WorkOptions {
         this.retryOn = b.retryOn == null ? null : Collections.unmodifiableSet(EnumSet.copyOf(b.retryOn));
         this.delay = b.delay;
         this.notBefore = b.notBefore;
+        this.onProgress = b.onProgress;
         this.overallTimeout = b.overallTimeout;
         this.runTimeout = b.runTimeout;
         this.assignTimeout = b.assignTimeout;
@@ -183,6 +185,11 @@ public final class WorkOptions {
         }
     }
 
+    /** The listener of the works' progress, or {@code null} (then none is asked for). */
+    public ProgressListener onProgress() {
+        return onProgress;
+    }
+
     @Override
     public String toString() {
         return "WorkOptions{overallTimeout=" + ms(overallTimeout) + ", runTimeout=" + ms(runTimeout) + ", assigntimeout=" + ms(assignTimeout)
@@ -209,6 +216,7 @@ public final class WorkOptions {
         private Set<RetryOn> retryOn;
         private Duration delay;
         private Instant notBefore;
+        private ProgressListener onProgress;
 
         private Builder() {
         }
@@ -220,6 +228,7 @@ public final class WorkOptions {
             retryOn = o.retryOn;
             delay = o.delay;
             notBefore = o.notBefore;
+            onProgress = o.onProgress;
             overallTimeout = o.overallTimeout;
             runTimeout = o.runTimeout;
             assignTimeout = o.assignTimeout;
@@ -350,6 +359,16 @@ public final class WorkOptions {
                 throw new IllegalArgumentException("notBefore must be after 1970: " + notBefore);
             }
             this.notBefore = notBefore;
+            return this;
+        }
+
+        /**
+         * Asks for the works' progress (our extension: the push says {@code "progress":true}) and hears
+         * it on the client's callback thread, in order ({@link ProgressListener}). Workers report it
+         * with {@code Work.progress(value)}. An original manager sends none. {@code null} for none (the default).
+         */
+        public Builder onProgress(ProgressListener listener) {
+            this.onProgress = listener;
             return this;
         }
 

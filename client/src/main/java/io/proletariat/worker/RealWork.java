@@ -63,6 +63,10 @@ final class RealWork implements Work {
     private final Executor listenerExecutor;
     private final List<Runnable> abortListeners = new ArrayList<>(); // guarded by this
     private volatile boolean cancelled;
+    /** The latest progress not yet sent, or null (latest wins; any thread sets it, the event loop takes it). */
+    final java.util.concurrent.atomic.AtomicReference<RawJson> pendingProgress = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Sends this work's {@link #pendingProgress} from the event loop; set by the worker at dispatch. */
+    java.util.function.Consumer<RealWork> progressSender = w -> { };
     /** The completion handle counts once: its first call wins (any thread). */
     final AtomicBoolean completed = new AtomicBoolean();
 
@@ -125,6 +129,21 @@ final class RealWork implements Work {
     @Override
     public OptionalLong runTimeoutMillis() {
         return runTimeout == JsNumbers.NAN ? OptionalLong.empty() : OptionalLong.of(runTimeout);
+    }
+
+    @Override
+    public void progress(Object value) {
+        RawJson json = value instanceof String text ? RawJson.ofString(text) : Json.toJson(mapper, value);
+        if (json.byteLength() > MAX_PROGRESS_BYTES) {
+            throw new IllegalArgumentException("progress of work " + id + " takes " + json.byteLength() + " bytes of JSON, more than "
+                    + MAX_PROGRESS_BYTES);
+        }
+        if (cancelled || completed.get()) {
+            return;
+        }
+        if (pendingProgress.getAndSet(json) == null) {
+            progressSender.accept(this); // else a send is already on its way, and takes this latest value
+        }
     }
 
     @Override

@@ -53,4 +53,20 @@ public interface Work {
      * is. Listeners run on the worker's listener thread, never on a Netty event loop.
      */
     void onAbort(Runnable listener);
+
+    /** The largest progress value sent, in bytes of JSON (the manager refuses larger ones). */
+    int MAX_PROGRESS_BYTES = 64 * 1024;
+
+    /**
+     * Reports the work's progress to its client (our extension, docs/client-and-worker.md, "Progress"):
+     * {@code value} is any JSON value, given as a Java object written with the worker's object mapper,
+     * a {@link RawJson}, or a string (sent as a JSON string). Reports go out in order; when several
+     * wait for the worker's connection, only the latest is sent. Reports after the work's result, or
+     * once it is cancelled, are dropped. Only clients that asked for progress see it; an original
+     * manager answers the frame with an error the worker ignores. Any thread.
+     *
+     * @throws IllegalArgumentException when the value cannot be written as JSON, or takes more than
+     *         {@value #MAX_PROGRESS_BYTES} bytes
+     */
+    void progress(Object value);
 }

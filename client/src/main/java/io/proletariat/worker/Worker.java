@@ -599,6 +599,7 @@ public final class Worker implements AutoCloseable {
                 free--;
                 RealWork work = new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners);
                 work.uid = item.uid();
+                work.progressSender = w -> onLoop(() -> sendProgress(w));
                 toStart.add(work);
                 works.put(workId, work); // holds its slot from now on
                 unfinished++;
@@ -625,6 +626,14 @@ public final class Worker implements AutoCloseable {
         busySlots = works.size();
         for (RealWork w : toStart) {
             startWork(w);
+        }
+    }
+
+    /** Sends a work's latest progress while it still runs here and has no result (event loop). */
+    private void sendProgress(RealWork work) {
+        RawJson progress = work.pendingProgress.getAndSet(null);
+        if (progress != null && works.get(work.id()) == work && work.phase().open() && !work.isCancelled() && !work.orphan) {
+            engine.send(w -> w.name("id").value(work.id()).name("progress").raw(progress).name("command").value("progress"));
         }
     }
 

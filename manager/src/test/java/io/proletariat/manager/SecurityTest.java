@@ -263,6 +263,9 @@ class SecurityTest {
             Map.entry("answer:push", "{'command':'answer','to':'push','accepted':['nope']}"),
             Map.entry("drain", "{'command':'drain'}"),
             Map.entry("resume", "{'command':'resume','results':[],'running':[]}"),
+            Map.entry("progress", "{'command':'progress','id':'nope','progress':1}"),
+            Map.entry("works", "{'command':'works'}"),
+            Map.entry("cancel", "{'command':'cancel','ids':['nope']}"),
             Map.entry("status", "{'command':'status'}"),
             Map.entry("sysmsg", "{'command':'sysmsg','id':'s1','content':'hello'}"),
             Map.entry("cleanup", "{'command':'cleanup'}"),
@@ -273,8 +276,8 @@ class SecurityTest {
 
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             CLIENT_TOKEN, Set.of("push", "abort", "mystatus", "answer:sysmsg", "ping"),
-            WORKER_TOKEN, Set.of("mystatus", "offer", "done", "answer:push", "drain", "resume", "answer:sysmsg", "ping"),
-            ADMIN_TOKEN, Set.of("mystatus", "status", "sysmsg", "cleanup", "gc", "dumpall", "answer:sysmsg", "ping"));
+            WORKER_TOKEN, Set.of("mystatus", "offer", "done", "answer:push", "drain", "resume", "progress", "answer:sysmsg", "ping"),
+            ADMIN_TOKEN, Set.of("mystatus", "status", "works", "cancel", "sysmsg", "cleanup", "gc", "dumpall", "answer:sysmsg", "ping"));
 
     @Test
     void everyRoleAgainstEveryCommand() throws IOException {

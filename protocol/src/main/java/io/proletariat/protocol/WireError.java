@@ -79,7 +79,13 @@ public enum WireError {
     /** Java: the manager already keeps as many distinct work types as it may ({@code maxWorkTypes}). */
     ETOOMANYTYPES("Too many distinct work types in the manager: use fewer type names"),
     /** Java: a {@code limit}'s {@code max} is not null or an integer from 0 to 2147483647. */
-    EINVLIMIT("Invalid limit: max must be null (no limit) or an integer from 0 to 2147483647");
+    EINVLIMIT("Invalid limit: max must be null (no limit) or an integer from 0 to 2147483647"),
+    /** Java: an operator cancelled the work ({@code cancel}); the code of its result, sent to its client in a {@code done}. */
+    ECANCELED("Cancelled by an operator"),
+    /** Java: a worker's {@code progress} value is larger than the manager relays (64 KiB); nothing was relayed. */
+    ELARGEPROGRESS("Progress too large: at most 65536 bytes of JSON per progress"),
+    /** Java: a {@code works} or {@code cancel} request with a filter or id list the manager cannot read. */
+    EINVQUERY("Invalid works or cancel request: see docs/protocol.md, Operator commands");
 
     private final String description;
 

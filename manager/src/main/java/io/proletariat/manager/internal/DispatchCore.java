@@ -63,6 +63,10 @@ final class DispatchCore {
     private final StatusReport status;
     private final BufferShedding shedding;
     private final WorkTypeCommands workTypes;
+    /** Workers' progress reports to clients (docs/protocol.md, progress). */
+    final ProgressRelay progress;
+    /** An operator's {@code works} and {@code cancel}. */
+    final OperatorCommands operator;
 
     // All owned by the core thread.
     final Map<String, Connection> connections = new LinkedHashMap<>();
@@ -126,6 +130,8 @@ final class DispatchCore {
         this.shedding = new BufferShedding(memory, connections.values(), replies, outbox, limits);
         this.workTypes = new WorkTypeCommands(scheduler, outbox, replies, limits, this::requestPass);
         this.status.workTypes = workTypes;
+        this.progress = new ProgressRelay(outbox);
+        this.operator = new OperatorCommands(this, works, replies, outbox);
         this.leadership = options.leadership();
         this.role = leadership == null ? ClusterRole.ALONE : new ClusterRole(ClusterRole.Kind.STANDBY, null, 0, null, 0);
         this.addressPolicy = AddressPolicy.of(options.trustedNetworks(), options.trustLoopback());
@@ -331,6 +337,17 @@ final class DispatchCore {
             }
         } else if (m instanceof Inbound.Limit l) {
             workTypes.limit(c, l);
+        } else if (m instanceof Inbound.Progress p) {
+            progress.progress(c, p);
+        } else if (m instanceof Inbound.ListWorks q) {
+            if (statusAllowed(c)) {
+                operator.works(c, q);
+            }
+        } else if (m instanceof Inbound.Cancel q) {
+            if (statusAllowed(c)) {
+                operator.cancel(c, q);
+                requestPass();
+            }
         } else if (m instanceof Inbound.Admin a) {
             if (a.command().equals("cleanup")) {
                 cleanup();
@@ -456,6 +473,12 @@ final class DispatchCore {
             return a.command();
         } else if (m instanceof Inbound.Limit) {
             return "limit";
+        } else if (m instanceof Inbound.Progress) {
+            return "progress";
+        } else if (m instanceof Inbound.ListWorks) {
+            return "works";
+        } else if (m instanceof Inbound.Cancel) {
+            return "cancel";
         }
         return null;
     }

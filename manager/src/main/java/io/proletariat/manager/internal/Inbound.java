@@ -59,11 +59,11 @@ sealed interface Inbound {
      */
     record Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
                 RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity, String type,
-                PushTiming timing) implements Inbound {
-        /** An untyped push without retries or delay. */
+                PushTiming timing, boolean progress) implements Inbound {
+        /** An untyped push without retries, delay or progress (the original clients'). */
         Push(RawJson rid, RawJson group, String requestKey, List<RawJson> works, long argBytes, long priority,
              RawJson runTimeout, long runTimeoutMs, long assignTimeoutMs, Identity identity) {
-            this(rid, group, requestKey, works, argBytes, priority, runTimeout, runTimeoutMs, assignTimeoutMs, identity, null, null);
+            this(rid, group, requestKey, works, argBytes, priority, runTimeout, runTimeoutMs, assignTimeoutMs, identity, null, null, false);
         }
     }
 
@@ -157,5 +157,27 @@ sealed interface Inbound {
 
     /** {@code cleanup}, {@code gc} or {@code dumpall}. */
     record Admin(String command) implements Inbound {
+    }
+
+    /**
+     * Our extension: a worker reports the progress of a work it runs (docs/protocol.md, progress).
+     * {@code id} is null unless a string; {@code progress} is the value as sent, null when absent.
+     */
+    record Progress(String id, RawJson progress) implements Inbound {
+    }
+
+    /**
+     * Our extension, an operator's: list live works ({@code works}). Filters are null when absent;
+     * {@code invalid} names the member that could not be read (answered {@code EINVQUERY}).
+     */
+    record ListWorks(String client, String worker, String type, boolean running, int limit, String invalid) implements Inbound {
+    }
+
+    /**
+     * Our extension, an operator's: cancel works or whole requests by id ({@code cancel}); {@code ids}
+     * null when {@code ids} is not an array of 1 to {@code OperatorCommands.MAX_CANCEL_IDS} strings;
+     * {@code client} narrows request ids to one client's, null for any.
+     */
+    record Cancel(List<String> ids, String client) implements Inbound {
     }
 }

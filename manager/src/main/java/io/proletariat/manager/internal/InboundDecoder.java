@@ -62,6 +62,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson max;
         /** A push's retries and delay (our extension, {@link PushTiming}). */
         RawJson retries, backoff, backoffMax, retryOn, delay, notBefore;
+        /** Our extensions: progress, and the operator commands works and cancel ({@code type} above filters works too). */
+        RawJson progress, ids, client, worker, limit;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -93,6 +95,7 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             session = resent = index = results = running = token = null;
             type = types = untyped = max = null;
             retries = backoff = backoffMax = retryOn = delay = notBefore = null;
+            progress = ids = client = worker = limit = null;
             acceptedIds = rejectedIds = null;
             elements = null;
             items = null;
@@ -178,6 +181,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "retryOn": m.retryOn = value; break;
                     case "delay": m.delay = value; break;
                     case "notBefore": m.notBefore = value; break;
+                    case "progress": m.progress = value; break;
+                    case "ids": m.ids = value; break;
+                    case "client": m.client = value; break;
+                    case "worker": m.worker = value; break;
+                    case "limit": m.limit = value; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;
@@ -215,11 +223,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
     private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
             "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token",
             "type", "types", "untyped", "max",
-            "retries", "backoff", "backoffMax", "retryOn", "delay", "notBefore");
+            "retries", "backoff", "backoffMax", "retryOn", "delay", "notBefore",
+            "progress", "ids", "client", "worker", "limit");
 
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
-        "sysmsg", "cleanup", "gc", "dumpall", "resume", "auth", "limit"};
+        "sysmsg", "cleanup", "gc", "dumpall", "resume", "auth", "limit", "progress", "works", "cancel"};
     private static final RawJson[] NAME_JSON = Arrays.stream(NAMES).map(RawJson::ofString).toArray(RawJson[]::new);
     private static final byte[][] NAME_BYTES = Arrays.stream(NAME_JSON).map(RawJson::toBytes).toArray(byte[][]::new);
 
@@ -288,6 +297,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                 return auth(m);
             case "limit":
                 return limit(m);
+            case "progress":
+                return new Inbound.Progress(m.id != null && m.id.isString() ? m.id.asText() : null, m.progress);
+            case "works":
+                return OperatorCommands.listWorks(m.client, m.worker, m.type, m.running, m.limit);
+            case "cancel":
+                return OperatorCommands.cancel(m.ids, m.client);
             case "cleanup":
             case "gc":
             case "dumpall":
@@ -342,7 +357,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         long runTimeoutMs = milliseconds(timeout);
         return new Inbound.Push(rid, group, requestKey, works, argBytes, priority, runTimeoutMs > 0 ? timeout : null,
                 runTimeoutMs, milliseconds(m.assignTimeout), identity(m, works), m.type == null ? null : typeName(m.type),
-                PushTiming.read(m.retries, m.backoff, m.backoffMax, m.retryOn, m.delay, m.notBefore));
+                PushTiming.read(m.retries, m.backoff, m.backoffMax, m.retryOn, m.delay, m.notBefore),
+                m.progress != null && m.progress.isTruthy());
     }
 
     /** A type name as sent: null for JSON null (untyped), {@link Inbound#INVALID_TYPE} unless a valid name. */

@@ -101,7 +101,7 @@ public final class ManagerServer {
             try {
                 this.httpServer = options.httpEnabled()
                         ? HttpServer.start(httpGroup, channelType, options, this::statsAsync,
-                                new HttpServer.ManagerInfo(localAddress(), transport, options), tls)
+                                new HttpServer.ManagerInfo(localAddress(), transport, options), tls, new Operator())
                         : null;
             } catch (RuntimeException e) {
                 serverChannel.close().syncUninterruptibly();
@@ -283,6 +283,35 @@ public final class ManagerServer {
     /** A consistent snapshot of the manager's state and counters. */
     public io.proletariat.manager.ManagerStats stats() {
         return query(core::snapshot);
+    }
+
+    /** The operator's commands for the HTTP API, run on the core thread. */
+    private final class Operator implements io.proletariat.manager.internal.http.OperatorApi {
+        @Override
+        public java.util.concurrent.CompletableFuture<byte[]> works(String client, String worker, String type, boolean running, int limit) {
+            return onCore(() -> core.operator.worksJson(client, worker, type, running, limit));
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<byte[]> cancel(String id) {
+            return onCore(() -> core.operator.cancelJson(id));
+        }
+
+        private <T> java.util.concurrent.CompletableFuture<T> onCore(Callable<T> task) {
+            java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+            try {
+                coreLoop.execute(core.guarded(() -> {
+                    try {
+                        result.complete(task.call());
+                    } catch (Exception e) {
+                        result.completeExceptionally(e);
+                    }
+                }));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e); // the core loop refuses tasks while the manager stops
+            }
+            return result;
+        }
     }
 
     /** A snapshot taken on the core thread without waiting for it; the future completes there. */

@@ -19,6 +19,11 @@ final class Replies {
     /** The {@code err} of {@link #EATO_RESULT}, for the recent errors. */
     static final RawJson EATO_ERROR = RawJson.of("{\"code\":\"EATO\",\"message\":\"Assign timeout\"}");
 
+    /** The result a client gets for a work an operator cancelled ({@code cancel}, {@link OperatorCommands}). */
+    static final RawJson ECANCELED_RESULT = RawJson.of("{\"err\":{\"code\":\"ECANCELED\",\"message\":\"Cancelled by an operator\"},\"data\":null}");
+    /** The {@code err} of {@link #ECANCELED_RESULT}, for the recent errors. */
+    static final RawJson ECANCELED_ERROR = RawJson.of("{\"code\":\"ECANCELED\",\"message\":\"Cancelled by an operator\"}");
+
     private final Outbox outbox;
 
     Replies(Outbox outbox) {

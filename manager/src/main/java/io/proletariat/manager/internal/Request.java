@@ -8,6 +8,8 @@ final class Request {
     final int priority;
     final Work[] works;
     int open;
+    /** Its client asked for its works' progress ({@code "progress":true} on the push; {@link ProgressRelay}). */
+    boolean progress;
     /**
      * {@code session/requestId/}: with a work's index, its identity across managers
      * ({@link Work#uid()}); null for a push without a session (the original clients).

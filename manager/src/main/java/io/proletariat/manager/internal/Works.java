@@ -108,6 +108,24 @@ final class Works {
         return live.size();
     }
 
+    /** Every live work, in no order (an operator's {@code works}: {@link OperatorCommands}). */
+    Iterable<Work> all() {
+        return live.values();
+    }
+
+    /** Whether this manager ever gave out this work id ({@code W<6 digits>R<sequence>}): tells an ended work from an unknown id. */
+    boolean issued(String id) {
+        if (id.length() < 9 || id.length() > 26 || id.charAt(0) != 'W' || id.charAt(7) != 'R') {
+            return false;
+        }
+        for (int i = 1; i < id.length(); i++) {
+            if (i != 7 && (id.charAt(i) < '0' || id.charAt(i) > '9')) {
+                return false;
+            }
+        }
+        return Long.parseLong(id.substring(8)) < workSeq;
+    }
+
     // ---------------------------------------------------------------- a push
 
     /**
@@ -126,6 +144,7 @@ final class Works {
             request.type = type;
             type.live += args.size();
         }
+        request.progress = p.progress();
         c.requests.put(request.key, request);
         String prefix = workIdPrefix();
         PushTiming timing = p.timing();
@@ -504,7 +523,7 @@ final class Works {
      * a retry ({@link #waiting}), or on a worker (collecting the abort its worker is to get). The one
      * way to cancel a work (a client's abort, its leaving).
      */
-    void drop(Work w, Map<Connection, List<String>> aborts) {
+    boolean drop(Work w, Map<Connection, List<String>> aborts) {
         if (w.state() == Work.State.ASSIGNED || w.state() == Work.State.RUNNING) {
             Connection worker = w.worker;
             scheduler.detach(w);
@@ -512,9 +531,33 @@ final class Works {
                 aborts.computeIfAbsent(worker, k -> new ArrayList<>()).add(w.id);
             }
         } else if (!unqueue(w)) {
-            return;
+            return false;
         }
         leave(w);
+        return true;
+    }
+
+    /**
+     * An operator cancels a live work, wherever it waits ({@link #drop}). A worker
+     * that has it is to get an abort ({@code aborts}); its client gets the {@code ECANCELED} result
+     * in its done frame ({@link Connection#results}; {@code results} lists each such client once).
+     * False when the work was not live.
+     */
+    boolean cancel(Work w, Map<Connection, List<String>> aborts, List<Connection> results) {
+        if (!drop(w, aborts)) {
+            return false;
+        }
+        w.result = Replies.ECANCELED_RESULT;
+        Connection client = w.request.client;
+        if (client.results.isEmpty()) {
+            results.add(client);
+        }
+        client.results.add(w);
+        stats.aborted++;
+        stats.failed(w, null, "ECANCELED", Replies.ECANCELED_ERROR);
+        events.abort(w);
+        requestPass.run();
+        return true;
     }
 
     private void armAssignTimer(Work w) {

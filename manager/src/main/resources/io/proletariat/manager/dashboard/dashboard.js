@@ -40,11 +40,11 @@
     }
   }
 
-  function api(path) {
-    var headers = {};
+  function api(path, method, extra) {
+    var headers = extra || {};
     var t = token();
     if (t) { headers.Authorization = 'Bearer ' + t; }
-    return fetch(path, { cache: 'no-store', headers: headers });
+    return fetch(path, { cache: 'no-store', headers: headers, method: method || 'GET' });
   }
 
   function askToken(wrong) {
@@ -78,7 +78,7 @@
         return r.json();
       })
       .then(function (s) {
-        if (s) { update(s); live(true, 'live'); }
+        if (s) { update(s); live(true, 'live'); return pollWorks(); }
       })
       .catch(function (e) { live(false, 'unreachable: ' + e.message); })
       .then(function () {
@@ -285,6 +285,57 @@
           : '<td class="err"><span class="muted">hidden (the manager runs without --http-show-errors)</span></td></tr>');
     }).join('');
   }
+
+  // ------------------------------------------------------------------ works (GET api/works, POST api/works/ID/cancel)
+
+  function worksQuery() {
+    var q = [];
+    var client = $('filter-client').value.trim();
+    var worker = $('filter-worker').value.trim();
+    if (client) { q.push('client=' + encodeURIComponent(client)); }
+    if (worker) { q.push('worker=' + encodeURIComponent(worker)); }
+    if ($('filter-running').checked) { q.push('running=true'); }
+    var limit = parseInt($('filter-limit').value, 10);
+    q.push('limit=' + (limit >= 1 && limit <= 10000 ? limit : 50));
+    return 'api/works?' + q.join('&');
+  }
+
+  function pollWorks() {
+    return api(worksQuery())
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (w) { if (w) { renderWorks(w); } })
+      .catch(function () { /* the status poll reports the manager unreachable */ });
+  }
+
+  function renderWorks(w) {
+    var body = $('works').tBodies[0];
+    text('works-summary', w.total ? count(w.total) + ' matching' + (w.more ? ', ' + count(w.more) + ' not shown' : '') : '');
+    if (!w.works.length) {
+      body.innerHTML = '<tr class="empty"><td colspan="8">No live works.</td></tr>';
+      return;
+    }
+    body.innerHTML = w.works.map(function (x) {
+      return '<tr><td class="id">' + esc(x.id) + (x.type ? ' <span class="muted">' + esc(x.type) + '</span>' : '') + '</td>'
+        + '<td class="id">' + esc(x.rid) + '</td>'
+        + '<td class="id">' + esc(x.client) + '</td>'
+        + '<td class="id">' + (x.worker ? esc(x.worker) : '<span class="muted">–</span>') + '</td>'
+        + '<td class="num">' + count(x.priority) + '</td>'
+        + '<td><span class="state ' + esc(x.state) + '">' + esc(x.state) + '</span></td>'
+        + '<td class="num">' + duration(x.age) + '</td>'
+        + '<td><button type="button" class="cancel" data-work="' + esc(x.id) + '">Cancel</button></td></tr>';
+    }).join('');
+  }
+
+  $('works').addEventListener('click', function (ev) {
+    var id = ev.target && ev.target.getAttribute('data-work');
+    if (!id || !window.confirm('Cancel work ' + id + '? Its client gets ECANCELED.')) { return; }
+    ev.target.disabled = true;
+    // An action: POST with the header a page of another site cannot send (docs/security.md).
+    api('api/works/' + encodeURIComponent(id) + '/cancel', 'POST', { 'X-Proletariat-Action': 'cancel' })
+      .then(function (r) { if (r.status === 401) { askToken(true); } return pollWorks(); });
+  });
+  $('works-filter').addEventListener('submit', function (ev) { ev.preventDefault(); pollWorks(); });
+  $('works-filter').addEventListener('change', function () { pollWorks(); });
 
   // ------------------------------------------------------------------ charts (inline SVG)
 

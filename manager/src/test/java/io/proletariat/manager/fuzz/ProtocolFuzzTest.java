@@ -33,10 +33,11 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class ProtocolFuzzTest {
     private static final int MAX_FRAME = 64 * 1024;
     private static final String[] COMMANDS = {"offer", "push", "done", "answer", "abort", "ping", "mystatus", "status",
-            "sysmsg", "cleanup", "gc", "dumpall", "limit", "nonsense", ""};
+            "sysmsg", "cleanup", "gc", "dumpall", "limit", "progress", "works", "cancel", "nonsense", ""};
     private static final String[] FIELDS = {"command", "work", "rid", "group", "priority", "timeout", "assigntimeout",
             "runTimeout", "slots", "to", "id", "content", "accepted", "rejected", "ok", "type", "types", "untyped", "max",
-            "retries", "backoff", "backoffMax", "retryOn", "delay", "notBefore", "session", "resent", "index"};
+            "retries", "backoff", "backoffMax", "retryOn", "delay", "notBefore", "session", "resent", "index",
+            "progress", "ids", "client", "worker", "limit", "running"};
     private static final String[] LEAVES = {"null", "true", "false", "0", "-0", "-1", "1", "1.5", "-2.5e-300", "1e308", "-1e308",
             "9007199254740993", "99999999999999999999999999999999999", "-2147483649", "2147483648", "4294967296", "\"\"", "\"x\"",
             "\"push\"", "\"offer\"", "\"answer\"", "\"-5\"", "\"1e3\"", "\"NaN\"", "\"Infinity\"", "\"0x10\"", "\"MANAGER\"",

@@ -41,10 +41,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final StatusSource source;
     private final Resources resources;
     private final History history;
+    /** {@code /api/works}: the operator's listing and cancel. */
+    private final WorksApi worksApi;
     /** The last response queued on this connection; owned by its event loop. */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
-    HttpHandler(HostCheck hosts, HttpAuth auth, StatusSource source, Resources resources, History history) {
+    HttpHandler(HostCheck hosts, HttpAuth auth, StatusSource source, Resources resources, History history, WorksApi worksApi) {
+        this.worksApi = worksApi;
         this.hosts = hosts;
         this.auth = auth;
         this.source = source;
@@ -82,8 +85,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + "' is not allowed (DNS rebinding protection); start the manager with --http-allowed-hosts "
                     + HostCheck.printable(HostCheck.name(host)) + " to allow it\n"));
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
         Resources.Resource resource = resources.get(path);
+        if (WorksApi.owns(path)) {
+            // Checked like the status (Host above, the token here); the cancel adds its own checks.
+            HttpAuth.Outcome allowed = auth.check(request);
+            return allowed != HttpAuth.Outcome.ALLOWED ? done(unauthorized(allowed)) : worksApi.route(request, uri);
+        }
         if (resource == null && !DYNAMIC.contains(path)) {
             return done(text(HttpResponseStatus.NOT_FOUND, "not found: " + path
                     + "\ntry / (dashboard), " + STATUS_PATH + " or " + METRICS_PATH + "\n"));
@@ -101,13 +110,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         HttpAuth.Outcome allowed = auth.check(request);
         if (allowed != HttpAuth.Outcome.ALLOWED) {
-            FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, allowed == HttpAuth.Outcome.MISSING
-                    ? "unauthorized: send Authorization: Bearer TOKEN (the token of the manager's --http-token-file)\n"
-                    : "unauthorized: wrong token\n");
-            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE,
-                    allowed == HttpAuth.Outcome.MISSING ? HttpAuth.CHALLENGE : HttpAuth.CHALLENGE_INVALID);
-            r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-            return done(r);
+            return done(unauthorized(allowed));
         }
         if (HISTORY_PATH.equals(path)) {
             return history.json().thenApply(body -> {
@@ -124,6 +127,17 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
             return r;
         }, ctx.executor());
+    }
+
+    /** The 401 of a request without the token, or with a wrong one. */
+    private static FullHttpResponse unauthorized(HttpAuth.Outcome outcome) {
+        FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, outcome == HttpAuth.Outcome.MISSING
+                ? "unauthorized: send Authorization: Bearer TOKEN (the token of the manager's --http-token-file)\n"
+                : "unauthorized: wrong token\n");
+        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE,
+                outcome == HttpAuth.Outcome.MISSING ? HttpAuth.CHALLENGE : HttpAuth.CHALLENGE_INVALID);
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        return r;
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
@@ -161,7 +175,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return response(status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), "text/plain; charset=utf-8");
     }
 
-    private static FullHttpResponse response(HttpResponseStatus status, ByteBuf body, String contentType) {
+    static FullHttpResponse response(HttpResponseStatus status, ByteBuf body, String contentType) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());

@@ -57,11 +57,13 @@ public final class HttpServer {
      * @param stats asks the dispatch core for a snapshot; the future completes on the core thread
      * @param info fixed facts about this manager shown by {@code /api/status}
      * @param tls the manager's TLS context when it speaks TLS (HTTPS here too), else null
+     * @param operator the core's operator commands, for {@code /api/works}
      * @throws ProletariatManagerException if the address cannot be bound
      */
     public static HttpServer start(EventLoopGroup ioGroup, Class<? extends ServerChannel> channelType,
                                    ManagerOptions options, Supplier<Future<ManagerStats>> stats, ManagerInfo info,
-                                   io.proletariat.manager.internal.ServerTls tls) {
+                                   io.proletariat.manager.internal.ServerTls tls, OperatorApi operator) {
+        WorksApi worksApi = new WorksApi(operator);
         StatusSource source = new StatusSource(stats, info);
         Resources resources = Resources.load();
         History history = new History(ioGroup.next(), source);
@@ -85,7 +87,7 @@ public final class HttpServer {
                         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS));
                         p.addLast("codec", new HttpServerCodec());
                         p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
-                        p.addLast("handler", new HttpHandler(hosts, auth, source, resources, history));
+                        p.addLast("handler", new HttpHandler(hosts, auth, source, resources, history, worksApi));
                     }
                 });
         InetSocketAddress address = new InetSocketAddress(options.httpBindAddress(), options.httpPort());
