@@ -170,9 +170,16 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param ranges its priority ranges
      * @param finished results it delivered
      * @param principal who it authenticated as (by token or certificate), or null (docs/security.md)
+     * @param prefetched works it holds beyond its slots, not started yet (our workers' prefetch, docs/protocol.md)
      */
     public record WorkerStats(String id, String address, long connectedSince, long slots, long busy,
-                              List<RangeStats> ranges, long finished, String principal) {
+                              List<RangeStats> ranges, long finished, String principal, long prefetched) {
+        /** A worker without prefetched works. */
+        public WorkerStats(String id, String address, long connectedSince, long slots, long busy,
+                           List<RangeStats> ranges, long finished, String principal) {
+            this(id, address, connectedSince, slots, busy, ranges, finished, principal, 0);
+        }
+
         /** A worker served without authentication. */
         public WorkerStats(String id, String address, long connectedSince, long slots, long busy,
                            List<RangeStats> ranges, long finished) {

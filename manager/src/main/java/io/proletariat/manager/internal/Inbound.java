@@ -18,7 +18,11 @@ sealed interface Inbound {
     record Unknown(RawJson command) implements Inbound {
     }
 
-    record Offer(RawJson slots) implements Inbound {
+    /** A worker's offer; {@code prefetch} (our extension, docs/protocol.md, Prefetch) is null when absent. */
+    record Offer(RawJson slots, RawJson prefetch) implements Inbound {
+        Offer(RawJson slots) {
+            this(slots, null);
+        }
     }
 
     /**
@@ -62,8 +66,15 @@ sealed interface Inbound {
     record ResumedResult(String uid, RawJson result) {
     }
 
-    /** A worker's results. {@code items} is null unless {@code work} is an array. */
-    record Done(List<DoneItem> items) implements Inbound {
+    /**
+     * A worker's results. {@code items} is null unless {@code work} is an array. {@code started} and
+     * {@code recalled} (our extension, docs/protocol.md, Prefetch): the string ids of prefetched works
+     * it started, and gave back unstarted; empty when absent.
+     */
+    record Done(List<DoneItem> items, List<String> started, List<String> recalled) implements Inbound {
+        Done(List<DoneItem> items) {
+            this(items, List.of(), List.of());
+        }
     }
 
     /**

@@ -54,6 +54,10 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson results;
         RawJson running;
         RawJson token;
+        RawJson prefetch;
+        /** A done's {@code started} and {@code recalled} string ids (our workers' prefetch) when they are arrays, else null. */
+        List<String> startedIds;
+        List<String> recalledIds;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -82,8 +86,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             payload = null;
             workListEnd = -1;
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
-            session = resent = index = results = running = token = null;
-            acceptedIds = rejectedIds = null;
+            session = resent = index = results = running = token = prefetch = null;
+            acceptedIds = rejectedIds = startedIds = recalledIds = null;
             elements = null;
             items = null;
             elementsScratch.clear();
@@ -125,12 +129,13 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                         readWorkList(p, payload, m);
                         continue;
                     }
-                    if ("accepted".equals(name) || "rejected".equals(name)) {
+                    if ("accepted".equals(name) || "rejected".equals(name) || "started".equals(name) || "recalled".equals(name)) {
                         List<String> ids = readIds(p);
-                        if (name.equals("accepted")) {
-                            m.acceptedIds = ids;
-                        } else {
-                            m.rejectedIds = ids;
+                        switch (name) {
+                            case "accepted": m.acceptedIds = ids; break;
+                            case "rejected": m.rejectedIds = ids; break;
+                            case "started": m.startedIds = ids; break;
+                            default: m.recalledIds = ids; break;
                         }
                         continue;
                     }
@@ -158,6 +163,9 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "results": m.results = value; break;
                     case "running": m.running = value; break;
                     case "token": m.token = value; break;
+                    case "prefetch": m.prefetch = value; break;
+                    case "started": m.startedIds = null; break;
+                    case "recalled": m.recalledIds = null; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;
@@ -193,7 +201,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
 
     /** The members {@link #decode} keeps (but for arrays of work ids and the work list, read apart). */
     private static final Set<String> MEMBERS_READ = Set.of("command", "work", "rid", "group", "priority", "timeout",
-            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token");
+            "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token",
+            "prefetch", "started", "recalled");
 
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
@@ -241,11 +250,12 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         }
         switch (name) {
             case "offer":
-                return new Inbound.Offer(m.slots);
+                return new Inbound.Offer(m.slots, m.prefetch);
             case "push":
                 return push(m);
             case "done":
-                return new Inbound.Done(m.items == null ? null : copyOf(m.items));
+                return new Inbound.Done(m.items == null ? null : copyOf(m.items),
+                        m.startedIds == null ? List.of() : m.startedIds, m.recalledIds == null ? List.of() : m.recalledIds);
             case "answer":
                 return answer(m);
             case "abort":

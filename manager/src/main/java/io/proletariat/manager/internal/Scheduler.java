@@ -40,6 +40,8 @@ final class Scheduler {
     private final UnaryOperator<Runnable> guard;
 
     final WorkQueues queues = new WorkQueues();
+    /** Works our workers hold beyond their slots. */
+    final Prefetch prefetch;
     /** Workers in the order they offered. */
     final List<Connection> workers = new ArrayList<>();
     private long globalTotal;
@@ -85,6 +87,7 @@ final class Scheduler {
         this.stats = stats;
         this.requestPass = requestPass;
         this.guard = guard;
+        this.prefetch = new Prefetch(this, replies);
     }
 
     /** Slots of every worker. */
@@ -130,6 +133,7 @@ final class Scheduler {
         }
         if (c.offered) {
             workers.remove(c);
+            prefetch.removed(c);
             globalTotal -= c.totalSlots;
         }
     }
@@ -141,6 +145,14 @@ final class Scheduler {
             return;
         }
         worker.works.remove(w.id);
+        if (w.range == null) { // prefetched: it holds no slot
+            if (!w.recalling) {
+                worker.prefetched.remove(w);
+            }
+            w.recalling = false;
+            w.worker = null;
+            return;
+        }
         w.range.used--;
         worker.busy--;
         globalBusy--;
@@ -203,9 +215,26 @@ final class Scheduler {
 
     /** Places queued works on workers with free slots, then sends each worker its works in one frame. */
     void pass() {
-        if (queues.size() == 0 || workers.isEmpty()) {
-            return;
+        if (queues.size() > 0 && !workers.isEmpty()) {
+            placeInSlots();
         }
+        if (prefetch.any()) {
+            prefetch.pass(queues);
+        }
+        for (int i = 0; i < batched.size(); i++) {
+            Connection worker = batched.get(i);
+            List<Work> batch = worker.batch;
+            replies.dispatch(worker, batch);
+            for (int j = 0; j < batch.size(); j++) {
+                events.assign(batch.get(j), worker.id);
+            }
+            batch.clear();
+        }
+        batched.clear();
+    }
+
+    /** The pass proper: queued works into free slots, highest priority first. */
+    private void placeInSlots() {
         long free = globalTotal - globalBusy;
         if (free <= 0) {
             return;
@@ -263,16 +292,6 @@ final class Scheduler {
             skipped.clear();
         }
         candidates.clear();
-        for (int i = 0; i < batched.size(); i++) {
-            Connection worker = batched.get(i);
-            List<Work> batch = worker.batch;
-            replies.dispatch(worker, batch);
-            for (int j = 0; j < batch.size(); j++) {
-                events.assign(batch.get(j), worker.id);
-            }
-            batch.clear();
-        }
-        batched.clear();
         if (queues.size() > 0 && globalBusy >= globalTotal && !wasFull) {
             wasFull = true;
             fullSinceNanos = loop.ticker().nanoTime(); // the loop's clock, which a test can move
@@ -307,6 +326,47 @@ final class Scheduler {
         return null;
     }
 
+    /**
+     * Sends a queued work to a worker beyond its slots (its prefetch): it takes no slot, and its
+     * assign timer runs on until the worker reports it started it ({@link #started}).
+     */
+    void prefetch(Work w, Connection worker) {
+        w.moveTo(Work.State.PREFETCHED);
+        w.worker = worker;
+        w.range = null;
+        worker.works.put(w.id, w);
+        worker.prefetched.add(w);
+        batch(worker, w);
+    }
+
+    /** A prefetched work goes into a free slot of its worker, dispatched again as an ordinary work. */
+    void promote(Work w, Connection worker) {
+        assign(w, worker);
+    }
+
+    /** The worker started a prefetched work, on a slot the result in the same frame freed: now it holds that slot. */
+    void started(Work w) {
+        Connection worker = w.worker;
+        if (!w.recalling) {
+            worker.prefetched.remove(w);
+        }
+        w.recalling = false;
+        w.cancelAssignTimer();
+        long now = System.nanoTime();
+        w.assignedNanos = now;
+        stats.timeInQueue.observe(now - w.queuedNanos);
+        stats.assigned++;
+        w.moveTo(Work.State.RUNNING);
+        w.range = worker.rangeFor(w.priority());
+        w.range.used++;
+        worker.busy++;
+        globalBusy++;
+        if (worker.draining) { // its total is what it runs: it grows with a start, as it shrinks with each slot freed
+            worker.totalSlots++;
+            globalTotal++;
+        }
+    }
+
     /** Gives a work polled from its queue to a worker; the pass sends it with the worker's batch. */
     private void assign(Work w, Connection worker) {
         w.cancelAssignTimer();
@@ -321,6 +381,10 @@ final class Scheduler {
         worker.busy++;
         globalBusy++;
         worker.works.put(w.id, w);
+        batch(worker, w);
+    }
+
+    private void batch(Connection worker, Work w) {
         if (worker.batch.isEmpty()) {
             batched.add(worker);
         }

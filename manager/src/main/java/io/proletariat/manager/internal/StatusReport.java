@@ -74,6 +74,9 @@ final class StatusReport {
             out.name("offer").beginObject();
             w.offer.forEach((k, v) -> out.name(Integer.toString(k)).value(v));
             out.endObject().name("slots").value(w.totalSlots).name("busy").value(w.busy);
+            if (w.prefetch > 0) { // our extension: only for workers that asked for a prefetch
+                out.name("prefetch").value(w.prefetch).name("prefetched").value(w.works.size() - w.busy);
+            }
             writePrincipal(out, w);
             if (w == c) {
                 out.name("you").value(true);
@@ -126,7 +129,7 @@ final class StatusReport {
                 ranges.add(new ManagerStats.RangeStats(r.from, r.limit, r.used));
             }
             workerStats.add(new ManagerStats.WorkerStats(w.id, w.address, w.connectedAt, w.totalSlots, w.busy, ranges, w.finished,
-                    principal(w)));
+                    principal(w), w.works.size() - w.busy));
         }
         return workerStats;
     }

@@ -22,6 +22,12 @@ final class Work implements WorkInfo {
          * it waits for that worker's result, and is queued if that worker leaves.
          */
         PARKED,
+        /**
+         * Our workers' prefetch (docs/protocol.md, prefetch): sent to a worker beyond its slots, waiting
+         * in the worker's local queue. It holds no slot and its assign timer runs on: for the manager it
+         * still waits, until the worker reports it started it ({@link Prefetch}).
+         */
+        PREFETCHED,
         /** Sent to a worker, not yet accepted. */
         ASSIGNED,
         /** Accepted by its worker. */
@@ -36,7 +42,9 @@ final class Work implements WorkInfo {
             allow(NEW, HELD, QUEUED, PARKED, DONE);             // DONE: answered at once by a resumed result
             allow(PARKED, QUEUED, DONE);                    // its worker left; its result came, or it was aborted
             allow(HELD, QUEUED, DONE);                      // released by its key; finished with it, aborted, timed out
-            allow(QUEUED, ASSIGNED, DONE);                  // placed by the pass; aborted, timed out
+            allow(QUEUED, ASSIGNED, PREFETCHED, DONE);      // placed by the pass (in a slot, or prefetched); aborted, timed out
+            allow(PREFETCHED, RUNNING, ASSIGNED, QUEUED, DONE); // started by its worker; promoted into a free slot;
+                                                            // recalled, rejected or worker gone; aborted, timed out
             allow(ASSIGNED, RUNNING, QUEUED, DONE);         // accepted; rejected or worker gone; finished or aborted
             allow(RUNNING, QUEUED, DONE);                   // worker gone; finished or aborted
         }
@@ -69,6 +77,9 @@ final class Work implements WorkInfo {
     boolean indexed;
     /** It ran on a worker that was lost: running it again is a rerun ({@code proletariat_works_rerun_total}). */
     boolean lostRun;
+
+    /** Prefetched and recalled: the worker reports either that it started it or that it gave it back. */
+    boolean recalling;
 
     private State state = State.NEW;
     Connection worker;

@@ -141,6 +141,13 @@ final class Works {
                 }
                 stats.rerun++; // it ran twice: here, and on the worker that was lost
             }
+            case PREFETCHED -> { // waiting on a worker, never started there: no rerun
+                Connection other = w.worker;
+                scheduler.detach(w);
+                if (other.open) {
+                    aborts.computeIfAbsent(other, k -> new ArrayList<>()).add(w.id);
+                }
+            }
             case QUEUED -> scheduler.queues.removed(w);
             case HELD -> holds.unhold(w);
             default -> { } // PARKED: nothing holds it but the index
@@ -241,10 +248,13 @@ final class Works {
             if (w.request.uidPrefix != null && !w.indexed) {
                 resumption.index(w, w.uid()); // its worker may come back with its result
             }
-            w.lostRun |= lost;
+            boolean prefetched = w.state() == Work.State.PREFETCHED; // never started: not a rerun, and its assign timer still runs
+            w.lostRun |= lost && !prefetched;
             scheduler.detach(w);
             scheduler.queues.addFirst(w);
-            armAssignTimer(w);
+            if (!prefetched) {
+                armAssignTimer(w);
+            }
         }
     }
 
@@ -294,7 +304,7 @@ final class Works {
 
     /** Removes a live work without a result, wherever it is (collecting the abort its worker is to get). */
     void drop(Work w, Map<Connection, List<String>> aborts) {
-        if (w.state() == Work.State.ASSIGNED || w.state() == Work.State.RUNNING) {
+        if (w.state() == Work.State.ASSIGNED || w.state() == Work.State.RUNNING || w.state() == Work.State.PREFETCHED) {
             Connection worker = w.worker;
             scheduler.detach(w);
             if (worker.open) {
@@ -315,7 +325,15 @@ final class Works {
     /** No worker took the work within its {@code assigntimeout}: its client gets an EATO result. */
     private void assignTimedOut(Work w) {
         w.assignTimer = null;
-        if (!unqueue(w)) {
+        if (w.state() == Work.State.PREFETCHED) {
+            // Still waiting, on a worker: taken back from it (it drops the work unstarted; one started meanwhile is cancelled).
+            Connection worker = w.worker;
+            scheduler.detach(w);
+            if (worker.open) {
+                replies.aborts(worker, List.of(w.id));
+            }
+            w.moveTo(Work.State.DONE);
+        } else if (!unqueue(w)) {
             return;
         }
         leave(w);

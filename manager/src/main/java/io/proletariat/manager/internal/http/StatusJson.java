@@ -114,10 +114,10 @@ final class StatusJson {
     }
 
     record Worker(String id, String address, long connectedSince, long slots, long busy, long finished,
-                  List<ManagerStats.RangeStats> ranges, String principal) {
+                  List<ManagerStats.RangeStats> ranges, String principal, long prefetched) {
         static Worker of(ManagerStats.WorkerStats w) {
             return new Worker(w.id(), hostPort(w.address()), w.connectedSince(), w.slots(), w.busy(), w.finished(),
-                    w.ranges(), w.principal());
+                    w.ranges(), w.principal(), w.prefetched());
         }
     }
 
