@@ -116,6 +116,16 @@ public final class Worker implements AutoCloseable {
     private final Map<String, RealWork> works = new LinkedHashMap<>(); // every work holding a slot
     private final List<Answer> batch = new ArrayList<>();
     /**
+     * Prefetched works (our extension, docs/protocol.md, Prefetch): sent beyond the slots, not started,
+     * holding no slot; at most {@code options.prefetch()}. One starts when a work whose result goes into
+     * the batch frees its slot, and its id goes with that result ({@code started}), so the manager moves
+     * it into the slot the result frees.
+     */
+    private final LinkedHashMap<String, RealWork> waiting = new LinkedHashMap<>();
+    private final List<String> startedIds = new ArrayList<>();
+    /** Prefetched works given back unstarted (recalled by the manager, or leaving), for the next done. */
+    private final List<String> recalledIds = new ArrayList<>();
+    /**
      * Results of works whose manager was lost, by identity, kept for the next manager (docs/cluster.md):
      * sent in a {@code resume} frame on each connection, forgotten once a manager answered it.
      */
@@ -326,6 +336,8 @@ public final class Worker implements AutoCloseable {
                 onDispatch(dispatch);
             } else if (message instanceof FromManager.Abort abort) {
                 onAbort(abort);
+            } else if (message instanceof FromManager.Recall recall) {
+                onRecall(recall);
             } else if (message instanceof FromManager.OfferAnswer answer) {
                 onOfferAnswer(answer);
             } else if (message instanceof FromManager.Other other && "answer".equals(other.command())
@@ -377,6 +389,9 @@ public final class Worker implements AutoCloseable {
                     w.name(Integer.toString(e.getKey())).value(e.getValue());
                 }
                 w.endObject();
+            }
+            if (options.prefetch() > 0) {
+                w.name("prefetch").value(options.prefetch()); // our extension: the original manager ignores it
             }
             w.name("command").value("offer");
         });
@@ -504,6 +519,9 @@ public final class Worker implements AutoCloseable {
             }
         }
         batch.clear();
+        waiting.clear(); // prefetched, never started: the manager requeues them
+        startedIds.clear();
+        recalledIds.clear();
         if (flushTimer != null) {
             flushTimer.cancel(false);
             flushTimer = null;
@@ -537,6 +555,8 @@ public final class Worker implements AutoCloseable {
         if (id != null) {
             engine.send(w -> w.name("command").value("drain"));
         }
+        recalledIds.addAll(waiting.keySet()); // prefetched works go back to the manager unstarted
+        waiting.clear();
         flush();
         completeIfDrained();
     }
@@ -567,6 +587,7 @@ public final class Worker implements AutoCloseable {
         List<String> rejected = new ArrayList<>();
         List<RealWork> toStart = new ArrayList<>(Math.min(items.size(), Math.max(free, 0))); // accepted, in order
         Set<String> refused = null; // ids rejected in this dispatch, so that a repeat is rejected too (accepted ones are in works)
+        List<String> acceptedIds = new ArrayList<>(items.size());
         for (FromManager.DispatchedWork item : items) {
             String workId = item.id();
             if (workId == null) {
@@ -575,7 +596,34 @@ public final class Worker implements AutoCloseable {
                 continue;
             }
             RawJson args = item.args();
-            if (works.containsKey(workId) || (refused != null && refused.contains(workId))) {
+            boolean ahead = item.prefetched();
+            RealWork queued = ahead ? null : waiting.remove(workId);
+            RealWork held = ahead || queued != null ? null : works.get(workId);
+            if (queued != null) {
+                // A free slot for a work waiting here: it starts now (the manager counts the slot already).
+                queued.promoted = true;
+                free--;
+                toStart.add(queued);
+                acceptedIds.add(workId);
+                works.put(workId, queued);
+                unfinished++;
+            } else if (held != null && held.prefetched && !held.promoted) {
+                held.promoted = true; // started here while the manager put it into a slot: it runs once
+                acceptedIds.add(workId);
+            } else if (ahead) {
+                if (works.containsKey(workId) || waiting.containsKey(workId) || (refused != null && refused.contains(workId))
+                        || args == null || args.isNull() || drained != null || waiting.size() >= options.prefetch()) {
+                    rejected.add(workId);
+                    refused = refuse(refused, workId);
+                } else {
+                    RealWork work = new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners);
+                    work.uid = item.uid();
+                    work.prefetched = true;
+                    work.priority = item.priority();
+                    waiting.put(workId, work);
+                    acceptedIds.add(workId);
+                }
+            } else if (works.containsKey(workId) || (refused != null && refused.contains(workId))) {
                 log.warn("rejecting work {}: this worker already holds it", workId);
                 rejected.add(workId);
             } else if (args == null || args.isNull()) {
@@ -590,6 +638,7 @@ public final class Worker implements AutoCloseable {
                 RealWork work = new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners);
                 work.uid = item.uid();
                 toStart.add(work);
+                acceptedIds.add(workId);
                 works.put(workId, work); // holds its slot from now on
                 unfinished++;
             }
@@ -598,8 +647,8 @@ public final class Worker implements AutoCloseable {
         engine.send(w -> {
             w.name("to").value("push");
             w.name("accepted").beginArray();
-            for (RealWork accepted : toStart) {
-                w.value(accepted.id());
+            for (String accepted : acceptedIds) {
+                w.value(accepted);
             }
             w.endArray();
             w.name("rejected").beginArray();
@@ -741,6 +790,7 @@ public final class Worker implements AutoCloseable {
             case RETURNED:
                 answer(work, result);
                 settle(work, Phase.FINISHED);
+                startWaiting(work);
                 break;
             default:
                 log.debug("dropping the late result of work {}", work.id());
@@ -759,6 +809,7 @@ public final class Worker implements AutoCloseable {
                 answer(work, work.heldResult);
                 work.heldResult = null;
                 settle(work, Phase.FINISHED);
+                startWaiting(work);
                 break;
             case CANCELLED:
                 settle(work, Phase.FINISHED);
@@ -781,12 +832,51 @@ public final class Worker implements AutoCloseable {
         flushIfDue();
     }
 
+    /**
+     * A work answered here freed its slot, which the manager frees when it reads that result: a work
+     * waiting here takes it now, and says so in the same done ({@code started}), without a round trip.
+     * Slots freed otherwise (an abort, a run timeout) are the manager's to fill.
+     */
+    private void startWaiting(RealWork finished) {
+        if (waiting.isEmpty() || finished.orphan || drained != null || stopped || works.size() >= options.slots()) {
+            return;
+        }
+        RealWork next = null;
+        for (RealWork w : waiting.values()) { // highest priority, oldest first; at most options.prefetch() of them
+            if (next == null || w.priority > next.priority) {
+                next = w;
+            }
+        }
+        waiting.remove(next.id());
+        works.put(next.id(), next);
+        unfinished++;
+        busySlots = works.size();
+        startedIds.add(next.id());
+        startWork(next);
+    }
+
+    /** The manager takes prefetched works back: those not started go back (recalled); a started one was reported, and runs on. */
+    private void onRecall(FromManager.Recall recall) {
+        if (recall.workIds() == null) {
+            return;
+        }
+        for (String workId : recall.workIds()) {
+            if (waiting.remove(workId) != null) {
+                recalledIds.add(workId);
+            }
+        }
+        flush();
+    }
+
     private void onAbort(FromManager.Abort abort) {
         if (abort.workIds() == null) {
             log.warn("ignoring an abort without a work list: {}", abort);
             return;
         }
         for (String workId : abort.workIds()) {
+            if (waiting.remove(workId) != null) {
+                continue; // prefetched, not started: nothing ran
+            }
             RealWork work = works.get(workId);
             if (work != null && work.phase() == Phase.HELD) {
                 settle(work, Phase.CANCELLED); // its result waited for the handler to return: never send it
@@ -862,7 +952,7 @@ public final class Worker implements AutoCloseable {
             flushTimer.cancel(false);
             flushTimer = null;
         }
-        if (batch.isEmpty()) {
+        if (batch.isEmpty() && startedIds.isEmpty() && recalledIds.isEmpty()) {
             return;
         }
         try {
@@ -884,6 +974,8 @@ public final class Worker implements AutoCloseable {
             }
         } finally {
             batch.clear(); // sent or dropped: never sent twice
+            startedIds.clear();
+            recalledIds.clear();
         }
         completeIfDrained();
     }
@@ -911,6 +1003,16 @@ public final class Worker implements AutoCloseable {
                     .endObject();
         }
         w.endArray();
+        if (!startedIds.isEmpty()) {
+            w.name("started").beginArray();
+            startedIds.forEach(w::value);
+            w.endArray();
+        }
+        if (!recalledIds.isEmpty()) {
+            w.name("recalled").beginArray();
+            recalledIds.forEach(w::value);
+            w.endArray();
+        }
         w.name("command").value("done");
     }
 

@@ -42,6 +42,8 @@ public final class WorkerOptions extends ConnectionOptions {
     public static final Duration DEFAULT_ANSWER_FLUSH_INTERVAL = Duration.ofMillis(100);
     /** Default delay before the offer is sent again after the manager refused it: 1000 ms (the original's). */
     public static final Duration DEFAULT_OFFER_RETRY_TIME = Duration.ofMillis(1_000);
+    /** The largest {@code prefetch}: the manager refuses more (docs/protocol.md, Prefetch). */
+    public static final int MAX_PREFETCH = 1000;
     /** Default time {@link Worker#close()} lets running works finish before handing them back: 10 s. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -54,6 +56,8 @@ public final class WorkerOptions extends ConnectionOptions {
     private final Duration offerRetryTime;
     private final Duration shutdownGrace;
     private final Executor executor;
+    /** -1: the default, from the slots. */
+    private final int prefetch;
 
     private WorkerOptions(Builder b, Map<Integer, Integer> guarantees) {
         super(b);
@@ -66,6 +70,20 @@ public final class WorkerOptions extends ConnectionOptions {
         this.offerRetryTime = b.offerRetryTime;
         this.shutdownGrace = b.shutdownGrace;
         this.executor = b.executor;
+        this.prefetch = b.prefetch;
+    }
+
+    /**
+     * How many works beyond its slots the worker asks the manager to send ahead, so that the next work
+     * is already here when a slot frees (our extension, docs/protocol.md, Prefetch; an original manager
+     * ignores it). Only offered without priority slots. Default: a tenth of the slots, at least 1 and
+     * at most {@value #MAX_PREFETCH}; 0 turns it off.
+     */
+    public int prefetch() {
+        if (!prioritySlots.isEmpty()) {
+            return 0;
+        }
+        return prefetch >= 0 ? prefetch : Math.min(MAX_PREFETCH, Math.max(1, (slots + 9) / 10));
     }
 
     /** A builder with every default. */
@@ -138,7 +156,7 @@ public final class WorkerOptions extends ConnectionOptions {
         return "WorkerOptions{slots=" + slots + ", " + connectionString() + ", prioritySlots=" + prioritySlots
                 + ", CLEANUP_REQS=" + cleanupReqs + ", CLEANUP_CHECKINT=" + cleanupCheckInterval.toMillis()
                 + ", ANSWER_THRESHOLD=" + answerThreshold
-                + ", answerFlushInterval=" + answerFlushInterval.toMillis() + "}";
+                + ", answerFlushInterval=" + answerFlushInterval.toMillis() + ", prefetch=" + prefetch() + "}";
     }
 
     /** Builds {@link WorkerOptions}. Setters reject bad values; {@link #build()} rejects bad combinations. */
@@ -152,6 +170,7 @@ public final class WorkerOptions extends ConnectionOptions {
         private Duration offerRetryTime = DEFAULT_OFFER_RETRY_TIME;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private Executor executor;
+        private int prefetch = -1;
 
         private Builder() {
             super(ReconnectPolicy.giveUpAfter(DEFAULT_MAX_RETRIES));
@@ -168,6 +187,22 @@ public final class WorkerOptions extends ConnectionOptions {
             offerRetryTime = o.offerRetryTime;
             shutdownGrace = o.shutdownGrace;
             executor = o.executor;
+            prefetch = o.prefetch;
+        }
+
+        /**
+         * {@code prefetch}: works the manager may send beyond the slots, waiting here, highest priority
+         * first, for the next free slot (our extension, docs/protocol.md, Prefetch). Default: a tenth
+         * of the slots, at least 1; 0 turns it off. Only offered without {@link #prioritySlots}.
+         *
+         * @throws IllegalArgumentException outside 0..{@value WorkerOptions#MAX_PREFETCH}
+         */
+        public Builder prefetch(int prefetch) {
+            if (prefetch < 0 || prefetch > MAX_PREFETCH) {
+                throw new IllegalArgumentException("prefetch must be in 0.." + MAX_PREFETCH + ": " + prefetch);
+            }
+            this.prefetch = prefetch;
+            return this;
         }
 
         @Override
