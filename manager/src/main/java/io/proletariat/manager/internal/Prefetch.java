@@ -67,14 +67,29 @@ final class Prefetch {
         return !workers.isEmpty();
     }
 
-    /** After the pass filled free slots from the queues: promotions, then prefetch and recalls. */
+    /**
+     * Before the pass fills free slots from the queues: prefetched works at least as urgent as every
+     * queued work take the free slots of their workers first (they were sent before those works came).
+     */
+    void promoteFirst(WorkQueues queues) {
+        Iterator<WorkQueues.Level> it = queues.highestFirst();
+        int top = it.hasNext() ? it.next().priority : Integer.MIN_VALUE;
+        for (int i = 0; i < workers.size(); i++) {
+            Connection c = workers.get(i);
+            if (!c.closing) {
+                promote(c, top);
+            }
+        }
+    }
+
+    /** After the pass filled free slots from the queues: promotions into slots still free, then prefetch and recalls. */
     void pass(WorkQueues queues) {
         for (int i = 0; i < workers.size(); i++) {
             Connection c = workers.get(i);
             if (c.closing) {
                 continue;
             }
-            promote(c);
+            promote(c, Integer.MIN_VALUE);
             if (!c.draining && !c.paused && queues.size() > 0) {
                 fill(c, queues);
             }
@@ -82,10 +97,10 @@ final class Prefetch {
     }
 
     /** Free slots while prefetched works wait (the worker had no answered work to start them on): dispatch them into the slots. */
-    private void promote(Connection c) {
+    private void promote(Connection c, int minPriority) {
         while (!c.prefetched.isEmpty() && c.totalSlots - c.busy > 0) {
             Work best = best(c.prefetched);
-            if (c.availableFor(best.priority()) <= 0) {
+            if (best.priority() < minPriority || c.availableFor(best.priority()) <= 0) {
                 return;
             }
             c.prefetched.remove(best);

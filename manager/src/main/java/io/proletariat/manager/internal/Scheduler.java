@@ -215,6 +215,9 @@ final class Scheduler {
 
     /** Places queued works on workers with free slots, then sends each worker its works in one frame. */
     void pass() {
+        if (prefetch.any()) {
+            prefetch.promoteFirst(queues);
+        }
         if (queues.size() > 0 && !workers.isEmpty()) {
             placeInSlots();
         }

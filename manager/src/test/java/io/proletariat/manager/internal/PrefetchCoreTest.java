@@ -235,6 +235,21 @@ class PrefetchCoreTest {
     }
 
     @Test
+    void aRecalledWorkGoesBackToTheFrontOfItsQueue() {
+        core();
+        Connection worker = connect();
+        send(worker, "{'command':'offer','slots':1,'prefetch':2}");
+        List<String> low = push("L", "[0,1,2,3]", "");
+        frames(worker);
+        push("H", "['h']", "'priority':5");
+        frames(worker);
+        done(worker, "[]", "'recalled':['" + low.get(2) + "']");
+        assertThat(dispatched(frames(worker))).isEmpty();
+        done(worker, "[" + result(low.get(0)) + "]", "'started':['" + low.get(1) + "']");
+        assertThat(ids(dispatched(frames(worker)), true)).containsExactly(low.get(2));
+    }
+
+    @Test
     void aDeadWorkersPrefetchedWorksGoBackToTheFrontWithoutARerun() {
         core();
         Connection worker = connect();
