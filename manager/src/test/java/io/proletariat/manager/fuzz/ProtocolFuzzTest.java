@@ -35,7 +35,7 @@ class ProtocolFuzzTest {
     private static final String[] COMMANDS = {"offer", "push", "done", "answer", "abort", "ping", "mystatus", "status",
             "sysmsg", "cleanup", "gc", "dumpall", "nonsense", ""};
     private static final String[] FIELDS = {"command", "work", "rid", "group", "priority", "timeout", "assigntimeout",
-            "runTimeout", "slots", "to", "id", "content", "accepted", "rejected", "ok"};
+            "runTimeout", "slots", "to", "id", "content", "accepted", "rejected", "ok", "prefetch", "started", "recalled"};
     private static final String[] LEAVES = {"null", "true", "false", "0", "-0", "-1", "1", "1.5", "-2.5e-300", "1e308", "-1e308",
             "9007199254740993", "99999999999999999999999999999999999", "-2147483649", "2147483648", "4294967296", "\"\"", "\"x\"",
             "\"push\"", "\"offer\"", "\"answer\"", "\"-5\"", "\"1e3\"", "\"NaN\"", "\"Infinity\"", "\"0x10\"", "\"MANAGER\"",
@@ -234,6 +234,8 @@ class ProtocolFuzzTest {
         Arbitrary<String> valid = Arbitraries.of(
                 "{\"command\":\"push\",\"rid\":\"r1\",\"work\":[{\"a\":1},2],\"priority\":3,\"timeout\":100}",
                 "{\"command\":\"offer\",\"slots\":{\"0\":2,\"3\":1}}",
+                "{\"command\":\"offer\",\"slots\":2,\"prefetch\":3}",
+                "{\"command\":\"done\",\"work\":[],\"started\":[\"W000001R1\"],\"recalled\":[\"W000001R2\"]}",
                 "{\"command\":\"done\",\"work\":[{\"id\":\"W000001R1\",\"result\":{\"err\":null,\"data\":1}}]}",
                 "{\"command\":\"abort\",\"rid\":\"r1\",\"work\":[\"W000001R1\"]}",
                 "{\"command\":\"answer\",\"to\":\"push\",\"accepted\":[\"W1\"],\"rejected\":[\"W2\"]}",

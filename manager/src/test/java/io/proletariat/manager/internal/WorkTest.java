@@ -19,7 +19,8 @@ class WorkTest {
             State.NEW, EnumSet.of(State.HELD, State.QUEUED, State.PARKED, State.DONE),
             State.PARKED, EnumSet.of(State.QUEUED, State.DONE),
             State.HELD, EnumSet.of(State.QUEUED, State.DONE),
-            State.QUEUED, EnumSet.of(State.ASSIGNED, State.DONE),
+            State.QUEUED, EnumSet.of(State.ASSIGNED, State.PREFETCHED, State.DONE),
+            State.PREFETCHED, EnumSet.of(State.RUNNING, State.ASSIGNED, State.QUEUED, State.DONE),
             State.ASSIGNED, EnumSet.of(State.RUNNING, State.QUEUED, State.DONE),
             State.RUNNING, EnumSet.of(State.QUEUED, State.DONE),
             State.DONE, EnumSet.noneOf(State.class));
@@ -43,6 +44,10 @@ class WorkTest {
             case ASSIGNED -> {
                 w.moveTo(State.QUEUED);
                 w.moveTo(State.ASSIGNED);
+            }
+            case PREFETCHED -> {
+                w.moveTo(State.QUEUED);
+                w.moveTo(State.PREFETCHED);
             }
             case RUNNING -> {
                 w.moveTo(State.QUEUED);
@@ -87,7 +92,7 @@ class WorkTest {
                 refused++;
             }
         }
-        assertThat(refused).isEqualTo(49 - 15);
+        assertThat(refused).isEqualTo(64 - 20);
     }
 
     @Test
