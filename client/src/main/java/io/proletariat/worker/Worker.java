@@ -123,6 +123,13 @@ public final class Worker implements AutoCloseable {
      */
     private final LinkedHashMap<String, RealWork> waiting = new LinkedHashMap<>();
     private final List<String> startedIds = new ArrayList<>();
+    /**
+     * Prefetched works started here whose {@code started} the manager has not answered yet (it may have
+     * put them into a slot meanwhile, dispatching them again: they must not run twice), and the ids each
+     * done in flight carried, in order, parallel to {@link #donesInFlight}.
+     */
+    private final Set<String> startedHere = new HashSet<>();
+    private final java.util.ArrayDeque<List<String>> startsInFlight = new java.util.ArrayDeque<>();
     /** Prefetched works given back unstarted (recalled by the manager, or leaving), for the next done. */
     private final List<String> recalledIds = new ArrayList<>();
     /**
@@ -352,6 +359,10 @@ public final class Worker implements AutoCloseable {
                     }
                 }
             } else if (message instanceof FromManager.DoneAnswer answer) {
+                List<String> startsKnown = startsInFlight.poll();
+                if (startsKnown != null) {
+                    startsKnown.forEach(startedHere::remove);
+                }
                 List<Answer> acknowledged = donesInFlight.poll();
                 if (acknowledged != null) {
                     acknowledged.forEach(Worker.this::remember);
@@ -521,6 +532,8 @@ public final class Worker implements AutoCloseable {
         batch.clear();
         waiting.clear(); // prefetched, never started: the manager requeues them
         startedIds.clear();
+        startedHere.clear();
+        startsInFlight.clear();
         recalledIds.clear();
         if (flushTimer != null) {
             flushTimer.cancel(false);
@@ -598,8 +611,12 @@ public final class Worker implements AutoCloseable {
             RawJson args = item.args();
             boolean ahead = item.prefetched();
             RealWork queued = ahead ? null : waiting.remove(workId);
-            RealWork held = ahead || queued != null ? null : works.get(workId);
-            if (queued != null) {
+            if (queued != null && free <= 0) {
+                // The manager freed a slot this worker still uses (a cancelled handler has not returned):
+                // no more handlers than slots, so it goes back, as any work beyond the free slots.
+                rejected.add(workId);
+                refused = refuse(refused, workId);
+            } else if (queued != null) {
                 // A free slot for a work waiting here: it starts now (the manager counts the slot already).
                 queued.promoted = true;
                 free--;
@@ -607,9 +624,8 @@ public final class Worker implements AutoCloseable {
                 acceptedIds.add(workId);
                 works.put(workId, queued);
                 unfinished++;
-            } else if (held != null && held.prefetched && !held.promoted) {
-                held.promoted = true; // started here while the manager put it into a slot: it runs once
-                acceptedIds.add(workId);
+            } else if (!ahead && startedHere.remove(workId)) {
+                acceptedIds.add(workId); // started here while the manager put it into a slot: it runs (or ran) once
             } else if (ahead) {
                 if (works.containsKey(workId) || waiting.containsKey(workId) || (refused != null && refused.contains(workId))
                         || args == null || args.isNull() || drained != null || waiting.size() >= options.prefetch()) {
@@ -852,6 +868,7 @@ public final class Worker implements AutoCloseable {
         unfinished++;
         busySlots = works.size();
         startedIds.add(next.id());
+        startedHere.add(next.id());
         startWork(next);
     }
 
@@ -971,6 +988,7 @@ public final class Worker implements AutoCloseable {
                         kept, batch.size() - kept);
             } else {
                 donesInFlight.add(withIdentity(batch));
+                startsInFlight.add(startedIds.isEmpty() ? List.of() : new ArrayList<>(startedIds));
             }
         } finally {
             batch.clear(); // sent or dropped: never sent twice

@@ -263,6 +263,9 @@ final class Works {
     /** A work's result arrived: it and every work held under its key are finished with it, into their clients' done frames ({@code results}). */
     void finish(Work w, Inbound.DoneItem item, String workerId, List<Connection> results) {
         RawJson result = item.result();
+        if (w.state() == Work.State.PREFETCHED) {
+            scheduler.started(w); // started and finished on its worker before the manager read the start
+        }
         stats.runTime.observe(System.nanoTime() - w.assignedNanos);
         scheduler.detach(w);
         complete(w, result, results);
