@@ -655,7 +655,7 @@ final class DispatchCore {
         LinkedHashSet<Work> rejected = null;
         for (String id : a.rejected()) {
             Work w = c.works.get(id);
-            if (w != null && (w.state() == Work.State.ASSIGNED || w.state() == Work.State.PREFETCHED && !w.recalling)) {
+            if (w != null && (w.state() == Work.State.ASSIGNED || w.state() == Work.State.PREFETCHED)) { // a rejection also answers a recall
                 if (rejected == null) {
                     rejected = new LinkedHashSet<>();
                 }
