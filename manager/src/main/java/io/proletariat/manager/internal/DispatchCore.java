@@ -643,7 +643,9 @@ final class DispatchCore {
         List<String> accepted = a.accepted();
         for (int i = 0; i < accepted.size(); i++) { // indexed: no iterator per answer
             Work w = c.works.get(accepted.get(i));
-            if (w != null && w.state() == Work.State.ASSIGNED) { // a prefetched work stays so: it waits in the worker's queue
+            if (w != null && w.prefetchUnanswered) {
+                w.prefetchUnanswered = false; // queued on the worker; promoted meanwhile, its promotion's answer comes next
+            } else if (w != null && w.state() == Work.State.ASSIGNED) {
                 w.moveTo(Work.State.RUNNING);
                 if (w.lostRun) {
                     w.lostRun = false;
@@ -655,7 +657,11 @@ final class DispatchCore {
         LinkedHashSet<Work> rejected = null;
         for (String id : a.rejected()) {
             Work w = c.works.get(id);
-            if (w != null && (w.state() == Work.State.ASSIGNED || w.state() == Work.State.PREFETCHED)) { // a rejection also answers a recall
+            boolean prefetchRefused = w != null && w.prefetchUnanswered;
+            if (prefetchRefused) {
+                w.prefetchUnanswered = false; // promoted meanwhile: the worker does not hold it, and answers the promotion next
+            }
+            if (w != null && (prefetchRefused ? w.state() == Work.State.PREFETCHED : w.state() == Work.State.ASSIGNED)) {
                 if (rejected == null) {
                     rejected = new LinkedHashSet<>();
                 }

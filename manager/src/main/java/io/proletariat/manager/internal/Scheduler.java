@@ -145,6 +145,7 @@ final class Scheduler {
             return;
         }
         worker.works.remove(w.id);
+        w.prefetchUnanswered = false; // an answer still to come names a work this worker no longer holds here
         if (w.range == null) { // prefetched: it holds no slot
             if (!w.recalling) {
                 worker.prefetched.remove(w);
@@ -335,6 +336,7 @@ final class Scheduler {
      */
     void prefetch(Work w, Connection worker) {
         w.moveTo(Work.State.PREFETCHED);
+        w.prefetchUnanswered = true;
         w.worker = worker;
         w.range = null;
         worker.works.put(w.id, w);

@@ -80,6 +80,11 @@ final class Work implements WorkInfo {
 
     /** Prefetched and recalled: the worker reports either that it started it or that it gave it back. */
     boolean recalling;
+    /**
+     * Sent ahead and the worker has not answered that dispatch yet: its next listing in an answer is that
+     * answer, even if the work was promoted into a slot meanwhile (a second dispatch, answered after).
+     */
+    boolean prefetchUnanswered;
 
     private State state = State.NEW;
     Connection worker;

@@ -291,6 +291,7 @@ class PrefetchCoreTest {
         send(worker, "{'command':'offer','slots':1,'prefetch':1}");
         List<String> ids = push("R", "[1,2]", "");
         frames(worker);
+        send(worker, "{'command':'answer','to':'push','accepted':['" + ids.get(0) + "','" + ids.get(1) + "']}");
         // Work 0 finishes, but the worker had nothing waiting yet when it did: no start comes with it.
         done(worker, "[" + result(ids.get(0)) + "]", "");
         List<JsonNode> items = dispatched(frames(worker));
@@ -305,6 +306,26 @@ class PrefetchCoreTest {
         assertThat(worker.busy).isEqualTo(1);
         send(worker, "{'command':'answer','to':'push','accepted':['" + ids.get(1) + "']}");
         assertThat(worker.works.get(ids.get(1)).state()).isEqualTo(Work.State.RUNNING);
+    }
+
+    @Test
+    void theAnswerToAPrefetchIsNotTakenForTheAnswerToAPromotionThatCrossedIt() {
+        core();
+        Connection worker = connect();
+        send(worker, "{'command':'offer','slots':1,'prefetch':1}");
+        List<String> ids = push("R", "[1,2]", "");
+        frames(worker);
+        send(worker, "{'command':'answer','to':'push','accepted':['" + ids.get(0) + "']}"); // the prefetched one not yet
+        done(worker, "[" + result(ids.get(0)) + "]", "");
+        assertThat(ids(dispatched(frames(worker)), false)).containsExactly(ids.get(1)); // promoted
+        // The worker's answer to the first dispatch: work 1 queued there. Not the promotion's answer.
+        send(worker, "{'command':'answer','to':'push','accepted':['" + ids.get(1) + "']}");
+        assertThat(worker.works.get(ids.get(1)).state()).isEqualTo(Work.State.ASSIGNED);
+        // The promotion's answer: rejected (a slot still in use there). The work goes back, not lost as running.
+        send(worker, "{'command':'answer','to':'push','rejected':['" + ids.get(1) + "']}");
+        assertThat(worker.works).isEmpty();
+        assertThat(core.counts().queuedWorks()).isEqualTo(1);
+        assertThat(worker.busy).isZero();
     }
 
     @Test
