@@ -79,8 +79,6 @@ final class RealWork implements Work {
     /** Sent ahead, beyond the slots (prefetch): it waited in the local queue; {@link #priority} orders that queue. */
     boolean prefetched;
     long priority;
-    /** A prefetched work the manager dispatched again into a free slot (once is expected; a repeat is a duplicate). */
-    boolean promoted;
 
     /** @param runTimeout the run timeout in ms, or {@link JsNumbers#NAN} for none */
     RealWork(String id, RawJson args, long runTimeout, ObjectMapper mapper, Executor listenerExecutor) {

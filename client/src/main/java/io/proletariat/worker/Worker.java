@@ -618,7 +618,6 @@ public final class Worker implements AutoCloseable {
                 refused = refuse(refused, workId);
             } else if (queued != null) {
                 // A free slot for a work waiting here: it starts now (the manager counts the slot already).
-                queued.promoted = true;
                 free--;
                 toStart.add(queued);
                 acceptedIds.add(workId);
