@@ -97,6 +97,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--answer-threshold", paramLabel = "N", description = "Results each worker batches into one done (default: ${DEFAULT-VALUE}).")
     int answerThreshold = 1;
 
+    @Option(names = "--prefetch", paramLabel = "N",
+            description = "Works each worker takes ahead beyond its slots (default: the worker's, a tenth of the slots; 0: none).")
+    Integer prefetch;
+
     @Option(names = "--preload", paramLabel = "N", description = "Queue N works (in groups of --group) before any worker connects, then measure how fast the workers drain them.")
     long preload;
 
@@ -114,6 +118,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (prefetch != null && (prefetch < 0 || prefetch > WorkerOptions.MAX_PREFETCH)) {
+            System.err.println("proletariat bench: --prefetch must be in 0.." + WorkerOptions.MAX_PREFETCH);
+            return Main.EXIT_USAGE;
+        }
         if (group < 1 || concurrency < 1 || workers < 1 || slots < 1 || clients < 1 || payload < 10 || works < 1 || workMs < 0) {
             System.err.println("proletariat bench: --group, --concurrency, --workers, --slots, --clients, --works must be >= 1, --payload >= 10, --work-ms >= 0");
             return Main.EXIT_USAGE;
@@ -154,13 +162,16 @@ final class BenchCommand implements Callable<Integer> {
                 return Main.EXIT_UNAVAILABLE;
             }
             for (int i = 0; i < workers; i++) {
-                WorkerOptions.Builder wb = manager.applyTo(WorkerOptions.builder());
+                WorkerOptions.Builder wb = manager.applyTo(WorkerOptions.builder()).slots(slots)
+                        .managerSilence(Duration.ofMillis(managerSilence))
+                        .answerThreshold(answerThreshold).executor(Runnable::run);
+                if (prefetch != null) {
+                    wb.prefetch(prefetch);
+                }
                 if (type != null) {
                     wb.types(type);
                 }
-                Worker w = new Worker(wb.slots(slots)
-                        .managerSilence(Duration.ofMillis(managerSilence))
-                        .answerThreshold(answerThreshold).executor(Runnable::run).build());
+                Worker w = new Worker(wb.build());
                 w.onWork((work, done) -> {
                     RawJson args = work.args();
                     if (workMs == 0) {

@@ -69,6 +69,11 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--answer-threshold", paramLabel = "N", description = "ANSWER_THRESHOLD: results sent per done message (default: ${DEFAULT-VALUE}).")
     int answerThreshold = WorkerOptions.DEFAULT_ANSWER_THRESHOLD;
 
+    @Option(names = "--prefetch", paramLabel = "N",
+            description = "Works taken ahead beyond --slots, so the next is here when a slot frees (our managers only; "
+                    + "default: a tenth of the slots, at least 1; 0: none; not with --priority-slots).")
+    Integer prefetch;
+
     @Option(names = "--grace", paramLabel = "SECONDS",
             description = "On Ctrl-C or SIGTERM, take no more works and let running ones finish for up to this long; "
                     + "what still runs then goes back to the queue at once (default: ${DEFAULT-VALUE}).")
@@ -106,6 +111,9 @@ final class WorkerCommand implements Callable<Integer> {
                     b.types(types).untyped(untyped);
                 } else if (untyped) {
                     throw new IllegalArgumentException("--untyped needs --type: a worker without types takes untyped works already");
+                }
+                if (prefetch != null) {
+                    b.prefetch(prefetch);
                 }
                 options = b.build();
             } catch (IllegalArgumentException | IllegalStateException e) {

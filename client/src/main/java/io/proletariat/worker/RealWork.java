@@ -80,6 +80,9 @@ final class RealWork implements Work {
     boolean orphan;
     ScheduledFuture<?> timeoutTimer;
     Future<?> task;
+    /** Sent ahead, beyond the slots (prefetch): it waited in the local queue; {@link #priority} orders that queue. */
+    boolean prefetched;
+    long priority;
 
     /** @param runTimeout the run timeout in ms, or {@link JsNumbers#NAN} for none */
     RealWork(String id, RawJson args, long runTimeout, ObjectMapper mapper, Executor listenerExecutor) {

@@ -116,6 +116,23 @@ public final class Worker implements AutoCloseable {
     private final Map<String, RealWork> works = new LinkedHashMap<>(); // every work holding a slot
     private final List<Answer> batch = new ArrayList<>();
     /**
+     * Prefetched works (our extension, docs/protocol.md, Prefetch): sent beyond the slots, not started,
+     * holding no slot; at most {@code options.prefetch()}. One starts when a work whose result goes into
+     * the batch frees its slot, and its id goes with that result ({@code started}), so the manager moves
+     * it into the slot the result frees.
+     */
+    private final LinkedHashMap<String, RealWork> waiting = new LinkedHashMap<>();
+    private final List<String> startedIds = new ArrayList<>();
+    /**
+     * Prefetched works started here whose {@code started} the manager has not answered yet (it may have
+     * put them into a slot meanwhile, dispatching them again: they must not run twice), and the ids each
+     * done in flight carried, in order, parallel to {@link #donesInFlight}.
+     */
+    private final Set<String> startedHere = new HashSet<>();
+    private final java.util.ArrayDeque<List<String>> startsInFlight = new java.util.ArrayDeque<>();
+    /** Prefetched works given back unstarted (recalled by the manager, or leaving), for the next done. */
+    private final List<String> recalledIds = new ArrayList<>();
+    /**
      * Results of works whose manager was lost, by identity, kept for the next manager (docs/cluster.md):
      * sent in a {@code resume} frame on each connection, forgotten once a manager answered it.
      */
@@ -326,6 +343,8 @@ public final class Worker implements AutoCloseable {
                 onDispatch(dispatch);
             } else if (message instanceof FromManager.Abort abort) {
                 onAbort(abort);
+            } else if (message instanceof FromManager.Recall recall) {
+                onRecall(recall);
             } else if (message instanceof FromManager.OfferAnswer answer) {
                 onOfferAnswer(answer);
             } else if (message instanceof FromManager.Other other && "answer".equals(other.command())
@@ -340,6 +359,10 @@ public final class Worker implements AutoCloseable {
                     }
                 }
             } else if (message instanceof FromManager.DoneAnswer answer) {
+                List<String> startsKnown = startsInFlight.poll();
+                if (startsKnown != null) {
+                    startsKnown.forEach(startedHere::remove);
+                }
                 List<Answer> acknowledged = donesInFlight.poll();
                 if (acknowledged != null) {
                     acknowledged.forEach(Worker.this::remember);
@@ -387,6 +410,9 @@ public final class Worker implements AutoCloseable {
                 if (options.untyped()) {
                     w.name("untyped").value(true);
                 }
+            }
+            if (options.prefetch() > 0) {
+                w.name("prefetch").value(options.prefetch()); // our extension: the original manager ignores it
             }
             w.name("command").value("offer");
         });
@@ -514,6 +540,11 @@ public final class Worker implements AutoCloseable {
             }
         }
         batch.clear();
+        waiting.clear(); // prefetched, never started: the manager requeues them
+        startedIds.clear();
+        startedHere.clear();
+        startsInFlight.clear();
+        recalledIds.clear();
         if (flushTimer != null) {
             flushTimer.cancel(false);
             flushTimer = null;
@@ -547,6 +578,8 @@ public final class Worker implements AutoCloseable {
         if (id != null) {
             engine.send(w -> w.name("command").value("drain"));
         }
+        recalledIds.addAll(waiting.keySet()); // prefetched works go back to the manager unstarted
+        waiting.clear();
         flush();
         completeIfDrained();
     }
@@ -577,6 +610,7 @@ public final class Worker implements AutoCloseable {
         List<String> rejected = new ArrayList<>();
         List<RealWork> toStart = new ArrayList<>(Math.min(items.size(), Math.max(free, 0))); // accepted, in order
         Set<String> refused = null; // ids rejected in this dispatch, so that a repeat is rejected too (accepted ones are in works)
+        List<String> acceptedIds = new ArrayList<>(items.size());
         for (FromManager.DispatchedWork item : items) {
             String workId = item.id();
             if (workId == null) {
@@ -585,7 +619,36 @@ public final class Worker implements AutoCloseable {
                 continue;
             }
             RawJson args = item.args();
-            if (works.containsKey(workId) || (refused != null && refused.contains(workId))) {
+            boolean ahead = item.prefetched();
+            RealWork queued = ahead ? null : waiting.remove(workId);
+            if (queued != null && free <= 0) {
+                // The manager freed a slot this worker still uses (a cancelled handler has not returned):
+                // no more handlers than slots, so it goes back, as any work beyond the free slots.
+                rejected.add(workId);
+                refused = refuse(refused, workId);
+            } else if (queued != null) {
+                // A free slot for a work waiting here: it starts now (the manager counts the slot already).
+                free--;
+                toStart.add(queued);
+                acceptedIds.add(workId);
+                works.put(workId, queued);
+                unfinished++;
+            } else if (!ahead && startedHere.remove(workId)) {
+                acceptedIds.add(workId); // started here while the manager put it into a slot: it runs (or ran) once
+            } else if (ahead) {
+                if (works.containsKey(workId) || waiting.containsKey(workId) || (refused != null && refused.contains(workId))
+                        || args == null || args.isNull() || drained != null || waiting.size() >= options.prefetch()) {
+                    rejected.add(workId);
+                    refused = refuse(refused, workId);
+                } else {
+                    RealWork work = new RealWork(workId, args, item.runTimeoutMillis(), mapper, listeners);
+                    work.uid = item.uid();
+                    work.prefetched = true;
+                    work.priority = item.priority();
+                    waiting.put(workId, work);
+                    acceptedIds.add(workId);
+                }
+            } else if (works.containsKey(workId) || (refused != null && refused.contains(workId))) {
                 log.warn("rejecting work {}: this worker already holds it", workId);
                 rejected.add(workId);
             } else if (args == null || args.isNull()) {
@@ -601,6 +664,7 @@ public final class Worker implements AutoCloseable {
                 work.uid = item.uid();
                 work.progressSender = w -> onLoop(() -> sendProgress(w));
                 toStart.add(work);
+                acceptedIds.add(workId);
                 works.put(workId, work); // holds its slot from now on
                 unfinished++;
             }
@@ -609,8 +673,8 @@ public final class Worker implements AutoCloseable {
         engine.send(w -> {
             w.name("to").value("push");
             w.name("accepted").beginArray();
-            for (RealWork accepted : toStart) {
-                w.value(accepted.id());
+            for (String accepted : acceptedIds) {
+                w.value(accepted);
             }
             w.endArray();
             w.name("rejected").beginArray();
@@ -760,6 +824,7 @@ public final class Worker implements AutoCloseable {
             case RETURNED:
                 answer(work, result);
                 settle(work, Phase.FINISHED);
+                startWaiting(work);
                 break;
             default:
                 log.debug("dropping the late result of work {}", work.id());
@@ -778,6 +843,7 @@ public final class Worker implements AutoCloseable {
                 answer(work, work.heldResult);
                 work.heldResult = null;
                 settle(work, Phase.FINISHED);
+                startWaiting(work);
                 break;
             case CANCELLED:
                 settle(work, Phase.FINISHED);
@@ -800,12 +866,52 @@ public final class Worker implements AutoCloseable {
         flushIfDue();
     }
 
+    /**
+     * A work answered here freed its slot, which the manager frees when it reads that result: a work
+     * waiting here takes it now, and says so in the same done ({@code started}), without a round trip.
+     * Slots freed otherwise (an abort, a run timeout) are the manager's to fill.
+     */
+    private void startWaiting(RealWork finished) {
+        if (waiting.isEmpty() || finished.orphan || drained != null || stopped || works.size() >= options.slots()) {
+            return;
+        }
+        RealWork next = null;
+        for (RealWork w : waiting.values()) { // highest priority, oldest first; at most options.prefetch() of them
+            if (next == null || w.priority > next.priority) {
+                next = w;
+            }
+        }
+        waiting.remove(next.id());
+        works.put(next.id(), next);
+        unfinished++;
+        busySlots = works.size();
+        startedIds.add(next.id());
+        startedHere.add(next.id());
+        startWork(next);
+    }
+
+    /** The manager takes prefetched works back: those not started go back (recalled); a started one was reported, and runs on. */
+    private void onRecall(FromManager.Recall recall) {
+        if (recall.workIds() == null) {
+            return;
+        }
+        for (String workId : recall.workIds()) {
+            if (waiting.remove(workId) != null) {
+                recalledIds.add(workId);
+            }
+        }
+        flush();
+    }
+
     private void onAbort(FromManager.Abort abort) {
         if (abort.workIds() == null) {
             log.warn("ignoring an abort without a work list: {}", abort);
             return;
         }
         for (String workId : abort.workIds()) {
+            if (waiting.remove(workId) != null) {
+                continue; // prefetched, not started: nothing ran
+            }
             RealWork work = works.get(workId);
             if (work != null && work.phase() == Phase.HELD) {
                 settle(work, Phase.CANCELLED); // its result waited for the handler to return: never send it
@@ -881,7 +987,7 @@ public final class Worker implements AutoCloseable {
             flushTimer.cancel(false);
             flushTimer = null;
         }
-        if (batch.isEmpty()) {
+        if (batch.isEmpty() && startedIds.isEmpty() && recalledIds.isEmpty()) {
             return;
         }
         try {
@@ -900,9 +1006,12 @@ public final class Worker implements AutoCloseable {
                         kept, batch.size() - kept);
             } else {
                 donesInFlight.add(withIdentity(batch));
+                startsInFlight.add(startedIds.isEmpty() ? List.of() : new ArrayList<>(startedIds));
             }
         } finally {
             batch.clear(); // sent or dropped: never sent twice
+            startedIds.clear();
+            recalledIds.clear();
         }
         completeIfDrained();
     }
@@ -930,6 +1039,16 @@ public final class Worker implements AutoCloseable {
                     .endObject();
         }
         w.endArray();
+        if (!startedIds.isEmpty()) {
+            w.name("started").beginArray();
+            startedIds.forEach(w::value);
+            w.endArray();
+        }
+        if (!recalledIds.isEmpty()) {
+            w.name("recalled").beginArray();
+            recalledIds.forEach(w::value);
+            w.endArray();
+        }
         w.name("command").value("done");
     }
 

@@ -42,6 +42,8 @@ public final class WorkerOptions extends ConnectionOptions {
     public static final Duration DEFAULT_ANSWER_FLUSH_INTERVAL = Duration.ofMillis(100);
     /** Default delay before the offer is sent again after the manager refused it: 1000 ms (the original's). */
     public static final Duration DEFAULT_OFFER_RETRY_TIME = Duration.ofMillis(1_000);
+    /** The largest {@code prefetch}: the manager refuses more (docs/protocol.md, Prefetch). */
+    public static final int MAX_PREFETCH = 1000;
     /** Default time {@link Worker#close()} lets running works finish before handing them back: 10 s. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -56,6 +58,8 @@ public final class WorkerOptions extends ConnectionOptions {
     private final Executor executor;
     private final java.util.List<String> types;
     private final boolean untyped;
+    /** -1: the default, from the slots. */
+    private final int prefetch;
 
     private WorkerOptions(Builder b, Map<Integer, Integer> guarantees) {
         super(b);
@@ -70,6 +74,7 @@ public final class WorkerOptions extends ConnectionOptions {
         this.executor = b.executor;
         this.types = b.types;
         this.untyped = b.untyped;
+        this.prefetch = b.prefetch;
     }
 
     /** The work types the worker takes; empty (the default) for untyped works only, as the original. */
@@ -80,6 +85,19 @@ public final class WorkerOptions extends ConnectionOptions {
     /** Whether a worker of {@link #types()} takes untyped works too; default {@code false}. */
     public boolean untyped() {
         return untyped;
+    }
+
+    /**
+     * How many works beyond its slots the worker asks the manager to send ahead, so that the next work
+     * is already here when a slot frees (our extension, docs/protocol.md, Prefetch; an original manager
+     * ignores it). Only offered without priority slots and without work types. Default: a tenth of the
+     * slots, at least 1 and at most {@value #MAX_PREFETCH}; 0 turns it off.
+     */
+    public int prefetch() {
+        if (!prioritySlots.isEmpty() || !types.isEmpty()) {
+            return 0;
+        }
+        return prefetch >= 0 ? prefetch : Math.min(MAX_PREFETCH, Math.max(1, (slots + 9) / 10));
     }
 
     /** A builder with every default. */
@@ -152,7 +170,7 @@ public final class WorkerOptions extends ConnectionOptions {
         return "WorkerOptions{slots=" + slots + ", " + connectionString() + ", prioritySlots=" + prioritySlots
                 + ", CLEANUP_REQS=" + cleanupReqs + ", CLEANUP_CHECKINT=" + cleanupCheckInterval.toMillis()
                 + ", ANSWER_THRESHOLD=" + answerThreshold
-                + ", answerFlushInterval=" + answerFlushInterval.toMillis()
+                + ", answerFlushInterval=" + answerFlushInterval.toMillis() + ", prefetch=" + prefetch()
                 + (types.isEmpty() ? "" : ", types=" + types + ", untyped=" + untyped) + "}";
     }
 
@@ -169,6 +187,7 @@ public final class WorkerOptions extends ConnectionOptions {
         private Executor executor;
         private java.util.List<String> types = java.util.List.of();
         private boolean untyped;
+        private int prefetch = -1;
 
         private Builder() {
             super(ReconnectPolicy.giveUpAfter(DEFAULT_MAX_RETRIES));
@@ -187,6 +206,7 @@ public final class WorkerOptions extends ConnectionOptions {
             executor = o.executor;
             types = o.types;
             untyped = o.untyped;
+            prefetch = o.prefetch;
         }
 
         /**
@@ -220,6 +240,21 @@ public final class WorkerOptions extends ConnectionOptions {
          */
         public Builder untyped(boolean untyped) {
             this.untyped = untyped;
+            return this;
+        }
+
+        /**
+         * {@code prefetch}: works the manager may send beyond the slots, waiting here, highest priority
+         * first, for the next free slot (our extension, docs/protocol.md, Prefetch). Default: a tenth
+         * of the slots, at least 1; 0 turns it off. Only offered without {@link #prioritySlots} and without {@link #types}.
+         *
+         * @throws IllegalArgumentException outside 0..{@value WorkerOptions#MAX_PREFETCH}
+         */
+        public Builder prefetch(int prefetch) {
+            if (prefetch < 0 || prefetch > MAX_PREFETCH) {
+                throw new IllegalArgumentException("prefetch must be in 0.." + MAX_PREFETCH + ": " + prefetch);
+            }
+            this.prefetch = prefetch;
             return this;
         }
 

@@ -229,7 +229,8 @@ class ClientWorkerIntegrationTest {
     void highPriorityWorkOvertakesQueuedLowPriority() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         List<String> order = Collections.synchronizedList(new ArrayList<>());
-        p.worker(1, (work, done) -> {
+        // No prefetch: the works wait at the manager (the prefetch path: worker/PrefetchTest).
+        p.worker(p.workerOptions().slots(1).prefetch(0).build(), (work, done) -> {
             String v = work.args(String.class);
             if (v.equals("blocker")) {
                 gate.await();

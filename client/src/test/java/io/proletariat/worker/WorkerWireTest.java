@@ -87,7 +87,44 @@ class WorkerWireTest {
     @Test
     void offersTheNumberOfSlots() throws Exception {
         worker = new Worker(options().slots(2).build()).onWork((w, d) -> d.success(null)).start();
-        assertThat(fake.accept().next().toString()).isEqualTo("{\"slots\":2,\"command\":\"offer\"}");
+        assertThat(fake.accept().next().toString()).isEqualTo("{\"slots\":2,\"prefetch\":1,\"command\":\"offer\"}"); // a tenth, at least 1
+    }
+
+    @Test
+    void offersNoPrefetchWhenTurnedOffOrWithPrioritySlots() throws Exception {
+        worker = new Worker(options().slots(30).prefetch(0).build()).onWork((w, d) -> d.success(null)).start();
+        assertThat(fake.accept().next().toString()).isEqualTo("{\"slots\":30,\"command\":\"offer\"}");
+        worker.stop();
+        worker = new Worker(options().slots(30).prefetch(5).prioritySlots(java.util.Map.of(1, 10)).build()).onWork((w, d) -> d.success(null)).start();
+        assertThat(fake.accept().next().toString()).isEqualTo("{\"slots\":{\"0\":20,\"1\":10},\"command\":\"offer\"}");
+    }
+
+    @Test
+    void waitingPrefetchedWorksStartAsResultsFreeSlotsAndARecallGivesBackTheOthers() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> ran = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        FakeManager.Conn conn = startAndAcceptOffer(options().slots(1).prefetch(3).build(), (w, d) -> {
+            ran.add(w.id());
+            if (w.id().equals("W1")) {
+                release.await();
+            }
+            d.success("ok");
+        });
+        conn.send("{\"work\":[{\"id\":\"W1\",\"args\":1},{\"id\":\"W2\",\"args\":2,\"prefetch\":true,\"priority\":0},"
+                + "{\"id\":\"W3\",\"args\":3,\"prefetch\":true,\"priority\":7},{\"id\":\"W4\",\"args\":4,\"prefetch\":true,\"priority\":0},"
+                + "{\"id\":\"W5\",\"args\":5,\"prefetch\":true,\"priority\":0}],\"command\":\"push\"}");
+        RawJson answer = conn.next("answer");
+        assertThat(answer.fields().get("accepted").toString()).isEqualTo("[\"W1\",\"W2\",\"W3\",\"W4\"]");
+        assertThat(answer.fields().get("rejected").toString()).isEqualTo("[\"W5\"]"); // beyond the prefetch
+        conn.send("{\"work\":[\"W4\"],\"command\":\"recall\"}");
+        assertThat(conn.next("done").toString()).isEqualTo("{\"work\":[],\"recalled\":[\"W4\"],\"command\":\"done\"}");
+        release.countDown();
+        // W1's result frees the slot: the highest priority waiting (W3) starts, said in the same frame.
+        RawJson done = conn.next("done");
+        assertThat(done.toString()).contains("\"id\":\"W1\"").contains("\"started\":[\"W3\"]");
+        assertThat(conn.next("done").toString()).contains("\"id\":\"W3\"").contains("\"started\":[\"W2\"]");
+        assertThat(conn.next("done").toString()).contains("\"id\":\"W2\"").doesNotContain("started");
+        assertThat(ran).containsExactly("W1", "W3", "W2");
     }
 
     @Test
@@ -275,6 +312,6 @@ class WorkerWireTest {
         conn.close();
         await().atMost(Duration.ofSeconds(20)).untilTrue(cancelled);
         FakeManager.Conn again = fake.accept();
-        assertThat(again.next().toString()).isEqualTo("{\"slots\":1,\"command\":\"offer\"}");
+        assertThat(again.next().toString()).isEqualTo("{\"slots\":1,\"prefetch\":1,\"command\":\"offer\"}");
     }
 }

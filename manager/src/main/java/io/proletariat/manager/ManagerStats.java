@@ -205,13 +205,15 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param principal who it authenticated as (by token or certificate), or null (docs/security.md)
      * @param types the work types it offered; empty for a worker of untyped works only (docs/protocol.md, "Work types and limits")
      * @param untyped whether it takes untyped works
+     * @param prefetched works it holds beyond its slots, not started yet (our workers' prefetch, docs/protocol.md)
      */
     public record WorkerStats(String id, String address, long connectedSince, long slots, long busy,
-                              List<RangeStats> ranges, long finished, String principal, List<String> types, boolean untyped) {
-        /** A worker of untyped works. */
+                              List<RangeStats> ranges, long finished, String principal, List<String> types, boolean untyped,
+                              long prefetched) {
+        /** A worker of untyped works without prefetched works. */
         public WorkerStats(String id, String address, long connectedSince, long slots, long busy,
                            List<RangeStats> ranges, long finished, String principal) {
-            this(id, address, connectedSince, slots, busy, ranges, finished, principal, List.of(), true);
+            this(id, address, connectedSince, slots, busy, ranges, finished, principal, List.of(), true, 0);
         }
 
         /** A worker of untyped works served without authentication. */

@@ -27,6 +27,8 @@ public sealed interface FromManager {
                 return Dispatch.decode(fields.get("work"));
             case "abort":
                 return new Abort(ids(fields.get("work")));
+            case "recall":
+                return new Recall(ids(fields.get("work")));
             case "done":
                 return Done.decode(fields.get("work"));
             case "ping":
@@ -118,6 +120,36 @@ public sealed interface FromManager {
             RawJson uid = item.fields().get("uid");
             return uid != null && uid.isString() ? uid.asText() : null;
         }
+
+        /**
+         * True when the manager sent it beyond the worker's slots, for its local queue (our workers'
+         * prefetch, docs/protocol.md, "Prefetch"): {@code "prefetch":true}.
+         */
+        public boolean prefetched() {
+            if (!item.isObject()) {
+                return false;
+            }
+            RawJson p = item.fields().get("prefetch");
+            return p != null && p.isTruthy();
+        }
+
+        /** The work's {@code priority}, sent with prefetched works only; 0 when absent or not a number. */
+        public long priority() {
+            if (!item.isObject()) {
+                return 0;
+            }
+            long p = JsNumbers.parseInt(item.fields().get("priority"));
+            return p == JsNumbers.NAN ? 0 : p;
+        }
+    }
+
+    /**
+     * To a worker: give back these prefetched works if not started yet ({@code command: "recall"}, our
+     * extension, docs/protocol.md, "Prefetch").
+     *
+     * @param workIds {@code null} when {@code work} is not an array
+     */
+    record Recall(List<String> workIds) implements FromManager {
     }
 
     /**

@@ -71,6 +71,12 @@ final class Connection {
     io.netty.util.concurrent.ScheduledFuture<?> pauseTimer;
     /** Closes it with EAUTH when it has not authenticated within {@code authTimeout}; null once it did, or when it need not. */
     io.netty.util.concurrent.ScheduledFuture<?> authTimer;
+    /**
+     * Works it may hold beyond its slots (our workers' prefetch, docs/protocol.md): granted only to an
+     * offer of one range, 0 otherwise. {@link #prefetched} are those it holds that are not being recalled.
+     */
+    int prefetch;
+    final java.util.List<Work> prefetched = new java.util.ArrayList<>(0);
     /** Works chosen for it in the current distribution pass (empty between passes). */
     final java.util.List<Work> batch = new java.util.ArrayList<>();
 

@@ -519,7 +519,8 @@ final class DispatchCore {
             return;
         }
         TreeMap<Integer, Long> offer = Offers.parse(o.slots());
-        if (offer == null) {
+        int prefetch = Prefetch.parse(o.prefetch());
+        if (offer == null || prefetch < 0) {
             replies.error(c, "offer", WireError.EINVSLOTNR);
             return;
         }
@@ -528,8 +529,10 @@ final class DispatchCore {
             return;
         }
         scheduler.offered(c, offer, types, o.untyped());
-        connectionLog.info("{} from {} offers {} slots ({}){}", c.id, c.address, c.totalSlots, offer,
-                types.length == 0 ? "" : " for types " + java.util.Arrays.toString(types) + (c.takesUntyped ? " and untyped works" : ""));
+        scheduler.prefetch.offered(c, prefetch);
+        connectionLog.info("{} from {} offers {} slots ({}){}{}", c.id, c.address, c.totalSlots, offer,
+                types.length == 0 ? "" : " for types " + java.util.Arrays.toString(types) + (c.takesUntyped ? " and untyped works" : ""),
+                c.prefetch > 0 ? ", prefetch " + c.prefetch : "");
         replies.offerAccepted(c);
         requestPass();
     }
@@ -680,7 +683,9 @@ final class DispatchCore {
         List<String> accepted = a.accepted();
         for (int i = 0; i < accepted.size(); i++) { // indexed: no iterator per answer
             Work w = c.works.get(accepted.get(i));
-            if (w != null && w.state() == Work.State.ASSIGNED) {
+            if (w != null && w.prefetchUnanswered) {
+                w.prefetchUnanswered = false; // queued on the worker; promoted meanwhile, its promotion's answer comes next
+            } else if (w != null && w.state() == Work.State.ASSIGNED) {
                 w.moveTo(Work.State.RUNNING);
                 if (w.lostRun) {
                     w.lostRun = false;
@@ -692,7 +697,11 @@ final class DispatchCore {
         LinkedHashSet<Work> rejected = null;
         for (String id : a.rejected()) {
             Work w = c.works.get(id);
-            if (w != null && w.state() == Work.State.ASSIGNED) {
+            boolean prefetchRefused = w != null && w.prefetchUnanswered;
+            if (prefetchRefused) {
+                w.prefetchUnanswered = false; // promoted meanwhile: the worker does not hold it, and answers the promotion next
+            }
+            if (w != null && (prefetchRefused ? w.state() == Work.State.PREFETCHED : w.state() == Work.State.ASSIGNED)) {
                 if (rejected == null) {
                     rejected = new LinkedHashSet<>();
                 }
@@ -753,11 +762,40 @@ final class DispatchCore {
             }
             results.clear();
         }
+        prefetchReports(c, d);
         if (counted > 0) { // it works again: no more reason to pass it over
             scheduler.delivered(c);
         }
         replies.doneAnswer(c, counted, ignored);
         requestPass();
+    }
+
+    /**
+     * After a done's results freed their slots: the prefetched works the worker started on them take
+     * those slots, and the ones it gave back (recalled, or leaving) go to the front of their queues.
+     * Ids of works not prefetched on this worker are ignored (taken back meanwhile, or promoted).
+     */
+    private void prefetchReports(Connection c, Inbound.Done d) {
+        List<String> started = d.started();
+        for (int i = 0; i < started.size(); i++) {
+            Work w = c.works.get(started.get(i));
+            if (w != null && w.state() == Work.State.PREFETCHED) {
+                scheduler.started(w);
+            }
+        }
+        LinkedHashSet<Work> back = null; // a set: an id listed twice is given back once
+        for (String id : d.recalled()) {
+            Work w = c.works.get(id);
+            if (w != null && w.state() == Work.State.PREFETCHED) {
+                if (back == null) {
+                    back = new LinkedHashSet<>();
+                }
+                back.add(w);
+            }
+        }
+        if (back != null) {
+            works.requeue(new ArrayList<>(back), false);
+        }
     }
 
     // ---------------------------------------------------------------- abort, and works leaving without a result

@@ -22,12 +22,18 @@ sealed interface Inbound {
      * A worker's offer. {@code types} and {@code untyped} are our extension (docs/protocol.md, "Work
      * types and limits"): the work types it takes (empty: none, it takes untyped works as the
      * original) and whether it takes untyped works too; {@code typesInvalid} when {@code types} was
-     * sent but is not an array of at most 64 valid names (EINVTYPE).
+     * sent but is not an array of at most 64 valid names (EINVTYPE). {@code prefetch} (our extension,
+     * docs/protocol.md, Prefetch) is null when absent.
      */
-    record Offer(RawJson slots, List<String> types, boolean untyped, boolean typesInvalid) implements Inbound {
-        /** An offer of the original: no types. */
+    record Offer(RawJson slots, List<String> types, boolean untyped, boolean typesInvalid, RawJson prefetch) implements Inbound {
+        /** An offer of the original: no types, no prefetch. */
         Offer(RawJson slots) {
-            this(slots, List.of(), false, false);
+            this(slots, List.of(), false, false, null);
+        }
+
+        /** An untyped offer with a prefetch. */
+        Offer(RawJson slots, RawJson prefetch) {
+            this(slots, List.of(), false, false, prefetch);
         }
     }
 
@@ -91,8 +97,15 @@ sealed interface Inbound {
     record ResumedResult(String uid, RawJson result) {
     }
 
-    /** A worker's results. {@code items} is null unless {@code work} is an array. */
-    record Done(List<DoneItem> items) implements Inbound {
+    /**
+     * A worker's results. {@code items} is null unless {@code work} is an array. {@code started} and
+     * {@code recalled} (our extension, docs/protocol.md, Prefetch): the string ids of prefetched works
+     * it started, and gave back unstarted; empty when absent.
+     */
+    record Done(List<DoneItem> items, List<String> started, List<String> recalled) implements Inbound {
+        Done(List<DoneItem> items) {
+            this(items, List.of(), List.of());
+        }
     }
 
     /**

@@ -64,6 +64,10 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
         RawJson retries, backoff, backoffMax, retryOn, delay, notBefore;
         /** Our extensions: progress, and the operator commands works and cancel ({@code type} above filters works too). */
         RawJson progress, ids, client, worker, limit;
+        RawJson prefetch;
+        /** A done's {@code started} and {@code recalled} string ids (our workers' prefetch) when they are arrays, else null. */
+        List<String> startedIds;
+        List<String> recalledIds;
         /** The string ids in an answer's {@code accepted} and {@code rejected} when they are arrays, else null. */
         List<String> acceptedIds;
         List<String> rejectedIds;
@@ -92,11 +96,11 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             payload = null;
             workListEnd = -1;
             command = work = rid = group = priority = timeout = assignTimeout = slots = to = id = content = null;
-            session = resent = index = results = running = token = null;
+            session = resent = index = results = running = token = prefetch = null;
             type = types = untyped = max = null;
             retries = backoff = backoffMax = retryOn = delay = notBefore = null;
             progress = ids = client = worker = limit = null;
-            acceptedIds = rejectedIds = null;
+            acceptedIds = rejectedIds = startedIds = recalledIds = null;
             elements = null;
             items = null;
             elementsScratch.clear();
@@ -138,12 +142,13 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                         readWorkList(p, payload, m);
                         continue;
                     }
-                    if ("accepted".equals(name) || "rejected".equals(name)) {
+                    if ("accepted".equals(name) || "rejected".equals(name) || "started".equals(name) || "recalled".equals(name)) {
                         List<String> ids = readIds(p);
-                        if (name.equals("accepted")) {
-                            m.acceptedIds = ids;
-                        } else {
-                            m.rejectedIds = ids;
+                        switch (name) {
+                            case "accepted": m.acceptedIds = ids; break;
+                            case "rejected": m.rejectedIds = ids; break;
+                            case "started": m.startedIds = ids; break;
+                            default: m.recalledIds = ids; break;
                         }
                         continue;
                     }
@@ -186,6 +191,9 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
                     case "client": m.client = value; break;
                     case "worker": m.worker = value; break;
                     case "limit": m.limit = value; break;
+                    case "prefetch": m.prefetch = value; break;
+                    case "started": m.startedIds = null; break;
+                    case "recalled": m.recalledIds = null; break;
                     case "accepted": m.acceptedIds = null; break;
                     case "rejected": m.rejectedIds = null; break;
                     default: break;
@@ -224,7 +232,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             "assigntimeout", "slots", "to", "id", "content", "accepted", "rejected", "session", "resent", "index", "results", "running", "token",
             "type", "types", "untyped", "max",
             "retries", "backoff", "backoffMax", "retryOn", "delay", "notBefore",
-            "progress", "ids", "client", "worker", "limit");
+            "progress", "ids", "client", "worker", "limit",
+            "prefetch", "started", "recalled");
 
     /** The commands and answer targets the manager knows, so that reading one makes no String. */
     private static final String[] NAMES = {"push", "done", "answer", "offer", "abort", "ping", "drain", "mystatus", "status",
@@ -276,7 +285,8 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
             case "push":
                 return push(m);
             case "done":
-                return new Inbound.Done(m.items == null ? null : copyOf(m.items));
+                return new Inbound.Done(m.items == null ? null : copyOf(m.items),
+                        m.startedIds == null ? List.of() : m.startedIds, m.recalledIds == null ? List.of() : m.recalledIds);
             case "answer":
                 return answer(m);
             case "abort":
@@ -376,28 +386,28 @@ final class InboundDecoder extends MessageToMessageDecoder<byte[]> {
     /** An offer; {@code types} (our extension) must be an array of at most 64 valid names, duplicates merged. */
     private static Inbound offer(Members m) {
         if (m.types == null && m.untyped == null) {
-            return new Inbound.Offer(m.slots); // as the original sends it
+            return new Inbound.Offer(m.slots, m.prefetch); // as the original sends it, or with our prefetch
         }
         boolean untyped = m.untyped != null && m.untyped.isTruthy();
         if (m.types == null || m.types.isNull()) {
-            return new Inbound.Offer(m.slots, List.of(), untyped, false);
+            return new Inbound.Offer(m.slots, List.of(), untyped, false, m.prefetch);
         }
         if (!m.types.isArray()) {
-            return new Inbound.Offer(m.slots, List.of(), untyped, true);
+            return new Inbound.Offer(m.slots, List.of(), untyped, true, m.prefetch);
         }
         List<RawJson> elements = m.types.elements();
         if (elements.size() > WorkTypeNames.MAX_PER_WORKER) {
-            return new Inbound.Offer(m.slots, List.of(), untyped, true);
+            return new Inbound.Offer(m.slots, List.of(), untyped, true, m.prefetch);
         }
         java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
         for (RawJson e : elements) {
             String name = typeName(e);
             if (name == null || name == Inbound.INVALID_TYPE) {
-                return new Inbound.Offer(m.slots, List.of(), untyped, true);
+                return new Inbound.Offer(m.slots, List.of(), untyped, true, m.prefetch);
             }
             names.add(name);
         }
-        return new Inbound.Offer(m.slots, List.copyOf(names), untyped, false);
+        return new Inbound.Offer(m.slots, List.copyOf(names), untyped, false, m.prefetch);
     }
 
     /** A limit command: its type (absent: list only) and its max (-1 none, -2 invalid). */

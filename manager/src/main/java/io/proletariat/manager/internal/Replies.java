@@ -124,6 +124,9 @@ final class Replies {
             if (w.request.uidPrefix != null) {
                 out.name("uid").value(w.request.uidPrefix, w.index); // who it is across managers: our workers resume by it
             }
+            if (w.state() == Work.State.PREFETCHED) { // beyond its slots: into the worker's local queue, by priority
+                out.name("prefetch").value(true).name("priority").value(w.request.priority);
+            }
             out.endObject();
         }
         out.endArray().name("command").value("push").endObject().endFrame();
@@ -143,6 +146,15 @@ final class Replies {
             out.name("ignored").value(ignored);
         }
         out.name("to").value("done").name("command").value("answer").endObject().endFrame();
+    }
+
+    /** Asks a worker to give back prefetched works it has not started (docs/protocol.md, Prefetch). */
+    void recall(Connection worker, List<String> ids) {
+        JsonWriter out = outbox.frame(worker).beginObject().name("work").beginArray();
+        for (int i = 0; i < ids.size(); i++) {
+            out.value(ids.get(i));
+        }
+        out.endArray().name("command").value("recall").endObject().endFrame();
     }
 
     /** Tells a worker to stop works it holds. */

@@ -43,6 +43,8 @@ final class Scheduler {
     /** The untyped works' queues; each work type has its own ({@link WorkTypes}). */
     final WorkQueues queues = new WorkQueues();
     final WorkTypes types;
+    /** Works our workers hold beyond their slots. */
+    final Prefetch prefetch;
     /** Workers in the order they offered. */
     final List<Connection> workers = new ArrayList<>();
     private long globalTotal;
@@ -89,6 +91,7 @@ final class Scheduler {
         this.requestPass = requestPass;
         this.guard = guard;
         this.types = new WorkTypes(options.maxWorkTypes(), options.typeLimits());
+        this.prefetch = new Prefetch(this, replies);
     }
 
     /** The queues a work waits in: its type's, or the untyped ones. */
@@ -153,6 +156,7 @@ final class Scheduler {
         }
         if (c.offered) {
             workers.remove(c);
+            prefetch.removed(c);
             globalTotal -= c.totalSlots;
             types.leave(c);
         }
@@ -165,6 +169,15 @@ final class Scheduler {
             return;
         }
         worker.works.remove(w.id);
+        w.prefetchUnanswered = false; // an answer still to come names a work this worker no longer holds here
+        if (w.range == null) { // prefetched: it holds no slot
+            if (!w.recalling) {
+                worker.prefetched.remove(w);
+            }
+            w.recalling = false;
+            w.worker = null;
+            return;
+        }
         w.range.used--;
         worker.busy--;
         globalBusy--;
@@ -231,9 +244,29 @@ final class Scheduler {
 
     /** Places queued works on workers with free slots, then sends each worker its works in one frame. */
     void pass() {
-        if (queues.size() == 0 && types.offered.isEmpty() || workers.isEmpty()) {
-            return;
+        if (prefetch.any()) {
+            prefetch.promoteFirst(queues);
         }
+        if ((queues.size() > 0 || !types.offered.isEmpty()) && !workers.isEmpty()) {
+            placeInSlots();
+        }
+        if (prefetch.any()) {
+            prefetch.pass(queues);
+        }
+        for (int i = 0; i < batched.size(); i++) {
+            Connection worker = batched.get(i);
+            List<Work> batch = worker.batch;
+            replies.dispatch(worker, batch);
+            for (int j = 0; j < batch.size(); j++) {
+                events.assign(batch.get(j), worker.id);
+            }
+            batch.clear();
+        }
+        batched.clear();
+    }
+
+    /** The pass proper: queued works into free slots, highest priority first. */
+    private void placeInSlots() {
         long free = globalTotal - globalBusy;
         if (free <= 0) {
             return;
@@ -267,16 +300,6 @@ final class Scheduler {
             typedLevels.clear();
         }
         candidates.clear();
-        for (int i = 0; i < batched.size(); i++) {
-            Connection worker = batched.get(i);
-            List<Work> batch = worker.batch;
-            replies.dispatch(worker, batch);
-            for (int j = 0; j < batch.size(); j++) {
-                events.assign(batch.get(j), worker.id);
-            }
-            batch.clear();
-        }
-        batched.clear();
         if (globalBusy >= globalTotal && !wasFull && (queues.size() > 0 || TypedPass.queued(types) > 0)) {
             wasFull = true;
             fullSinceNanos = loop.ticker().nanoTime(); // the loop's clock, which a test can move
@@ -363,6 +386,48 @@ final class Scheduler {
         return null;
     }
 
+    /**
+     * Sends a queued work to a worker beyond its slots (its prefetch): it takes no slot, and its
+     * assign timer runs on until the worker reports it started it ({@link #started}).
+     */
+    void prefetch(Work w, Connection worker) {
+        w.moveTo(Work.State.PREFETCHED);
+        w.prefetchUnanswered = true;
+        w.worker = worker;
+        w.range = null;
+        worker.works.put(w.id, w);
+        worker.prefetched.add(w);
+        batch(worker, w);
+    }
+
+    /** A prefetched work goes into a free slot of its worker, dispatched again as an ordinary work. */
+    void promote(Work w, Connection worker) {
+        assign(w, worker);
+    }
+
+    /** The worker started a prefetched work, on a slot the result in the same frame freed: now it holds that slot. */
+    void started(Work w) {
+        Connection worker = w.worker;
+        if (!w.recalling) {
+            worker.prefetched.remove(w);
+        }
+        w.recalling = false;
+        w.cancelAssignTimer();
+        long now = System.nanoTime();
+        w.assignedNanos = now;
+        stats.timeInQueue.observe(now - w.queuedNanos);
+        stats.assigned++;
+        w.moveTo(Work.State.RUNNING);
+        w.range = worker.rangeFor(w.priority());
+        w.range.used++;
+        worker.busy++;
+        globalBusy++;
+        if (worker.draining) { // its total is what it runs: it grows with a start, as it shrinks with each slot freed
+            worker.totalSlots++;
+            globalTotal++;
+        }
+    }
+
     /** Gives a work polled from its queue to a worker; the pass sends it with the worker's batch. */
     private void assign(Work w, Connection worker) {
         w.cancelAssignTimer();
@@ -381,6 +446,10 @@ final class Scheduler {
             type.running++;
         }
         worker.works.put(w.id, w);
+        batch(worker, w);
+    }
+
+    private void batch(Connection worker, Work w) {
         if (worker.batch.isEmpty()) {
             batched.add(worker);
         }

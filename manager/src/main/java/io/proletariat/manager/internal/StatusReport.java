@@ -81,6 +81,9 @@ final class StatusReport {
             w.offer.forEach((k, v) -> out.name(Integer.toString(k)).value(v));
             out.endObject().name("slots").value(w.totalSlots).name("busy").value(w.busy);
             WorkTypeCommands.writeWorker(out, w);
+            if (w.prefetch > 0) { // our extension: only for workers that asked for a prefetch
+                out.name("prefetch").value(w.prefetch).name("prefetched").value(w.works.size() - w.busy);
+            }
             writePrincipal(out, w);
             if (w == c) {
                 out.name("you").value(true);
@@ -137,7 +140,7 @@ final class StatusReport {
                 types.add(t.name);
             }
             workerStats.add(new ManagerStats.WorkerStats(w.id, w.address, w.connectedAt, w.totalSlots, w.busy, ranges, w.finished,
-                    principal(w), types, w.takesUntyped));
+                    principal(w), types, w.takesUntyped, w.works.size() - w.busy));
         }
         return workerStats;
     }

@@ -26,6 +26,12 @@ final class Work implements WorkInfo {
         DELAYED,
         /** An attempt failed and a retry is due after its backoff: held in {@link WaitingWorks} ({@link Retry}). */
         RETRY_WAIT,
+        /**
+         * Our workers' prefetch (docs/protocol.md, prefetch): sent to a worker beyond its slots, waiting
+         * in the worker's local queue. It holds no slot and its assign timer runs on: for the manager it
+         * still waits, until the worker reports it started it ({@link Prefetch}).
+         */
+        PREFETCHED,
         /** Sent to a worker, not yet accepted. */
         ASSIGNED,
         /** Accepted by its worker. */
@@ -42,7 +48,9 @@ final class Work implements WorkInfo {
             allow(RETRY_WAIT, QUEUED, DONE);                // its backoff ended; aborted, its client gone, a resend took it over
             allow(PARKED, QUEUED, DONE);                    // its worker left; its result came, or it was aborted
             allow(HELD, QUEUED, DONE);                      // released by its key; finished with it, aborted, timed out
-            allow(QUEUED, ASSIGNED, DONE);                  // placed by the pass; aborted, timed out
+            allow(QUEUED, ASSIGNED, PREFETCHED, DONE);      // placed by the pass (in a slot, or prefetched); aborted, timed out
+            allow(PREFETCHED, RUNNING, ASSIGNED, QUEUED, DONE); // started by its worker; promoted into a free slot;
+                                                            // recalled, rejected or worker gone; aborted, timed out
             allow(ASSIGNED, RUNNING, QUEUED, RETRY_WAIT, DONE); // accepted; rejected or worker gone; a counted loss; finished or aborted
             allow(RUNNING, QUEUED, RETRY_WAIT, DONE);       // worker gone; a failed attempt with retries left; finished or aborted
         }
@@ -75,6 +83,14 @@ final class Work implements WorkInfo {
     boolean indexed;
     /** It ran on a worker that was lost: running it again is a rerun ({@code proletariat_works_rerun_total}). */
     boolean lostRun;
+
+    /** Prefetched and recalled: the worker reports either that it started it or that it gave it back. */
+    boolean recalling;
+    /**
+     * Sent ahead and the worker has not answered that dispatch yet: its next listing in an answer is that
+     * answer, even if the work was promoted into a slot meanwhile (a second dispatch, answered after).
+     */
+    boolean prefetchUnanswered;
 
     private State state = State.NEW;
     Connection worker;

@@ -231,6 +231,13 @@ final class Works {
                 }
                 stats.rerun++; // it ran twice: here, and on the worker that was lost
             }
+            case PREFETCHED -> { // waiting on a worker, never started there: no rerun
+                Connection other = w.worker;
+                scheduler.detach(w);
+                if (other.open) {
+                    aborts.computeIfAbsent(other, k -> new ArrayList<>()).add(w.id);
+                }
+            }
             case QUEUED -> scheduler.queuesOf(w).removed(w);
             case HELD -> holds.unhold(w);
             case DELAYED, RETRY_WAIT -> unwait(w);
@@ -332,8 +339,9 @@ final class Works {
             if (w.request.uidPrefix != null && !w.indexed) {
                 resumption.index(w, w.uid()); // its worker may come back with its result
             }
+            boolean prefetched = w.state() == Work.State.PREFETCHED; // never started: not a rerun, nor a lost attempt; its assign timer still runs
             scheduler.detach(w);
-            if (lost && w.retry != null && w.retry.policy.countsLost()) {
+            if (lost && !prefetched && w.retry != null && w.retry.policy.countsLost()) {
                 // A lost run counts as an attempt: a work that kills its workers ends after its retries.
                 w.retry.attempts++;
                 w.retry.lastError = Retry.LOST_ERROR;
@@ -345,9 +353,11 @@ final class Works {
                 continue;
             }
             stats.requeued++;
-            w.lostRun |= lost;
+            w.lostRun |= lost && !prefetched;
             scheduler.queuesOf(w).addFirst(w);
-            armAssignTimer(w);
+            if (!prefetched) {
+                armAssignTimer(w);
+            }
         }
         if (results != null) {
             for (Connection client : results) {
@@ -465,6 +475,9 @@ final class Works {
     /** A work's result arrived: it and every work held under its key are finished with it, into their clients' done frames ({@code results}). */
     void finish(Work w, Inbound.DoneItem item, String workerId, List<Connection> results) {
         RawJson result = item.result();
+        if (w.state() == Work.State.PREFETCHED) {
+            scheduler.started(w); // started and finished on its worker before the manager read the start
+        }
         stats.runTime.observe(System.nanoTime() - w.assignedNanos);
         scheduler.detach(w);
         Retry retry = w.retry;
@@ -524,7 +537,7 @@ final class Works {
      * way to cancel a work (a client's abort, its leaving).
      */
     boolean drop(Work w, Map<Connection, List<String>> aborts) {
-        if (w.state() == Work.State.ASSIGNED || w.state() == Work.State.RUNNING) {
+        if (w.state() == Work.State.ASSIGNED || w.state() == Work.State.RUNNING || w.state() == Work.State.PREFETCHED) {
             Connection worker = w.worker;
             scheduler.detach(w);
             if (worker.open) {
@@ -569,7 +582,15 @@ final class Works {
     /** No worker took the work within its {@code assigntimeout}: its client gets an EATO result. */
     private void assignTimedOut(Work w) {
         w.assignTimer = null;
-        if (!unqueue(w)) {
+        if (w.state() == Work.State.PREFETCHED) {
+            // Still waiting, on a worker: taken back from it (it drops the work unstarted; one started meanwhile is cancelled).
+            Connection worker = w.worker;
+            scheduler.detach(w);
+            if (worker.open) {
+                replies.aborts(worker, List.of(w.id));
+            }
+            w.moveTo(Work.State.DONE);
+        } else if (!unqueue(w)) {
             return;
         }
         leave(w);

@@ -37,7 +37,8 @@ class ProtocolFuzzTest {
     private static final String[] FIELDS = {"command", "work", "rid", "group", "priority", "timeout", "assigntimeout",
             "runTimeout", "slots", "to", "id", "content", "accepted", "rejected", "ok", "type", "types", "untyped", "max",
             "retries", "backoff", "backoffMax", "retryOn", "delay", "notBefore", "session", "resent", "index",
-            "progress", "ids", "client", "worker", "limit", "running"};
+            "progress", "ids", "client", "worker", "limit", "running",
+            "prefetch", "started", "recalled"};
     private static final String[] LEAVES = {"null", "true", "false", "0", "-0", "-1", "1", "1.5", "-2.5e-300", "1e308", "-1e308",
             "9007199254740993", "99999999999999999999999999999999999", "-2147483649", "2147483648", "4294967296", "\"\"", "\"x\"",
             "\"push\"", "\"offer\"", "\"answer\"", "\"-5\"", "\"1e3\"", "\"NaN\"", "\"Infinity\"", "\"0x10\"", "\"MANAGER\"",
@@ -240,6 +241,8 @@ class ProtocolFuzzTest {
                 "{\"command\":\"push\",\"rid\":\"r2\",\"work\":[1],\"retries\":3,\"backoff\":10,\"backoffMax\":100,"
                         + "\"retryOn\":[\"error\",\"ETO\"],\"delay\":5,\"notBefore\":0}",
                 "{\"command\":\"offer\",\"slots\":{\"0\":2,\"3\":1}}",
+                "{\"command\":\"offer\",\"slots\":2,\"prefetch\":3}",
+                "{\"command\":\"done\",\"work\":[],\"started\":[\"W000001R1\"],\"recalled\":[\"W000001R2\"]}",
                 "{\"command\":\"done\",\"work\":[{\"id\":\"W000001R1\",\"result\":{\"err\":null,\"data\":1}}]}",
                 "{\"command\":\"abort\",\"rid\":\"r1\",\"work\":[\"W000001R1\"]}",
                 "{\"command\":\"answer\",\"to\":\"push\",\"accepted\":[\"W1\"],\"rejected\":[\"W2\"]}",

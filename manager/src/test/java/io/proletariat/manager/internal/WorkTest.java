@@ -21,7 +21,8 @@ class WorkTest {
             State.HELD, EnumSet.of(State.QUEUED, State.DONE),
             State.DELAYED, EnumSet.of(State.QUEUED, State.HELD, State.DONE),
             State.RETRY_WAIT, EnumSet.of(State.QUEUED, State.DONE),
-            State.QUEUED, EnumSet.of(State.ASSIGNED, State.DONE),
+            State.QUEUED, EnumSet.of(State.ASSIGNED, State.PREFETCHED, State.DONE),
+            State.PREFETCHED, EnumSet.of(State.RUNNING, State.ASSIGNED, State.QUEUED, State.DONE),
             State.ASSIGNED, EnumSet.of(State.RUNNING, State.QUEUED, State.RETRY_WAIT, State.DONE),
             State.RUNNING, EnumSet.of(State.QUEUED, State.RETRY_WAIT, State.DONE),
             State.DONE, EnumSet.noneOf(State.class));
@@ -51,6 +52,10 @@ class WorkTest {
             case ASSIGNED -> {
                 w.moveTo(State.QUEUED);
                 w.moveTo(State.ASSIGNED);
+            }
+            case PREFETCHED -> {
+                w.moveTo(State.QUEUED);
+                w.moveTo(State.PREFETCHED);
             }
             case RUNNING -> {
                 w.moveTo(State.QUEUED);
@@ -95,7 +100,7 @@ class WorkTest {
                 refused++;
             }
         }
-        assertThat(refused).isEqualTo(81 - 24);
+        assertThat(refused).isEqualTo(100 - 29);
     }
 
     @Test

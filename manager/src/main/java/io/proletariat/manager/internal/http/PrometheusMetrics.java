@@ -142,6 +142,8 @@ final class PrometheusMetrics {
         }
         m.add(gauge("proletariat_works_on_hold", "Works held behind a similar work (HOLDSIMILARWORK).", s.onHold()));
         m.add(gauge("proletariat_works_running", "Works assigned to or running on workers.", s.running()));
+        m.add(gauge("proletariat_works_prefetched", "Works sent to workers beyond their slots (prefetch), not started yet.",
+                s.workers().stream().mapToLong(ManagerStats.WorkerStats::prefetched).sum()));
         m.add(gauge("proletariat_slots_offered", "Slots offered by every connected worker.", s.slotsTotal()));
         m.add(gauge("proletariat_slots_free", "Offered slots not in use.", s.slotsFree()));
         long clients = s.clients().stream().filter(cl -> "client".equals(cl.type())).count();

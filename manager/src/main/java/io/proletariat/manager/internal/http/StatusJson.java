@@ -132,10 +132,11 @@ final class StatusJson {
     /** {@code types} and {@code untyped} only for a worker that offered types, as in the protocol's status. */
     record Worker(String id, String address, long connectedSince, long slots, long busy, long finished,
                   List<ManagerStats.RangeStats> ranges, String principal,
-                  @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> types, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean untyped) {
+                  @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> types, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean untyped,
+                  long prefetched) {
         static Worker of(ManagerStats.WorkerStats w) {
             return new Worker(w.id(), hostPort(w.address()), w.connectedSince(), w.slots(), w.busy(), w.finished(),
-                    w.ranges(), w.principal(), w.types(), w.types().isEmpty() ? null : w.untyped());
+                    w.ranges(), w.principal(), w.types(), w.types().isEmpty() ? null : w.untyped(), w.prefetched());
         }
     }
 
