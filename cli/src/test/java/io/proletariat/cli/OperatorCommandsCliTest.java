@@ -53,8 +53,8 @@ class OperatorCommandsCliTest extends ManagerTestBase {
 
     @Test
     void worksListsAndCancelCancels() throws Exception {
-        // A work that runs until it is cancelled, and one queued behind it.
-        launcher.startWorker(manager, 1, "worker", "--port", port, "--slots", "1", "--", "sh", "-c", "read x; sleep 60");
+        // A work that runs until it is cancelled, and one queued behind it (no prefetch: it waits in the manager).
+        launcher.startWorker(manager, 1, "worker", "--port", port, "--slots", "1", "--prefetch", "0", "--", "sh", "-c", "read x; sleep 60");
         Launcher.Background push = launcher.start("push", "--port", port, "--each", "1", "2");
         await().until(() -> manager.runningWorks() == 1 && manager.queuedWorks() == 1);
 
