@@ -2,6 +2,7 @@ package io.proletariat.manager;
 
 import io.proletariat.manager.internal.ManagerServer;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -174,6 +175,52 @@ public final class Manager implements AutoCloseable {
     /** Open connections of every kind: {@code counts().connections()}. */
     public int connections() {
         return counts().connections();
+    }
+
+    /**
+     * One live work, as the operator's {@code works} command lists it (docs/protocol.md, "Operator
+     * commands").
+     *
+     * @param id the work's id
+     * @param requestId its request's id, as its client sent it
+     * @param client its client's connection id
+     * @param worker the connection id of the worker that holds it, or null
+     * @param type its work type, or null for an untyped work
+     * @param priority its priority
+     * @param state where it is: {@code queued}, {@code held}, {@code delayed}, {@code running}...
+     * @param ageMillis how long since it was pushed
+     */
+    public record LiveWork(String id, String requestId, String client, String worker, String type, int priority,
+                           String state, long ageMillis) {
+    }
+
+    /**
+     * The live works that match every filter given ({@code null}: any), oldest first, at most
+     * {@code limit} (1 to 10,000); with {@code running}, only works on workers. What
+     * {@code proletariat works} prints.
+     */
+    public List<LiveWork> works(String client, String worker, String type, boolean running, int limit) {
+        return running().works(client, worker, type, running, limit);
+    }
+
+    /**
+     * Cancels a live work, or every live work of the pending requests with this id, as
+     * {@code proletariat cancel} does: queued works are dropped, running ones aborted on their
+     * workers, and their clients get {@code ECANCELED}. Returns how many works it cancelled (0 for an
+     * id that is unknown or already ended).
+     */
+    public int cancel(String id) {
+        return running().cancel(id);
+    }
+
+    /**
+     * Sets how many works of a work type may run at once over all workers, as {@code proletariat
+     * limit TYPE=MAX} does; {@code null} removes the limit. A raised limit releases waiting works at once.
+     *
+     * @throws IllegalArgumentException for a type name or a max out of range
+     */
+    public void limit(String type, Integer max) {
+        running().limit(type, max == null ? -1 : max);
     }
 
     /**

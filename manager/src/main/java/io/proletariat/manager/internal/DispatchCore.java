@@ -62,7 +62,7 @@ final class DispatchCore {
     final Works works;
     private final StatusReport status;
     private final BufferShedding shedding;
-    private final WorkTypeCommands workTypes;
+    final WorkTypeCommands workTypes;
     /** Workers' progress reports to clients (docs/protocol.md, progress). */
     final ProgressRelay progress;
     /** An operator's {@code works} and {@code cancel}. */

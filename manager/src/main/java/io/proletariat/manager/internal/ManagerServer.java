@@ -285,6 +285,34 @@ public final class ManagerServer {
         return query(core::snapshot);
     }
 
+    /** The operator's {@code works} (docs/protocol.md, Operator commands), on the core thread. */
+    public List<io.proletariat.manager.Manager.LiveWork> works(String client, String worker, String type, boolean running, int limit) {
+        if (limit < 1 || limit > OperatorCommands.MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be from 1 to " + OperatorCommands.MAX_LIMIT + ": " + limit);
+        }
+        return query(() -> core.operator.list(client, worker, type, running, limit).rows().stream()
+                .map(r -> new io.proletariat.manager.Manager.LiveWork(r.id(), r.requestId(), r.client(), r.worker(), r.type(),
+                        r.priority(), r.state(), r.ageMillis()))
+                .toList());
+    }
+
+    /** The operator's {@code cancel} of one id, on the core thread: how many works it cancelled. */
+    public int cancel(String id) {
+        java.util.Objects.requireNonNull(id, "id");
+        return query(() -> core.operator.cancel(List.of(id), null).stream().mapToInt(OperatorCommands.Outcome::cancelled).sum());
+    }
+
+    /** The admin command {@code limit}, on the core thread; {@code max} -1 removes the limit. */
+    public void limit(String type, long max) {
+        io.proletariat.protocol.WorkTypeNames.check(type);
+        if (max < -1 || max > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("max must be from 0 to " + Integer.MAX_VALUE + ", or none: " + max);
+        }
+        if (!query(() -> core.workTypes.setLimit(type, max))) {
+            throw new IllegalStateException("the manager keeps as many work types as it may (maxWorkTypes): " + type);
+        }
+    }
+
     /** The operator's commands for the HTTP API, run on the core thread. */
     private final class Operator implements io.proletariat.manager.internal.http.OperatorApi {
         @Override

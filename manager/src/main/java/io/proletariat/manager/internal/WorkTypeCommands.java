@@ -77,6 +77,18 @@ final class WorkTypeCommands {
                 + scheduler.types.size() + " work types are known");
     }
 
+    /**
+     * Sets ({@code max} ≥ 0) or removes ({@code max} -1) a type's limit from the Java API, as the
+     * {@code limit} command does; false when the manager keeps as many types as it may.
+     */
+    boolean setLimit(String type, long max) {
+        if (!scheduler.types.limit(type, max)) {
+            return false;
+        }
+        requestPass.run(); // a raised limit releases waiting works
+        return true;
+    }
+
     /** The admin command {@code limit}: sets or removes a type's limit (a raised one releases waiting works), then lists the limits. */
     void limit(Connection c, Inbound.Limit l) {
         if (l.type() == Inbound.INVALID_TYPE) {
