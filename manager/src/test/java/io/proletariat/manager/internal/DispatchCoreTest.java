@@ -7,53 +7,19 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.proletariat.manager.ManagerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The dispatch core called directly, without sockets, on embedded channels whose clock the test
  * moves: timers are exercised exactly, with no waiting.
  */
-class DispatchCoreTest {
-    private final EmbeddedChannel loop = new EmbeddedChannel();
-    private final List<EmbeddedChannel> channels = new ArrayList<>();
-    private DispatchCore core;
+class DispatchCoreTest extends CoreTestBase {
 
     private DispatchCore core(ManagerOptions.Builder options) {
         loop.freezeTime();
         core = new DispatchCore(loop.eventLoop(), options.build());
         return core;
-    }
-
-    private Connection connect() {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        channels.add(ch);
-        return core.connected(ch);
-    }
-
-    private void send(Connection c, String singleQuotedJson) {
-        core.receive(c, InboundDecoder.decode(singleQuotedJson.replace('\'', '"').getBytes(StandardCharsets.UTF_8)));
-        loop.runPendingTasks();
-    }
-
-    private void advance(long millis) {
-        loop.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
-        loop.runScheduledPendingTasks();
-        loop.runPendingTasks();
-    }
-
-    /** Every frame written to the connection since the last call. */
-    private static List<JsonNode> frames(Connection c) {
-        return OutboundFrames.json(c.channel);
-    }
-
-    @AfterEach
-    void close() {
-        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
-        loop.finishAndReleaseAll();
     }
 
     @Test
@@ -259,7 +225,7 @@ class DispatchCoreTest {
         core(ManagerOptions.builder().leadership(new TestLeadership()));
         core.role(new io.proletariat.manager.ClusterRole(io.proletariat.manager.ClusterRole.Kind.STANDBY, "c", 3, "10.0.0.1:1917", 2));
         EmbeddedChannel ch = new EmbeddedChannel();
-        channels.add(ch);
+        track(ch);
         assertThat(core.connected(ch)).isNull();
         assertThat(OutboundFrames.json(ch)).singleElement().satisfies(f -> {
             assertThat(f.get("error").get("code").asText()).isEqualTo("ENOTLEADER");
@@ -366,7 +332,7 @@ class DispatchCoreTest {
     void anExceptionEscapingAConnectionsHandlerIsCountedAndClosesIt() {
         core(ManagerOptions.builder());
         EmbeddedChannel ch = new EmbeddedChannel(new ManagerChannelHandler(core));
-        channels.add(ch);
+        track(ch);
         ch.pipeline().fireExceptionCaught(new IllegalStateException("a bug, on purpose"));
         assertThat(core.counts().unexpectedErrors()).isOne();
         assertThat(ch.isOpen()).isFalse();

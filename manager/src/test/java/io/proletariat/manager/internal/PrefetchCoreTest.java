@@ -3,50 +3,22 @@ package io.proletariat.manager.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.proletariat.manager.ManagerOptions;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Our workers' prefetch in the dispatch core, on embedded channels with a frozen clock (docs/protocol.md,
  * Prefetch): the accounting of slots and prefetched works, exactly, frame by frame.
  */
-class PrefetchCoreTest {
-    private final EmbeddedChannel loop = new EmbeddedChannel();
-    private final List<EmbeddedChannel> channels = new ArrayList<>();
-    private DispatchCore core;
+class PrefetchCoreTest extends CoreTestBase {
     private Connection client;
 
     private void core() {
         loop.freezeTime();
         core = new DispatchCore(loop.eventLoop(), ManagerOptions.builder().build());
         client = connect();
-    }
-
-    private Connection connect() {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        channels.add(ch);
-        return core.connected(ch);
-    }
-
-    private void send(Connection c, String singleQuotedJson) {
-        core.receive(c, InboundDecoder.decode(singleQuotedJson.replace('\'', '"').getBytes(StandardCharsets.UTF_8)));
-        loop.runPendingTasks();
-    }
-
-    private void advance(long millis) {
-        loop.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
-        loop.runScheduledPendingTasks();
-        loop.runPendingTasks();
-    }
-
-    private static List<JsonNode> frames(Connection c) {
-        return OutboundFrames.json(c.channel);
     }
 
     /** The frames of one command among those written since the last read. */
@@ -82,12 +54,6 @@ class PrefetchCoreTest {
 
     private static String result(String id) {
         return "{'id':'" + id + "','result':{'err':null,'data':1}}";
-    }
-
-    @AfterEach
-    void close() {
-        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
-        loop.finishAndReleaseAll();
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,10 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Retries and delayed works in the dispatch core, on embedded channels whose clock the test moves:
  * backoffs and delays are checked to the millisecond, with no waiting.
  */
-class RetriesAndDelaysTest {
-    private final EmbeddedChannel loop = new EmbeddedChannel();
-    private final List<EmbeddedChannel> channels = new ArrayList<>();
-    private DispatchCore core;
+class RetriesAndDelaysTest extends CoreTestBase {
 
     private DispatchCore core(ManagerOptions.Builder options) {
         loop.freezeTime();
@@ -32,27 +28,6 @@ class RetriesAndDelaysTest {
         core.works.random = new Random(7);
         core.start();
         return core;
-    }
-
-    private Connection connect() {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        channels.add(ch);
-        return core.connected(ch);
-    }
-
-    private void send(Connection c, String singleQuotedJson) {
-        core.receive(c, InboundDecoder.decode(singleQuotedJson.replace('\'', '"').getBytes(StandardCharsets.UTF_8)));
-        loop.runPendingTasks();
-    }
-
-    private void advance(long millis) {
-        loop.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
-        loop.runScheduledPendingTasks();
-        loop.runPendingTasks();
-    }
-
-    private static List<JsonNode> frames(Connection c) {
-        return OutboundFrames.json(c.channel);
     }
 
     /** The ids of the works dispatched to the worker since the last look. */
@@ -112,12 +87,6 @@ class RetriesAndDelaysTest {
             advance(1);
         }
         return -1;
-    }
-
-    @AfterEach
-    void close() {
-        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
-        loop.finishAndReleaseAll();
     }
 
     // ---------------------------------------------------------------- retries
