@@ -375,9 +375,16 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** Left-aligned columns two spaces apart; {@code empty} instead when there are no rows. */
+    /** Writes a table (its first row the header) with columns aligned, or {@code empty} when it has no rows; then a blank line. */
     private static void table(StringBuilder out, List<String[]> rows, String empty) {
+        columns(out, rows, empty);
+        out.append('\n');
+    }
+
+    /** Writes rows (the first the header) with columns aligned by two spaces, or {@code empty} when only the header is there. */
+    static void columns(StringBuilder out, List<String[]> rows, String empty) {
         if (rows.size() == 1) {
-            out.append(empty).append("\n\n");
+            out.append(empty).append('\n');
             return;
         }
         int[] width = new int[rows.get(0).length];
@@ -396,6 +403,5 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.append(line.toString().stripTrailing()).append('\n');
         }
-        out.append('\n');
     }
 }

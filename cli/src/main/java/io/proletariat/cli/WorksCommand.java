@@ -117,23 +117,7 @@ final class WorksCommand implements Callable<Integer> {
             rows.add(row.toArray(String[]::new));
         }
         StringBuilder out = new StringBuilder();
-        if (rows.size() == 1) {
-            out.append("no live works match\n");
-        } else {
-            int[] width = new int[rows.get(0).length];
-            for (String[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    width[i] = Math.max(width[i], row[i].length());
-                }
-            }
-            for (String[] row : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < row.length; i++) {
-                    line.append(row[i]).append(i < row.length - 1 ? " ".repeat(width[i] - row[i].length() + 2) : "");
-                }
-                out.append(line.toString().stripTrailing()).append('\n');
-            }
-        }
+        StatusCommand.columns(out, rows, "no live works match");
         long more = answer.path("more").asLong();
         if (more > 0) {
             out.append(more).append(" more not listed (of ").append(answer.path("total").asLong()).append("): raise --limit or filter\n");
