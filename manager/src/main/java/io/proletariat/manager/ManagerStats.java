@@ -28,12 +28,14 @@ import java.util.Map;
  * @param security who was kept out (docs/security.md)
  * @param types the work types the manager knows, by name (docs/protocol.md, "Work types and limits"); empty when every work is untyped
  * @param waiting delayed works and retries
+ * @param operator progress reports and operators' cancels
  */
 public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<Integer, Long> queued, long onHold,
                            long running, long slotsTotal, long slotsFree, Rates rates, Histogram timeInQueue,
                            Histogram runTime, Histogram endToEnd, List<WorkerStats> workers,
                            List<ClientStats> clients, List<RecentError> recentErrors, Memory memory,
-                           ClusterRole cluster, Security security, List<TypeStats> types, Waiting waiting) {
+                           ClusterRole cluster, Security security, List<TypeStats> types, Waiting waiting,
+                           Operator operator) {
 
     /**
      * One work type (docs/protocol.md, "Work types and limits").
@@ -64,6 +66,19 @@ public record ManagerStats(long bootTime, long takenAt, Counters counters, Map<I
      * @param retriesExhausted works whose last allowed attempt failed too
      */
     public record Waiting(long delayed, long retryWaiting, long retried, long retriesExhausted) {
+    }
+
+    /**
+     * Workers' progress reports and operators' cancels (docs/protocol.md, "Progress" and "Operator commands").
+     *
+     * @param progressRelayed reports relayed to the clients that asked
+     * @param progressIgnored reports without an id or a value, or for a work the sender does not hold
+     * @param progressDropped reports dropped because their client's output was over its bound
+     * @param progressRefused reports refused as too large ({@code ELARGEPROGRESS})
+     * @param cancelled works cancelled by operators ({@code ECANCELED})
+     */
+    public record Operator(long progressRelayed, long progressIgnored, long progressDropped, long progressRefused,
+                           long cancelled) {
     }
 
     /**

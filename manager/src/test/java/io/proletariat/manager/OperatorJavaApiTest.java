@@ -48,6 +48,7 @@ class OperatorJavaApiTest {
             JsonNode done = client.command("done");
             assertThat(done.toString()).contains(ids.get(1)).contains("ECANCELED");
             assertThat(manager.cancel(ids.get(1))).as("already ended").isZero();
+            assertThat(manager.stats().operator().cancelled()).isOne();
             assertThat(manager.cancel("W000000R424242")).as("unknown").isZero();
             assertThat(manager.liveWorks()).isEqualTo(1);
             assertThatThrownBy(() -> manager.works(null, null, null, false, 0)).isInstanceOf(IllegalArgumentException.class);

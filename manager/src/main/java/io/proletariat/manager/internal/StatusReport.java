@@ -176,7 +176,9 @@ final class StatusReport {
                         memory.refusedPushes, memory.shedConnections, outbox.closedForBacklog),
                 core.role,
                 new ManagerStats.Security(core.auth != null, core.refusedUntrusted, core.authFailures, core.denied), typeStats(),
-                new ManagerStats.Waiting(core.works.delayed(), core.works.retrying(), stats.retried, stats.retriesExhausted));
+                new ManagerStats.Waiting(core.works.delayed(), core.works.retrying(), stats.retried, stats.retriesExhausted),
+                new ManagerStats.Operator(core.progress.relayed, core.progress.ignored, core.progress.dropped, core.progress.refused,
+                        core.operator.cancelled));
     }
 
     private List<ManagerStats.TypeStats> typeStats() {

@@ -345,7 +345,8 @@ class HttpEndpointsTest {
     @Test
     void delayedAndRetryingWorksAreShownAndCounted() {
         Manager manager = startWithHttp();
-        assertThat(metrics(manager)).containsEntry("proletariat_works_delayed", 0.0).containsEntry("proletariat_works_retried_total", 0.0);
+        assertThat(metrics(manager)).containsEntry("proletariat_works_delayed", 0.0).containsEntry("proletariat_works_retried_total", 0.0)
+                .containsEntry("proletariat_progress_relayed_total", 0.0).containsEntry("proletariat_works_cancelled_total", 0.0);
         RawPeer worker = peer(manager);
         worker.offer("1");
         RawPeer client = peer(manager);

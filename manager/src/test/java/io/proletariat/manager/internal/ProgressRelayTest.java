@@ -63,6 +63,7 @@ class ProgressRelayTest {
         assertThat(done.path("command").asText()).isEqualTo("done");
         assertThat(done.path("work").get(0).path("result").path("data").asText()).isEqualTo("ok");
         assertThat(server.query(() -> relay().relayed)).isEqualTo(51);
+        assertThat(server.stats().operator().progressRelayed()).as("in the snapshot behind /metrics").isEqualTo(51);
     }
 
     @Test

@@ -93,6 +93,14 @@ final class PrometheusMetrics {
                 waiting.retriesExhausted()));
         m.add(gauge("proletariat_works_retry_waiting", "Works waiting for a retry's backoff to end.", waiting.retryWaiting()));
         m.add(gauge("proletariat_works_delayed", "Works waiting for their push's delay or notBefore.", waiting.delayed()));
+        ManagerStats.Operator op = s.operator();
+        m.add(counter("proletariat_progress_relayed", "Workers' progress reports relayed to the clients that asked.", op.progressRelayed()));
+        m.add(counter("proletariat_progress_ignored", "Progress reports without an id or a value, or for a work the sender does not hold.",
+                op.progressIgnored()));
+        m.add(counter("proletariat_progress_dropped", "Progress reports dropped because their client's output was over its bound.",
+                op.progressDropped()));
+        m.add(counter("proletariat_progress_refused", "Progress reports refused as too large (ELARGEPROGRESS).", op.progressRefused()));
+        m.add(counter("proletariat_works_cancelled", "Works cancelled by operators (ECANCELED).", op.cancelled()));
         ManagerStats.Memory mem = s.memory();
         m.add(gauge("proletariat_memory_queued_bytes", "Bytes of args of every live work.", mem.queuedBytes()));
         m.add(gauge("proletariat_memory_queued_bytes_max", "Budget of the args of live works (--max-queued-bytes).", mem.maxQueuedBytes()));
