@@ -108,7 +108,7 @@ class ProgressAndCancelTest {
             }
             work.onAbort(aborted::countDown);
             running.countDown();
-            Thread.sleep(60_000); // interrupted by the abort
+            aborted.await(60, TimeUnit.SECONDS); // a work that runs until it is aborted (the abort interrupts it, or its callback counts down)
         });
         Client client = p.client();
         WorkSubmission submission = client.submitIndividual(List.of("a", "b"), WorkOptions.DEFAULT);

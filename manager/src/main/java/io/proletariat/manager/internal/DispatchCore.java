@@ -671,7 +671,6 @@ final class DispatchCore {
             return WireError.EDUPRID;
         }
         return workTypes.pushRefusal(c, p); // last: it makes the type known when it is accepted
-
     }
 
     // ---------------------------------------------------------------- workers' answers

@@ -223,15 +223,10 @@ final class Works {
             return false;
         }
         switch (w.state()) {
-            case ASSIGNED, RUNNING -> {
-                Connection other = w.worker;
-                scheduler.detach(w);
-                if (other.open) {
-                    aborts.computeIfAbsent(other, k -> new ArrayList<>()).add(w.id);
+            case ASSIGNED, RUNNING, PREFETCHED -> {
+                if (w.state() != Work.State.PREFETCHED) {
+                    stats.rerun++; // it ran twice: here, and on the worker that was lost (a prefetched one never started)
                 }
-                stats.rerun++; // it ran twice: here, and on the worker that was lost
-            }
-            case PREFETCHED -> { // waiting on a worker, never started there: no rerun
                 Connection other = w.worker;
                 scheduler.detach(w);
                 if (other.open) {
